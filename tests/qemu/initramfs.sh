@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build a test initramfs.
+#   initramfs.sh OUT.cpio.gz MODDIR [KROOT KREL "kmod ..."]
+# MODDIR holds the project's built tree (module folders with .ko files and
+# selftests/ binaries); KROOT/KREL name a stock kernel's unpacked modules,
+# from which the listed kernel modules and their dependencies are taken.
+set -eo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$1 moddir=$2 kroot=$3 krel=$4 kmods=$5
+[ -n "$out" ] && [ -d "$moddir" ] || pv_die "usage: initramfs.sh OUT MODDIR [KROOT KREL KMODS]"
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,etc/pv,proc,sys,dev,tmp,pv/modules,pv/kunit,pv/selftests,lib/kmods}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$PV_ROOT/tests/qemu/init.sh" "$root/init"
+
+# Kernel modules, dependencies first, each once.
+: >"$root/etc/pv/kmods"
+for m in $kmods; do
+	modprobe -d "$kroot" -S "$krel" --show-depends "$m" ||
+		pv_die "kernel module $m not found in $krel"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+	cp "$ko" "$root/lib/kmods/"
+	echo "/lib/kmods/$(basename "$ko")" >>"$root/etc/pv/kmods"
+done
+
+# Project modules in load order: the shim first, then the features.
+: >"$root/etc/pv/modules"
+for mod in $(cat "$PV_ROOT/tests/qemu/modules.order"); do
+	ko=$(find "$moddir" -name "$mod.ko" -not -path '*/selftests/*' | head -1)
+	[ -n "$ko" ] || continue
+	cp "$ko" "$root/pv/modules/"
+	echo "$mod" >>"$root/etc/pv/modules"
+	find "$moddir" -name "${mod}_test.ko" -exec cp {} "$root/pv/kunit/" \;
+	if [ -d "$moddir/selftests/$mod" ]; then
+		mkdir -p "$root/pv/selftests/$mod"
+		find "$moddir/selftests/$mod" -maxdepth 1 -type f -perm -u+x \
+			-exec cp {} "$root/pv/selftests/$mod/" \;
+	fi
+done
+[ -s "$root/etc/pv/modules" ] || pv_die "no project module built in $moddir"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run one test lane under QEMU TCG and print its results, one per line:
+#   RESULT <TAB> pass|fail|skip <TAB> lane/name <TAB> reason
+# Lanes: kunit, stock-6.1, stock-6.12, xen. The human log goes to stderr; a
+# lane that cannot run (package, download, build, boot) fails with the reason.
+set -o pipefail
+PV_LANE=${1:?usage: run-lane.sh kunit|stock-6.1|stock-6.12|xen}
+. "$(dirname "$0")/lib.sh"
+lane=$PV_LANE
+work=$PV_CACHE/lanes/$lane
+rm -rf "$work" && mkdir -p "$work"
+
+result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
+fail_lane() {
+	result fail "$1" "$2"
+	pv_log "$1: $2"
+	exit 0
+}
+
+pv_need_pkgs $PV_BASE_PKGS >&2 || fail_lane setup "missing host packages (see above)"
+ksrc=$(pv_ksrc) || fail_lane setup "no kernel source"
+
+# 1. The guest kernel and the tree to build modules against.
+kmods=""
+case $lane in
+kunit)
+	kbuild=$("$PV_ROOT/tests/qemu/kunit-kernel.sh") || fail_lane kernel "project kernel build failed"
+	kimage=$kbuild/arch/x86/boot/bzImage
+	krel=""
+	kroot=""
+	;;
+stock-6.1 | stock-6.12 | xen)
+	series=${lane#stock-}
+	[ "$lane" = xen ] && series=6.1
+	read -r krel kroot < <("$PV_ROOT/tests/qemu/stock-kernel.sh" "$series") ||
+		fail_lane kernel "cannot fetch Debian's $series kernel"
+	[ -n "$krel" ] || fail_lane kernel "cannot fetch Debian's $series kernel"
+	kbuild=$kroot/usr/src/linux-headers-$krel
+	kimage=$kroot/boot/vmlinuz-$krel
+	kmods="virtio_pci virtio_net virtio_rng virtio_balloon"
+	[ "$lane" = xen ] && kmods=""
+	;;
+*) fail_lane setup "unknown lane" ;;
+esac
+[ -r "$kimage" ] || fail_lane kernel "no kernel image at $kimage"
+
+# 2. The modules, built W=1 in a copy of the tree (objects stay out of the checkout).
+src=$work/src
+mkdir -p "$src"
+(cd "$PV_ROOT" && tar --exclude=.git --exclude='*.ko' --exclude='*.o' -cf - .) |
+	(cd "$src" && tar -xf -)
+pv_log "building modules against $kbuild"
+if make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules >"$work/build.log" 2>&1; then
+	if grep -E 'warning:|error:' "$work/build.log" >&2; then
+		result fail "build W=1" "warnings (above)"
+	else
+		result pass "build W=1" ""
+	fi
+else
+	tail -30 "$work/build.log" >&2
+	fail_lane "build W=1" "module build failed"
+fi
+if make -C "$src/selftests" KSRC="$ksrc" >"$work/selftests.log" 2>&1; then
+	if grep -E 'warning:' "$work/selftests.log" >&2; then
+		result fail "selftests build" "warnings (above)"
+	else
+		result pass "selftests build" ""
+	fi
+else
+	tail -30 "$work/selftests.log" >&2
+	fail_lane "selftests build" "selftest build failed"
+fi
+
+# 3. The initramfs.
+"$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
+	fail_lane initramfs "cannot build the initramfs"
+
+# 4. Boot.
+console=$work/console.log
+results=$work/results.log
+: >"$console"
+: >"$results"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=6 rdinit=/init pv.lane=$lane"
+qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
+	-chardev "file,id=con,path=$console" -serial chardev:con)
+case $lane in
+kunit)
+	timeout=${PV_TIMEOUT:-900}
+	qemu+=(-machine q35 -cpu max -smp 2 -m 2G
+		-chardev "file,id=res,path=$results" -serial chardev:res
+		-kernel "$kimage" -initrd "$work/initrd.gz"
+		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none")
+	;;
+stock-*)
+	timeout=${PV_TIMEOUT:-400}
+	shm=/dev/shm/pvguest-$lane-$$
+	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 1G
+		-chardev "file,id=res,path=$results" -serial chardev:res
+		-object memory-backend-ram,id=m0,size=512M
+		-object memory-backend-ram,id=m1,size=512M
+		-numa node,nodeid=0,cpus=0-1,memdev=m0
+		-numa node,nodeid=1,cpus=2-3,memdev=m1
+		-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
+		-device virtio-rng-pci
+		-device virtio-balloon-pci,free-page-reporting=on
+		-object "memory-backend-file,id=ivshm,mem-path=$shm,size=1M,share=on"
+		-device ivshmem-plain,memdev=ivshm
+		-kernel "$kimage" -initrd "$work/initrd.gz"
+		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none")
+	;;
+xen)
+	timeout=${PV_TIMEOUT:-600}
+	xenroot=$PV_CACHE/deb/xen-hypervisor
+	pv_apt_fetch xen-hypervisor-4.17-amd64 "$xenroot" ||
+		fail_lane kernel "cannot fetch xen-hypervisor-4.17-amd64"
+	xengz=$(ls "$xenroot"/boot/xen-4.17*-amd64.gz 2>/dev/null | head -1)
+	[ -n "$xengz" ] || fail_lane kernel "no Xen image in xen-hypervisor-4.17-amd64"
+	gunzip -c "$xengz" >"$work/xen"
+	# Multiboot modules: commas separate them, so no commas in the arguments.
+	qemu+=(-machine pc -cpu Nehalem -smp 2 -m 2G
+		-chardev "file,id=res,path=$results" -serial chardev:res
+		-kernel "$work/xen"
+		-append "console=com1 com1=115200,8n1 dom0_mem=1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all"
+		-initrd "$kimage ${cmdline/console=ttyS0/console=hvc0 earlyprintk=xen} pv.results=ttyS1 pv.expect_hypervisor=xen pv.expect_guest_type=pv pv.expect_backend=xen,$work/initrd.gz")
+	;;
+esac
+
+pv_log "booting ($timeout s at most)"
+start=$(date +%s)
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
+rc=$?
+[ -n "$shm" ] && rm -f "$shm"
+pv_log "guest ran $(($(date +%s) - start)) s, qemu exit $rc"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	result fail boot "guest hung: killed after $timeout s"
+	pv_log "console tail:"
+	tail -40 "$console" >&2
+elif ! grep -q 'pvguest: done' "$console"; then
+	result fail boot "guest stopped before the end (qemu exit $rc)"
+	cat "$work/qemu.log" >&2
+	pv_log "console tail:"
+	tail -40 "$console" >&2
+else
+	result pass boot ""
+fi
+
+# 5. Results, from the results channel (the guest's second serial port).
+python3 "$PV_ROOT/tests/qemu/tap.py" "$lane" "$results"
+
+# 6. Any kernel report fails the lane, whatever the tests said.
+bad='(WARNING:|BUG:|BUG |KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|unreferenced object|suspicious RCU usage|general protection fault|Call Trace:|INFO: task .* blocked|soft lockup|hard LOCKUP)'
+if grep -aE "$bad" "$console" >"$work/reports.txt"; then
+	result fail "kernel log" "$(head -1 "$work/reports.txt" | tr -d '\r\t' | cut -c1-160)"
+	pv_log "kernel reports:"
+	grep -aE -B2 -A25 "$bad" "$console" | head -80 >&2
+else
+	result pass "kernel log" ""
+fi

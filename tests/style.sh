@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch --strict on every C source and header of the project, one result
+# per file, in the lane format of tests/qemu/run-lane.sh.
+PV_LANE=style
+. "$(dirname "$0")/qemu/lib.sh"
+pv_need_pkgs $PV_BASE_PKGS >&2 || { printf 'RESULT\tfail\tstyle/setup\tmissing packages\n'; exit 0; }
+ksrc=$(pv_ksrc) || { printf 'RESULT\tfail\tstyle/setup\tno kernel source\n'; exit 0; }
+cd "$PV_ROOT" || exit 1
+git ls-files -co --exclude-standard -- '*.c' '*.h' | sort | while read -r f; do
+	[ -f "$f" ] || continue
+	if out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$f" 2>&1); then
+		printf 'RESULT\tpass\tstyle/%s\t\n' "$f"
+	else
+		echo "$out" | grep -E ': (ERROR|WARNING|CHECK):' >&2
+		printf 'RESULT\tfail\tstyle/%s\t%s\n' "$f" \
+			"$(echo "$out" | grep -cE ': (ERROR|WARNING|CHECK):') checkpatch reports"
+	fi
+done
