@@ -3,6 +3,7 @@
 #   make                 build the modules for the running kernel
 #   make KDIR=<tree>     ... for another kernel's build tree or headers
 #   make install         install to /lib/modules/<release>/updates, depmod
+#                        (INSTALL_MOD_PATH=<root> installs under <root>)
 #   make check           the whole test suite (every QEMU lane)
 #   make check-<lane>    one lane: style kunit stock-6.1 stock-6.12 xen
 #   make demo            a stock guest with every module loaded
@@ -24,7 +25,8 @@ clean:
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
 
 check:
 	bash tests/run.sh

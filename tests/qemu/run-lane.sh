@@ -9,6 +9,8 @@ PV_LANE=${1:?usage: run-lane.sh kunit|stock-6.1|stock-6.12|xen}
 . "$(dirname "$0")/lib.sh"
 lane=$PV_LANE
 work=$PV_CACHE/lanes/$lane
+# One run of a lane at a time: the work directory is the lane's.
+pv_lock "lane-$lane"
 rm -rf "$work" && mkdir -p "$work"
 
 result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
@@ -50,27 +52,22 @@ src=$work/src
 mkdir -p "$src"
 (cd "$PV_ROOT" && tar --exclude=.git --exclude='*.ko' --exclude='*.o' -cf - .) |
 	(cd "$src" && tar -xf -)
+# build NAME LOG CMD...: a build that fails stops the lane; a warning fails NAME.
+build() {
+	local name=$1 log=$2
+	shift 2
+	if ! "$@" >"$log" 2>&1; then
+		tail -30 "$log" >&2
+		fail_lane "$name" "build failed (log: $log)"
+	elif grep -E 'warning:|error:' "$log" >&2; then
+		result fail "$name" "warnings (above)"
+	else
+		result pass "$name" ""
+	fi
+}
 pv_log "building modules against $kbuild"
-if make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules >"$work/build.log" 2>&1; then
-	if grep -E 'warning:|error:' "$work/build.log" >&2; then
-		result fail "build W=1" "warnings (above)"
-	else
-		result pass "build W=1" ""
-	fi
-else
-	tail -30 "$work/build.log" >&2
-	fail_lane "build W=1" "module build failed"
-fi
-if make -C "$src/selftests" KSRC="$ksrc" >"$work/selftests.log" 2>&1; then
-	if grep -E 'warning:' "$work/selftests.log" >&2; then
-		result fail "selftests build" "warnings (above)"
-	else
-		result pass "selftests build" ""
-	fi
-else
-	tail -30 "$work/selftests.log" >&2
-	fail_lane "selftests build" "selftest build failed"
-fi
+build "build W=1" "$work/build.log" make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules
+build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ksrc"
 
 # 3. The initramfs.
 "$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
@@ -81,7 +78,7 @@ console=$work/console.log
 results=$work/results.log
 : >"$console"
 : >"$results"
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=6 rdinit=/init pv.lane=$lane"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 case $lane in
