@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Force-included into every object of the pv guest modules (see the
+ * top-level Kbuild). The only place that may test LINUX_VERSION_CODE: the
+ * modules support the kernels from 6.1 to 6.12, and API drift between them
+ * is handled here or by the probes in compat/compat.mk, never in the
+ * module sources.
+ */
+#ifndef _PVGUEST_COMPAT_H
+#define _PVGUEST_COMPAT_H
+
+#include <linux/version.h>
+
+#define PVGUEST_KERNEL_FIRST	KERNEL_VERSION(6, 1, 0)
+#define PVGUEST_KERNEL_END	KERNEL_VERSION(6, 13, 0)
+
+#if LINUX_VERSION_CODE < PVGUEST_KERNEL_FIRST || LINUX_VERSION_CODE >= PVGUEST_KERNEL_END
+#error "the pv guest modules support kernels 6.1 to 6.12 only"
+#endif
+
+#endif /* _PVGUEST_COMPAT_H */

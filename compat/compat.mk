@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel-version drift between the supported kernels (6.1 .. 6.12), probed
+# from the target kernel's tree rather than from its version number.
+# Included from the top-level Kbuild; $(pvguest_root) is the checkout.
+
+pvguest_compat_ccflags := -include $(pvguest_root)/compat/compat.h
+
+# <kunit/visibility.h> (VISIBLE_IF_KUNIT, EXPORT_SYMBOL_IF_KUNIT) appeared in
+# v6.2 and was backported to 6.1.y; a 6.1 tree without it gets the shim,
+# which only needs to work with CONFIG_KUNIT off. The shim directory comes
+# after the kernel's include path, so a tree that has the header uses its own.
+# Probe added 2026-11-25.
+ifeq ($(wildcard $(srctree)/include/kunit/visibility.h),)
+pvguest_compat_ccflags += -I$(pvguest_root)/compat/shim
+endif
