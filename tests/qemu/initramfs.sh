@@ -28,7 +28,7 @@ done
 
 # Project modules in load order: the shim first, then the features.
 : >"$root/etc/pv/modules"
-for mod in $(cat "$PV_ROOT/tests/qemu/modules.order"); do
+for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	ko=$(find "$moddir" -name "$mod.ko" -not -path '*/selftests/*' | head -1)
 	[ -n "$ko" ] || continue
 	cp "$ko" "$root/pv/modules/"
