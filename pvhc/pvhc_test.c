@@ -5,8 +5,9 @@
  * The tests install their own backends at PVHC_PRIO_TEST and above the
  * real ones, whatever the guest runs on: a fake host that returns what each
  * test sets, garbage included. Suites: pvhc (the API), pvhc_backend (the
- * registry, notifiers, sysfs text, deny=) and pvhc_kvm (the kvm backend
- * against fake cpuid and hypercalls).
+ * registry, notifiers, sysfs text, deny=), pvhc_kvm (the kvm backend
+ * against fake cpuid and hypercalls) and pvhc_xen (the xen backend against
+ * fake hypercalls).
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -25,6 +26,14 @@
 #if IS_ENABLED(CONFIG_KVM_GUEST)
 #include <linux/io.h>
 #include <linux/kvm_para.h>
+#endif
+
+#if IS_ENABLED(CONFIG_XEN)
+#include <linux/err.h>
+#include <xen/xen.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/sched.h>
+#include <xen/interface/vcpu.h>
 #endif
 
 #include "pvhc_internal.h"
@@ -1449,7 +1458,577 @@ static struct kunit_suite pvhc_kvm_suite = {
 	.test_cases = pvhc_kvm_cases,
 };
 
+#endif /* CONFIG_KVM_GUEST */
+
+/* ---- suite pvhc_xen: the xen backend against a fake Xen host ---- */
+#if IS_ENABLED(CONFIG_XEN)
+
+/* Xen's errno for a hypercall it does not have (public/errno.h). */
+#define PVHC_XEN_ENOSYS		38
+
+/* vCPU ids whose registered area the fake remembers. */
+#define PVHC_XFAKE_VCPUS	8
+
+static struct {
+	enum xen_domain_type domain;
+	bool wired;
+	bool preempted;
+	bool swap01;			/* CPU 0 is vCPU 1, CPU 1 is vCPU 0 */
+	struct pvclock_vsyscall_time_info *kernel_area;
+	int area_ret;			/* of registering an area */
+	u32 refuse_vcpu;		/* with area_ret: only this vCPU, if set */
+	bool area_blank;		/* accept an area but leave it blank */
+	int area_calls;			/* registrations of an area */
+	int area_clears;		/* registrations of NULL */
+	int vcpu_ops;			/* every vcpu_op */
+	struct pvclock_vcpu_time_info *area[PVHC_XFAKE_VCPUS];
+	int sched_calls;
+	int sched_cmd;
+	void *sched_arg;
+	int sched_ret;
+	int memory_calls;
+	int vnuma_ret;			/* returned as is when set */
+	bool vnuma_zero;		/* the size query answers 0 */
+	u32 nr_vnodes;
+	u32 nr_vcpus;
+	u32 nr_vmemranges;
+	bool grow_once;			/* one more node at the next fill */
+	bool grow_always;		/* one more node at every fill */
+	u32 map[PVHC_XFAKE_VCPUS];	/* vcpu_to_vnode; beyond: i % nodes */
+} pvhc_xfake;
+
+#define PVHC_XFAKE_ALL	(BIT(PVHC_FEAT_PREEMPTED) | BIT(PVHC_FEAT_YIELD) | \
+			 BIT(PVHC_FEAT_CLOCK) | BIT(PVHC_FEAT_NUMA_INFO))
+
+#define PVHC_XFAKE_MUL	0x80000000U
+
+/* Not symmetric, so that a transposed matrix shows. */
+static u32 pvhc_xfake_distance(u32 i, u32 j)
+{
+	return i == j ? 10 : 20 + 2 * i + j;
+}
+
+static enum xen_domain_type pvhc_xfake_domain_type(void)
+{
+	return pvhc_xfake.domain;
+}
+
+static bool pvhc_xfake_wired(void)
+{
+	return pvhc_xfake.wired;
+}
+
+static bool pvhc_xfake_preempted(unsigned int cpu)
+{
+	return pvhc_xfake.preempted;
+}
+
+static u32 pvhc_xfake_vcpu_id(unsigned int cpu)
+{
+	return pvhc_xfake.swap01 && cpu < 2 ? cpu ^ 1 : cpu;
+}
+
+static struct pvclock_vsyscall_time_info *pvhc_xfake_kernel_area(void)
+{
+	return pvhc_xfake.kernel_area;
+}
+
+static int pvhc_xfake_vcpu_op(int cmd, u32 vcpu, void *arg)
+{
+	struct vcpu_register_time_memory_area *t = arg;
+	struct pvclock_vcpu_time_info *a = t->addr.v;
+
+	pvhc_xfake.vcpu_ops++;
+	if (cmd != VCPUOP_register_vcpu_time_memory_area)
+		return -PVHC_XEN_ENOSYS;
+	if (!a) {
+		pvhc_xfake.area_clears++;
+		if (vcpu < PVHC_XFAKE_VCPUS)
+			pvhc_xfake.area[vcpu] = NULL;
+		return 0;
+	}
+	pvhc_xfake.area_calls++;
+	if (pvhc_xfake.area_ret &&
+	    (!pvhc_xfake.refuse_vcpu || pvhc_xfake.refuse_vcpu == vcpu))
+		return pvhc_xfake.area_ret;
+	if (vcpu < PVHC_XFAKE_VCPUS)
+		pvhc_xfake.area[vcpu] = a;
+	if (!pvhc_xfake.area_blank) {
+		a->version = 2;
+		a->tsc_to_system_mul = PVHC_XFAKE_MUL;
+		a->tsc_shift = -1;
+	}
+	return 0;
+}
+
+static int pvhc_xfake_sched_op(int cmd, void *arg)
+{
+	pvhc_xfake.sched_calls++;
+	pvhc_xfake.sched_cmd = cmd;
+	pvhc_xfake.sched_arg = arg;
+	return pvhc_xfake.sched_ret;
+}
+
+/* XENMEM_get_vnumainfo as Xen answers it (xen/common/memory.c). */
+static int pvhc_xfake_memory_op(unsigned int cmd, void *arg)
+{
+	struct pvhc_xen_vnuma_topology_info *t = arg;
+	struct pvhc_xen_vmemrange *ranges;
+	u32 nodes, vcpus, i, j, *dist, *map;
+
+	pvhc_xfake.memory_calls++;
+	if (cmd != PVHC_XENMEM_GET_VNUMAINFO || t->domid != DOMID_SELF)
+		return -EINVAL;
+	if (pvhc_xfake.vnuma_ret)
+		return pvhc_xfake.vnuma_ret;
+	if (t->nr_vnodes && (pvhc_xfake.grow_once || pvhc_xfake.grow_always)) {
+		pvhc_xfake.grow_once = false;
+		pvhc_xfake.nr_vnodes++;
+	}
+	nodes = pvhc_xfake.nr_vnodes;
+	vcpus = pvhc_xfake.nr_vcpus;
+	if (t->nr_vnodes < nodes || t->nr_vcpus < vcpus ||
+	    t->nr_vmemranges < pvhc_xfake.nr_vmemranges) {
+		if (pvhc_xfake.vnuma_zero)
+			return 0;
+		t->nr_vnodes = nodes;
+		t->nr_vcpus = vcpus;
+		t->nr_vmemranges = pvhc_xfake.nr_vmemranges;
+		return -ENOBUFS;
+	}
+	dist = (u32 *)(unsigned long)t->vdistance;
+	map = (u32 *)(unsigned long)t->vcpu_to_vnode;
+	ranges = (struct pvhc_xen_vmemrange *)(unsigned long)t->vmemrange;
+	for (i = 0; i < nodes; i++)
+		for (j = 0; j < nodes; j++)
+			dist[i * nodes + j] = pvhc_xfake_distance(i, j);
+	for (i = 0; i < vcpus; i++)
+		map[i] = i < PVHC_XFAKE_VCPUS ? pvhc_xfake.map[i] : i % nodes;
+	for (i = 0; i < pvhc_xfake.nr_vmemranges; i++) {
+		ranges[i].start = (u64)i << 30;
+		ranges[i].end = (u64)(i + 1) << 30;
+		ranges[i].nid = i % nodes;
+	}
+	t->nr_vnodes = nodes;
+	t->nr_vcpus = vcpus;
+	t->nr_vmemranges = pvhc_xfake.nr_vmemranges;
+	return 0;
+}
+
+static const struct pvhc_xen_hw pvhc_xfake_hw = {
+	.domain_type = pvhc_xfake_domain_type,
+	.preempt_wired = pvhc_xfake_wired,
+	.vcpu_preempted = pvhc_xfake_preempted,
+	.vcpu_id = pvhc_xfake_vcpu_id,
+	.kernel_area = pvhc_xfake_kernel_area,
+	.vcpu_op = pvhc_xfake_vcpu_op,
+	.sched_op = pvhc_xfake_sched_op,
+	.memory_op = pvhc_xfake_memory_op,
+};
+
+static void pvhc_xen_destroy_action(void *x)
+{
+	pvhc_xen_destroy(x);
+}
+
+/* By default a PV domain with every feature: 2 nodes, 4 vCPUs. */
+static int pvhc_xen_test_init(struct kunit *test)
+{
+	static const u32 map[PVHC_XFAKE_VCPUS] = { 0, 1, 1, 0, 1, 0, 1, 0 };
+
+	memset(&pvhc_xfake, 0, sizeof(pvhc_xfake));
+	pvhc_xfake.domain = XEN_PV_DOMAIN;
+	pvhc_xfake.wired = true;
+	pvhc_xfake.nr_vnodes = 2;
+	pvhc_xfake.nr_vcpus = 4;
+	pvhc_xfake.nr_vmemranges = 2;
+	memcpy(pvhc_xfake.map, map, sizeof(map));
+	return pvhc_test_init(test);
+}
+
+static struct pvhc_xen *pvhc_xen_test_create(struct kunit *test)
+{
+	struct pvhc_xen *x = pvhc_xen_create(&pvhc_xfake_hw, true);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							pvhc_xen_destroy_action,
+							x), 0);
+	return x;
+}
+
+static struct pvhc_numa_info *pvhc_xen_test_info(struct kunit *test)
+{
+	struct pvhc_numa_info *info;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	return info;
+}
+
+static void pvhc_xen_test_probe_all(struct kunit *test)
+{
+	const struct pvclock_vcpu_time_info *rec;
+	unsigned int online = num_online_cpus();
+	struct pvhc_xen *x;
+	unsigned int cpu;
+
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features, PVHC_XFAKE_ALL);
+	KUNIT_EXPECT_STREQ(test, x->backend.name, "xen");
+	KUNIT_EXPECT_EQ(test, x->backend.priority, PVHC_PRIO_HYPERVISOR);
+	/* One area per online CPU, each filled in; one vNUMA size query. */
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_calls, (int)online);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_clears, 0);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 1);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_calls, 0);
+	for_each_online_cpu(cpu) {
+		rec = NULL;
+		KUNIT_EXPECT_EQ(test, x->backend.ops->clock_record(x, cpu, &rec), 0);
+		KUNIT_EXPECT_PTR_EQ(test, rec,
+				    (const struct pvclock_vcpu_time_info *)&x->areas[cpu].pvti);
+		if (rec)
+			KUNIT_EXPECT_EQ(test, rec->tsc_to_system_mul, PVHC_XFAKE_MUL);
+		if (cpu < PVHC_XFAKE_VCPUS)
+			KUNIT_EXPECT_PTR_EQ(test, pvhc_xfake.area[cpu],
+					    &x->areas[cpu].pvti);
+	}
+
+	/* An HVM domain is as good. */
+	pvhc_xfake.domain = XEN_HVM_DOMAIN;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features, PVHC_XFAKE_ALL);
+}
+
+static void pvhc_xen_test_probe_partial(struct kunit *test)
+{
+	struct pvhc_xen *x;
+
+	/* Not a Xen domain: no backend, and not a single hypercall. */
+	pvhc_xfake.domain = XEN_NATIVE;
+	x = pvhc_xen_create(&pvhc_xfake_hw, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(x), -ENODEV);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.vcpu_ops + pvhc_xfake.sched_calls +
+			pvhc_xfake.memory_calls, 0);
+
+	/* vcpu_is_preempted() left native: everything else stays. */
+	pvhc_xfake.domain = XEN_PV_DOMAIN;
+	pvhc_xfake.wired = false;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features,
+			PVHC_XFAKE_ALL & ~BIT(PVHC_FEAT_PREEMPTED));
+}
+
+static void pvhc_xen_test_vnuma_absent(struct kunit *test)
+{
+	static const int absent[] = { -EOPNOTSUPP, -PVHC_XEN_ENOSYS, -EPERM };
+	struct pvhc_numa_info *info = pvhc_xen_test_info(test);
+	struct pvhc_xen *x;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(absent); i++) {
+		pvhc_xfake.vnuma_ret = absent[i];
+		x = pvhc_xen_test_create(test);
+		KUNIT_EXPECT_EQ_MSG(test, x->backend.features,
+				    PVHC_XFAKE_ALL & ~BIT(PVHC_FEAT_NUMA_INFO),
+				    "XENMEM_get_vnumainfo %d", absent[i]);
+		KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info),
+				absent[i]);
+	}
+
+	/* A size query that succeeds with no sizes is no topology either. */
+	pvhc_xfake.vnuma_ret = 0;
+	pvhc_xfake.vnuma_zero = true;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_FALSE(test, x->backend.features & BIT(PVHC_FEAT_NUMA_INFO));
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -EIO);
+	pvhc_xfake.vnuma_zero = false;
+
+	/* Nodes but no vCPUs, or no nodes. */
+	pvhc_xfake.nr_vcpus = 0;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_FALSE(test, x->backend.features & BIT(PVHC_FEAT_NUMA_INFO));
+	pvhc_xfake.nr_vcpus = 4;
+	pvhc_xfake.nr_vnodes = 0;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_FALSE(test, x->backend.features & BIT(PVHC_FEAT_NUMA_INFO));
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -EIO);
+}
+
+static void pvhc_xen_test_vnuma_info(struct kunit *test)
+{
+	struct pvhc_numa_info *info = pvhc_xen_test_info(test);
+	struct pvhc_xen *x;
+	u32 i, j;
+
+	x = pvhc_xen_test_create(test);
+	pvhc_xfake.memory_calls = 0;
+	KUNIT_ASSERT_EQ(test, x->backend.ops->numa_info(x, info), 0);
+	/* The size query, then the fill. */
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 2);
+	KUNIT_EXPECT_EQ(test, info->nr_nodes, 2U);
+	KUNIT_EXPECT_EQ(test, info->nr_vcpus, 4U);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[0], 0U);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[1], 1U);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[2], 1U);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[3], 0U);
+	KUNIT_EXPECT_EQ(test, info->distance[0][0], 10U);
+	KUNIT_EXPECT_EQ(test, info->distance[0][1], 21U);
+	KUNIT_EXPECT_EQ(test, info->distance[1][0], 22U);
+	KUNIT_EXPECT_EQ(test, info->distance[1][1], 10U);
+	KUNIT_EXPECT_EQ(test, info->distance[0][2], 0U);
+
+	/* The largest topology accepted, and vCPUs beyond what info holds. */
+	pvhc_xfake.nr_vnodes = PVHC_NUMA_MAX_NODES;
+	pvhc_xfake.nr_vcpus = PVHC_NUMA_HINT_MAX_CPUS + 44;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_TRUE(test, x->backend.features & BIT(PVHC_FEAT_NUMA_INFO));
+	KUNIT_ASSERT_EQ(test, x->backend.ops->numa_info(x, info), 0);
+	KUNIT_EXPECT_EQ(test, info->nr_nodes, (u32)PVHC_NUMA_MAX_NODES);
+	KUNIT_EXPECT_EQ(test, info->nr_vcpus, (u32)PVHC_NUMA_HINT_MAX_CPUS);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[PVHC_NUMA_HINT_MAX_CPUS - 1],
+			(u32)((PVHC_NUMA_HINT_MAX_CPUS - 1) % PVHC_NUMA_MAX_NODES));
+	for (i = 0; i < PVHC_NUMA_MAX_NODES; i++)
+		for (j = 0; j < PVHC_NUMA_MAX_NODES; j++)
+			if (info->distance[i][j] != pvhc_xfake_distance(i, j))
+				KUNIT_FAIL(test, "distance[%u][%u] is %u", i, j,
+					   info->distance[i][j]);
+
+	/* The topology grew between the size query and the fill: again. */
+	pvhc_xfake.nr_vnodes = 2;
+	pvhc_xfake.nr_vcpus = 4;
+	pvhc_xfake.grow_once = true;
+	pvhc_xfake.memory_calls = 0;
+	KUNIT_ASSERT_EQ(test, x->backend.ops->numa_info(x, info), 0);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 4);
+	KUNIT_EXPECT_EQ(test, info->nr_nodes, 3U);
+	KUNIT_EXPECT_EQ(test, info->distance[2][1], 25U);
+
+	/* ... but not forever. */
+	pvhc_xfake.grow_always = true;
+	pvhc_xfake.memory_calls = 0;
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 6);
+}
+
+static void pvhc_xen_test_vnuma_bad(struct kunit *test)
+{
+	struct pvhc_numa_info *info = pvhc_xen_test_info(test);
+	struct pvhc_xen *x;
+
+	/* More nodes than struct pvhc_numa_info holds: not offered. */
+	pvhc_xfake.nr_vnodes = PVHC_NUMA_MAX_NODES + 1;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features,
+			PVHC_XFAKE_ALL & ~BIT(PVHC_FEAT_NUMA_INFO));
+	pvhc_xfake.memory_calls = 0;
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -E2BIG);
+	/* Refused from the sizes, before any fill. */
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 1);
+	pvhc_xfake.nr_vnodes = 0xffffffff;
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -E2BIG);
+
+	/* Too many vCPUs or memory ranges to allocate for. */
+	pvhc_xfake.nr_vnodes = 2;
+	pvhc_xfake.nr_vcpus = 0x10000000;
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -E2BIG);
+	pvhc_xfake.nr_vcpus = 4;
+	pvhc_xfake.nr_vmemranges = 0x10000000;
+	KUNIT_EXPECT_EQ(test, x->backend.ops->numa_info(x, info), -E2BIG);
+}
+
+/* Directed or not, Xen only has SCHEDOP_yield. */
+static void pvhc_xen_test_yield(struct kunit *test)
+{
+	const struct pvhc_backend_ops *ops;
+	struct pvhc_xen *x;
+
+	x = pvhc_xen_test_create(test);
+	ops = x->backend.ops;
+	pvhc_xfake.sched_arg = (void *)1;
+	KUNIT_EXPECT_EQ(test, ops->yield_to(x, 1), 0);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_calls, 1);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_cmd, SCHEDOP_yield);
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.sched_arg);
+	pvhc_xfake.sched_cmd = -1;
+	pvhc_xfake.sched_arg = (void *)1;
+	KUNIT_EXPECT_EQ(test, ops->yield_to(x, -1), 0);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_calls, 2);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_cmd, SCHEDOP_yield);
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.sched_arg);
+	pvhc_xfake.sched_ret = -PVHC_XEN_ENOSYS;
+	KUNIT_EXPECT_EQ(test, ops->yield_to(x, 0), -PVHC_XEN_ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_calls, 3);
+
+	pvhc_xfake.preempted = true;
+	KUNIT_EXPECT_EQ(test, ops->vcpu_preempted(x, 0), 1);
+	pvhc_xfake.preempted = false;
+	KUNIT_EXPECT_EQ(test, ops->vcpu_preempted(x, 0), 0);
+	/* Neither is a vcpu_op or a memory_op. */
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.vcpu_ops, (int)num_online_cpus());
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.memory_calls, 1);
+}
+
+static void pvhc_xen_test_clock_refused(struct kunit *test)
+{
+	const struct pvclock_vcpu_time_info *rec = NULL;
+	struct pvhc_xen *x;
+
+	pvhc_xfake.area_ret = -EINVAL;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features,
+			PVHC_XFAKE_ALL & ~BIT(PVHC_FEAT_CLOCK));
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_calls, (int)num_online_cpus());
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_clears, 0);
+	KUNIT_EXPECT_NULL(test, x->areas);
+	KUNIT_EXPECT_EQ(test, x->backend.ops->clock_record(x, 0, &rec), -ENODEV);
+	KUNIT_EXPECT_NULL(test, rec);
+
+	/* One vCPU refused: none is offered, the others are taken back. */
+	if (!cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online");
+	memset(pvhc_xfake.area, 0, sizeof(pvhc_xfake.area));
+	pvhc_xfake.area_calls = 0;
+	pvhc_xfake.refuse_vcpu = 1;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_FALSE(test, x->backend.features & BIT(PVHC_FEAT_CLOCK));
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_calls, (int)num_online_cpus());
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_clears,
+			(int)num_online_cpus() - 1);
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.area[0]);
+}
+
+static void pvhc_xen_test_clock_blank(struct kunit *test)
+{
+	const struct pvclock_vcpu_time_info *rec = NULL;
+	struct pvhc_xen *x;
+
+	/* Xen took the area but did not fill it in: no clock. */
+	pvhc_xfake.area_blank = true;
+	x = pvhc_xen_test_create(test);
+	KUNIT_EXPECT_EQ(test, x->backend.features,
+			PVHC_XFAKE_ALL & ~BIT(PVHC_FEAT_CLOCK));
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_calls, (int)num_online_cpus());
+	/* Each blank area was taken back from Xen before it was freed. */
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_clears, (int)num_online_cpus());
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.area[0]);
+	KUNIT_EXPECT_EQ(test, x->backend.ops->clock_record(x, 0, &rec), -ENODEV);
+}
+
+/* vCPU 0's area is the kernel's: shared, never registered again. */
+static void pvhc_xen_test_clock_kernel_area(struct kunit *test)
+{
+	const struct pvclock_vcpu_time_info *rec = NULL;
+	struct pvclock_vsyscall_time_info *kernel;
+	unsigned int online = num_online_cpus();
+	struct pvhc_xen *x;
+
+	if (!cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online");
+	kernel = kunit_kzalloc(test, sizeof(*kernel), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kernel);
+	kernel->pvti.tsc_to_system_mul = 12345;
+	pvhc_xfake.kernel_area = kernel;
+	/* CPU 1 is vCPU 0: the lookup goes by vCPU id, not CPU number. */
+	pvhc_xfake.swap01 = true;
+
+	x = pvhc_xen_create(&pvhc_xfake_hw, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x);
+	KUNIT_EXPECT_EQ(test, x->backend.features, PVHC_XFAKE_ALL);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_calls, (int)online - 1);
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.area[0]);
+	KUNIT_EXPECT_PTR_EQ(test, pvhc_xfake.area[1], &x->areas[0].pvti);
+
+	KUNIT_EXPECT_EQ(test, x->backend.ops->clock_record(x, 1, &rec), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rec,
+			    (const struct pvclock_vcpu_time_info *)&kernel->pvti);
+	KUNIT_EXPECT_EQ(test, x->backend.ops->clock_record(x, 0, &rec), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rec,
+			    (const struct pvclock_vcpu_time_info *)&x->areas[0].pvti);
+
+	/* Taken back on the way out, all but the kernel's. */
+	pvhc_xen_destroy(x);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.area_clears, (int)online - 1);
+	KUNIT_EXPECT_NULL(test, pvhc_xfake.area[1]);
+}
+
+/* The xen backend through pvhc, under a test name and priority. */
+static void pvhc_xen_test_through_pvhc(struct kunit *test)
+{
+	struct pvhc_numa_info *info = pvhc_xen_test_info(test);
+	const struct pvclock_vcpu_time_info *rec = NULL;
+	unsigned int cpu = pvhc_test_cpu();
+	struct pvhc_xen *x;
+
+	x = pvhc_xen_test_create(test);
+	x->backend.name = "test_xen";
+	x->backend.priority = PVHC_PRIO_TEST;
+	pvhc_test_register(test, &x->backend);
+
+	KUNIT_EXPECT_STREQ(test, pvhc_feature_source(PVHC_FEAT_CLOCK), "test_xen");
+	KUNIT_EXPECT_STREQ(test, pvhc_feature_source(PVHC_FEAT_NUMA_INFO),
+			   "test_xen");
+	pvhc_xfake.preempted = true;
+	KUNIT_EXPECT_EQ(test, pvhc_vcpu_preempted(cpu), 1);
+	KUNIT_EXPECT_EQ(test, pvhc_yield_to(cpu), 0);
+	KUNIT_EXPECT_EQ(test, pvhc_yield_to(-1), 0);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_calls, 2);
+	KUNIT_EXPECT_EQ(test, pvhc_xfake.sched_cmd, SCHEDOP_yield);
+
+	KUNIT_EXPECT_EQ(test, pvhc_clock_record(0, &rec), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rec,
+			    (const struct pvclock_vcpu_time_info *)&x->areas[0].pvti);
+
+	KUNIT_EXPECT_EQ(test, pvhc_numa_info(info), 0);
+	KUNIT_EXPECT_EQ(test, info->nr_nodes, 2U);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[1], 1U);
+	KUNIT_EXPECT_EQ(test, info->distance[1][0], 22U);
+
+	/* A vCPU on a node the host did not report: caught, counted. */
+	pvhc_xfake.map[2] = 2;
+	KUNIT_EXPECT_EQ(test, pvhc_numa_info(info), -EIO);
+	KUNIT_EXPECT_EQ(test, info->nr_nodes, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->backend.errors), 1);
+	/* The topology outgrew the limit after the probe: refused. */
+	pvhc_xfake.map[2] = 1;
+	pvhc_xfake.nr_vnodes = PVHC_NUMA_MAX_NODES + 1;
+	KUNIT_EXPECT_EQ(test, pvhc_numa_info(info), -E2BIG);
+	pvhc_xfake.nr_vnodes = 2;
+	KUNIT_EXPECT_EQ(test, pvhc_numa_info(info), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&x->backend.errors), 1);
+	pvhc_test_unregister(test, &x->backend);
+}
+
+static struct kunit_case pvhc_xen_cases[] = {
+	KUNIT_CASE(pvhc_xen_test_probe_all),
+	KUNIT_CASE(pvhc_xen_test_probe_partial),
+	KUNIT_CASE(pvhc_xen_test_vnuma_absent),
+	KUNIT_CASE(pvhc_xen_test_vnuma_info),
+	KUNIT_CASE(pvhc_xen_test_vnuma_bad),
+	KUNIT_CASE(pvhc_xen_test_yield),
+	KUNIT_CASE(pvhc_xen_test_clock_refused),
+	KUNIT_CASE(pvhc_xen_test_clock_blank),
+	KUNIT_CASE(pvhc_xen_test_clock_kernel_area),
+	KUNIT_CASE(pvhc_xen_test_through_pvhc),
+	{}
+};
+
+static struct kunit_suite pvhc_xen_suite = {
+	.name = "pvhc_xen",
+	.init = pvhc_xen_test_init,
+	.exit = pvhc_test_exit,
+	.test_cases = pvhc_xen_cases,
+};
+
+#endif /* CONFIG_XEN */
+
+#if IS_ENABLED(CONFIG_KVM_GUEST) && IS_ENABLED(CONFIG_XEN)
+kunit_test_suites(&pvhc_api_suite, &pvhc_backend_suite, &pvhc_kvm_suite,
+		  &pvhc_xen_suite);
+#elif IS_ENABLED(CONFIG_KVM_GUEST)
 kunit_test_suites(&pvhc_api_suite, &pvhc_backend_suite, &pvhc_kvm_suite);
+#elif IS_ENABLED(CONFIG_XEN)
+kunit_test_suites(&pvhc_api_suite, &pvhc_backend_suite, &pvhc_xen_suite);
 #else
 kunit_test_suites(&pvhc_api_suite, &pvhc_backend_suite);
 #endif

@@ -7,19 +7,25 @@
  * pvhc registers per vCPU (VCPUOP_register_vcpu_time_memory_area), except
  * for vCPU 0 when the kernel registered one for its vDSO: Xen keeps one
  * secondary area per vCPU, so that one is shared, not replaced.
+ *
+ * Every hypercall and kernel query goes through a struct pvhc_xen_hw so that
+ * KUnit can drive the probe and the calls against a fake host.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/build_bug.h>
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/pvhc.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 #include <xen/xen.h>
 #include <xen/xen-ops.h>
 #include <xen/interface/xen.h>
@@ -33,104 +39,176 @@
 
 #include "pvhc_internal.h"
 
-/*
- * XENMEM_get_vnumainfo is missing from Linux's copy of Xen's public headers;
- * this is xen/include/public/memory.h (Xen 4.5 and later). The guest handles
- * are guest virtual addresses, 64 bits wide on x86.
- */
-#define PVHC_XENMEM_GET_VNUMAINFO	26
-
-struct pvhc_xen_vmemrange {
-	u64 start;
-	u64 end;
-	u32 flags;
-	u32 nid;
-};
-
-struct pvhc_xen_vnuma_topology_info {
-	u16 domid;
-	u16 pad;
-	u32 nr_vnodes;
-	u32 nr_vcpus;
-	u32 nr_vmemranges;
-	u64 vdistance;		/* u32[nr_vnodes][nr_vnodes] */
-	u64 vcpu_to_vnode;	/* u32[nr_vcpus] */
-	u64 vmemrange;		/* struct pvhc_xen_vmemrange[nr_vmemranges] */
-};
-
 static_assert(sizeof(struct pvhc_xen_vnuma_topology_info) == 40);
 
 /* Bounds on what the host may ask us to allocate. */
 #define PVHC_XEN_MAX_VCPUS	4096
 #define PVHC_XEN_MAX_VMEMRANGES	1024
 
-struct pvhc_xen {
-	struct pvhc_backend backend;
-	/* One record per CPU id; page-aligned, one cache line each. */
-	struct pvclock_vsyscall_time_info *areas;
-	size_t areas_size;
-	/* vCPU 0's area if the kernel registered it, else NULL. */
-	struct pvclock_vsyscall_time_info *kernel_area;
-	unsigned long *clock_ok;	/* the CPU's record is registered */
-	int cpuhp_state;
-	bool clock_failed;		/* a registration failed */
-	bool registered;
-};
+#define pvhc_xen_info(x, fmt, ...)				\
+	do {							\
+		if (!(x)->quiet)				\
+			pr_info(fmt, ##__VA_ARGS__);		\
+	} while (0)
 
-static struct pvhc_xen pvhc_xen;
-
-static bool pvhc_xen_kernel_area(unsigned int cpu)
+/* The real host. */
+static enum xen_domain_type pvhc_xen_hw_domain_type(void)
 {
-	return pvhc_xen.kernel_area && per_cpu(xen_vcpu_id, cpu) == 0;
+	return xen_domain_type;
 }
 
-static int pvhc_xen_set_area(unsigned int cpu,
+static bool pvhc_xen_hw_preempt_wired(void)
+{
+	/* Set at boot when pv_ops.lock.vcpu_is_preempted is not native. */
+	return boot_cpu_has(X86_FEATURE_VCPUPREEMPT);
+}
+
+static bool pvhc_xen_hw_vcpu_preempted(unsigned int cpu)
+{
+	return vcpu_is_preempted(cpu);
+}
+
+static u32 pvhc_xen_hw_vcpu_id(unsigned int cpu)
+{
+	return per_cpu(xen_vcpu_id, cpu);
+}
+
+static struct pvclock_vsyscall_time_info *pvhc_xen_hw_kernel_area(void)
+{
+	return pvclock_get_pvti_cpu0_va();
+}
+
+static int pvhc_xen_hw_vcpu_op(int cmd, u32 vcpu, void *arg)
+{
+	return HYPERVISOR_vcpu_op(cmd, vcpu, arg);
+}
+
+static int pvhc_xen_hw_sched_op(int cmd, void *arg)
+{
+	return HYPERVISOR_sched_op(cmd, arg);
+}
+
+static int pvhc_xen_hw_memory_op(unsigned int cmd, void *arg)
+{
+	return HYPERVISOR_memory_op(cmd, arg);
+}
+
+static const struct pvhc_xen_hw pvhc_xen_hw_real = {
+	.domain_type = pvhc_xen_hw_domain_type,
+	.preempt_wired = pvhc_xen_hw_preempt_wired,
+	.vcpu_preempted = pvhc_xen_hw_vcpu_preempted,
+	.vcpu_id = pvhc_xen_hw_vcpu_id,
+	.kernel_area = pvhc_xen_hw_kernel_area,
+	.vcpu_op = pvhc_xen_hw_vcpu_op,
+	.sched_op = pvhc_xen_hw_sched_op,
+	.memory_op = pvhc_xen_hw_memory_op,
+};
+
+/* The instance that follows CPU hotplug: the real host's, once loaded. */
+static struct pvhc_xen *pvhc_xen_hp;
+
+static bool pvhc_xen_kernel_area(struct pvhc_xen *x, unsigned int cpu)
+{
+	return x->kernel_area && x->hw->vcpu_id(cpu) == 0;
+}
+
+static int pvhc_xen_set_area(struct pvhc_xen *x, unsigned int cpu,
 			     struct pvclock_vcpu_time_info *area)
 {
 	struct vcpu_register_time_memory_area t = { .addr.v = area };
 
-	return HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_time_memory_area,
-				  per_cpu(xen_vcpu_id, cpu), &t);
+	return x->hw->vcpu_op(VCPUOP_register_vcpu_time_memory_area,
+			      x->hw->vcpu_id(cpu), &t);
+}
+
+/* Register @cpu's record and check it: the one path for every instance. */
+static void pvhc_xen_cpu_up(struct pvhc_xen *x, unsigned int cpu)
+{
+	int ret;
+
+	if (pvhc_xen_kernel_area(x, cpu)) {
+		set_bit(cpu, x->clock_ok);
+		return;
+	}
+	ret = pvhc_xen_set_area(x, cpu, &x->areas[cpu].pvti);
+	if (ret) {
+		if (!x->clock_failed)
+			pvhc_xen_info(x, "clock record of CPU %u unavailable: VCPUOP_register_vcpu_time_memory_area returned %d\n",
+				      cpu, ret);
+		x->clock_failed = true;
+		return;
+	}
+	/* Xen fills the area as it registers it: a blank one is no clock. */
+	if (!READ_ONCE(x->areas[cpu].pvti.tsc_to_system_mul)) {
+		pvhc_xen_set_area(x, cpu, NULL);
+		if (!x->clock_failed)
+			pvhc_xen_info(x, "clock record of CPU %u unavailable: Xen left it blank\n",
+				      cpu);
+		x->clock_failed = true;
+		return;
+	}
+	set_bit(cpu, x->clock_ok);
+}
+
+static void pvhc_xen_cpu_down(struct pvhc_xen *x, unsigned int cpu)
+{
+	if (test_and_clear_bit(cpu, x->clock_ok) &&
+	    !pvhc_xen_kernel_area(x, cpu))
+		pvhc_xen_set_area(x, cpu, NULL);
 }
 
 /* cpuhp callbacks: they run on @cpu itself. */
 static int pvhc_xen_cpu_online(unsigned int cpu)
 {
-	struct pvhc_xen *x = &pvhc_xen;
-	int ret;
-
-	if (pvhc_xen_kernel_area(cpu)) {
-		set_bit(cpu, x->clock_ok);
-		return 0;
-	}
-	ret = pvhc_xen_set_area(cpu, &x->areas[cpu].pvti);
-	if (ret) {
-		if (!x->clock_failed)
-			pr_info("clock record of CPU %u unavailable: VCPUOP_register_vcpu_time_memory_area returned %d\n",
-				cpu, ret);
-		x->clock_failed = true;
-		return 0;	/* never hold up CPU hotplug */
-	}
-	/* Xen fills the area as it registers it: a blank one is no clock. */
-	if (!READ_ONCE(x->areas[cpu].pvti.tsc_to_system_mul)) {
-		pvhc_xen_set_area(cpu, NULL);
-		if (!x->clock_failed)
-			pr_info("clock record of CPU %u unavailable: Xen left it blank\n",
-				cpu);
-		x->clock_failed = true;
-		return 0;
-	}
-	set_bit(cpu, x->clock_ok);
-	return 0;
+	pvhc_xen_cpu_up(pvhc_xen_hp, cpu);
+	return 0;	/* never hold up CPU hotplug */
 }
 
 static int pvhc_xen_cpu_offline(unsigned int cpu)
 {
-	struct pvhc_xen *x = &pvhc_xen;
-
-	if (test_and_clear_bit(cpu, x->clock_ok) && !pvhc_xen_kernel_area(cpu))
-		pvhc_xen_set_area(cpu, NULL);
+	pvhc_xen_cpu_down(pvhc_xen_hp, cpu);
 	return 0;
+}
+
+/*
+ * The real host's records follow CPU hotplug (one instance only); a fake
+ * host gets one for each CPU online now, through the same checks.
+ */
+static int pvhc_xen_areas_start(struct pvhc_xen *x)
+{
+	unsigned int cpu;
+	int ret;
+
+	if (!x->hotplug) {
+		cpus_read_lock();
+		for_each_online_cpu(cpu)
+			pvhc_xen_cpu_up(x, cpu);
+		cpus_read_unlock();
+		return 0;
+	}
+	pvhc_xen_hp = x;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhc/xen:online",
+				pvhc_xen_cpu_online, pvhc_xen_cpu_offline);
+	if (ret < 0) {
+		pvhc_xen_hp = NULL;
+		return ret;
+	}
+	x->cpuhp_state = ret;
+	return 0;
+}
+
+static void pvhc_xen_areas_stop(struct pvhc_xen *x)
+{
+	unsigned int cpu;
+
+	if (!x->hotplug) {
+		for_each_set_bit(cpu, x->clock_ok, nr_cpu_ids)
+			pvhc_xen_cpu_down(x, cpu);
+		return;
+	}
+	cpuhp_remove_state(x->cpuhp_state);
+	x->cpuhp_state = 0;
+	pvhc_xen_hp = NULL;
 }
 
 static void pvhc_xen_clock_free(struct pvhc_xen *x)
@@ -146,32 +224,30 @@ static bool pvhc_xen_clock_init(struct pvhc_xen *x)
 {
 	int ret;
 
-	x->kernel_area = pvclock_get_pvti_cpu0_va();
+	x->kernel_area = x->hw->kernel_area();
 	x->areas_size = PAGE_ALIGN(nr_cpu_ids * sizeof(*x->areas));
 	x->areas = alloc_pages_exact(x->areas_size, GFP_KERNEL | __GFP_ZERO);
 	x->clock_ok = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL);
 	if (!x->areas || !x->clock_ok) {
-		pr_info("clock records unavailable: out of memory\n");
+		pvhc_xen_info(x, "clock records unavailable: out of memory\n");
 		goto free;
 	}
-	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhc/xen:online",
-				pvhc_xen_cpu_online, pvhc_xen_cpu_offline);
+	ret = pvhc_xen_areas_start(x);
 	if (ret < 0) {
-		pr_info("clock records unavailable: no CPU hotplug state (%d)\n",
-			ret);
+		pvhc_xen_info(x, "clock records unavailable: no CPU hotplug state (%d)\n",
+			      ret);
 		goto free;
 	}
-	x->cpuhp_state = ret;
 	if (x->clock_failed) {
-		pr_info("clock records unavailable: host refused a vcpu_time_info area\n");
-		goto remove_state;
+		pvhc_xen_info(x, "clock records unavailable: host refused a vcpu_time_info area\n");
+		goto stop_areas;
 	}
-	pr_info("clock records: secondary vcpu_time_info areas%s\n",
-		x->kernel_area ? " (vCPU 0 shares the kernel's)" : "");
+	pvhc_xen_info(x, "clock records: secondary vcpu_time_info areas%s\n",
+		      x->kernel_area ? " (vCPU 0 shares the kernel's)" : "");
 	return true;
 
-remove_state:
-	cpuhp_remove_state(x->cpuhp_state);
+stop_areas:
+	pvhc_xen_areas_stop(x);
 free:
 	pvhc_xen_clock_free(x);
 	return false;
@@ -181,19 +257,23 @@ static void pvhc_xen_clock_exit(struct pvhc_xen *x)
 {
 	if (!x->areas)
 		return;
-	cpuhp_remove_state(x->cpuhp_state);
+	pvhc_xen_areas_stop(x);
 	pvhc_xen_clock_free(x);
 }
 
 static int pvhc_xen_vcpu_preempted(void *priv, unsigned int cpu)
 {
-	return vcpu_is_preempted(cpu);
+	struct pvhc_xen *x = priv;
+
+	return x->hw->vcpu_preempted(cpu);
 }
 
 /* Xen has no directed yield for guests: every yield is SCHEDOP_yield. */
 static int pvhc_xen_yield_to(void *priv, int cpu)
 {
-	return HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	struct pvhc_xen *x = priv;
+
+	return x->hw->sched_op(SCHEDOP_yield, NULL);
 }
 
 static int pvhc_xen_clock_record(void *priv, unsigned int cpu,
@@ -201,23 +281,25 @@ static int pvhc_xen_clock_record(void *priv, unsigned int cpu,
 {
 	struct pvhc_xen *x = priv;
 
-	if (!test_bit(cpu, x->clock_ok))
+	if (!x->clock_ok || !test_bit(cpu, x->clock_ok))
 		return -ENODEV;
-	*rec = pvhc_xen_kernel_area(cpu) ? &x->kernel_area->pvti :
-					   &x->areas[cpu].pvti;
+	*rec = pvhc_xen_kernel_area(x, cpu) ? &x->kernel_area->pvti :
+					      &x->areas[cpu].pvti;
 	return 0;
 }
 
 /* Ask for the sizes only: Xen answers -ENOBUFS with them filled in. */
-static int pvhc_xen_vnuma_sizes(struct pvhc_xen_vnuma_topology_info *t)
+static int pvhc_xen_vnuma_sizes(struct pvhc_xen *x,
+				struct pvhc_xen_vnuma_topology_info *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->domid = DOMID_SELF;
-	return HYPERVISOR_memory_op(PVHC_XENMEM_GET_VNUMAINFO, t);
+	return x->hw->memory_op(PVHC_XENMEM_GET_VNUMAINFO, t);
 }
 
 static int pvhc_xen_numa_info(void *priv, struct pvhc_numa_info *out)
 {
+	struct pvhc_xen *x = priv;
 	struct pvhc_xen_vnuma_topology_info t;
 	struct pvhc_xen_vmemrange *ranges = NULL;
 	u32 *dist = NULL, *map = NULL;
@@ -225,7 +307,7 @@ static int pvhc_xen_numa_info(void *priv, struct pvhc_numa_info *out)
 	int tries, ret;
 
 	for (tries = 0; tries < 3; tries++) {
-		ret = pvhc_xen_vnuma_sizes(&t);
+		ret = pvhc_xen_vnuma_sizes(x, &t);
 		if (ret != -ENOBUFS)
 			return ret ? ret : -EIO;
 		nodes = t.nr_vnodes;
@@ -252,7 +334,7 @@ static int pvhc_xen_numa_info(void *priv, struct pvhc_numa_info *out)
 		t.vdistance = (unsigned long)dist;
 		t.vcpu_to_vnode = (unsigned long)map;
 		t.vmemrange = (unsigned long)ranges;
-		ret = HYPERVISOR_memory_op(PVHC_XENMEM_GET_VNUMAINFO, &t);
+		ret = x->hw->memory_op(PVHC_XENMEM_GET_VNUMAINFO, &t);
 		if (ret != -ENOBUFS)
 			break;
 		/* The topology changed between the two calls: again. */
@@ -284,26 +366,26 @@ free:
 	return ret;
 }
 
-static bool pvhc_xen_numa_probe(void)
+static bool pvhc_xen_numa_probe(struct pvhc_xen *x)
 {
 	struct pvhc_xen_vnuma_topology_info t;
 	int ret;
 
-	ret = pvhc_xen_vnuma_sizes(&t);
+	ret = pvhc_xen_vnuma_sizes(x, &t);
 	if (ret == -ENOBUFS && t.nr_vnodes && t.nr_vcpus &&
 	    t.nr_vnodes <= PVHC_NUMA_MAX_NODES) {
-		pr_info("NUMA info: XENMEM_get_vnumainfo, %u virtual nodes\n",
-			t.nr_vnodes);
+		pvhc_xen_info(x, "NUMA info: XENMEM_get_vnumainfo, %u virtual nodes\n",
+			      t.nr_vnodes);
 		return true;
 	}
 	if (ret == -ENOBUFS)
-		pr_info("NUMA info unavailable: %u virtual nodes is out of range\n",
-			t.nr_vnodes);
+		pvhc_xen_info(x, "NUMA info unavailable: %u virtual nodes is out of range\n",
+			      t.nr_vnodes);
 	else if (ret == -EOPNOTSUPP)
-		pr_info("NUMA info unavailable: the domain has no vNUMA topology\n");
+		pvhc_xen_info(x, "NUMA info unavailable: the domain has no vNUMA topology\n");
 	else
-		pr_info("NUMA info unavailable: XENMEM_get_vnumainfo returned %d\n",
-			ret);
+		pvhc_xen_info(x, "NUMA info unavailable: XENMEM_get_vnumainfo returned %d\n",
+			      ret);
 	return false;
 }
 
@@ -314,49 +396,99 @@ static const struct pvhc_backend_ops pvhc_xen_ops = {
 	.numa_info = pvhc_xen_numa_info,
 };
 
-int pvhc_xen_init(void)
+static unsigned long pvhc_xen_probe(struct pvhc_xen *x)
 {
-	struct pvhc_xen *x = &pvhc_xen;
 	unsigned long features = BIT(PVHC_FEAT_YIELD);
-	int ret;
 
+	if (x->hw->preempt_wired()) {
+		pvhc_xen_info(x, "preemption state: vCPU runstate\n");
+		features |= BIT(PVHC_FEAT_PREEMPTED);
+	} else {
+		pvhc_xen_info(x, "preemption state unavailable: Xen PV spinlocks are off\n");
+	}
+	pvhc_xen_info(x, "yield: SCHEDOP_yield (undirected; a directed yield falls back to it)\n");
+	if (pvhc_xen_clock_init(x))
+		features |= BIT(PVHC_FEAT_CLOCK);
+	if (pvhc_xen_numa_probe(x))
+		features |= BIT(PVHC_FEAT_NUMA_INFO);
+	return features;
+}
+
+/**
+ * pvhc_xen_create - probe a Xen host and build its backend (unregistered)
+ * @hw: how to reach the host: the real one or a KUnit fake
+ * @quiet: do not log the probe's decisions
+ *
+ * The real host's clock records follow CPU hotplug; a fake host's are
+ * registered for the CPUs online now, through the same checks.
+ *
+ * Return: the backend, to be freed with pvhc_xen_destroy(), ERR_PTR(-ENODEV)
+ * if @hw is not a Xen domain, or ERR_PTR(-ENOMEM).
+ */
+VISIBLE_IF_KUNIT struct pvhc_xen *pvhc_xen_create(const struct pvhc_xen_hw *hw,
+						  bool quiet)
+{
+	struct pvhc_xen *x;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	x->hw = hw;
+	x->quiet = quiet;
+	x->hotplug = hw == &pvhc_xen_hw_real;
+	if (hw->domain_type() == XEN_NATIVE) {
+		/* None of the hypercalls below would exist. */
+		pvhc_xen_info(x, "xen backend unavailable: not a Xen domain\n");
+		kfree(x);
+		return ERR_PTR(-ENODEV);
+	}
 	x->backend.name = "xen";
 	x->backend.priority = PVHC_PRIO_HYPERVISOR;
 	x->backend.ops = &pvhc_xen_ops;
 	x->backend.priv = x;
 	x->backend.owner = THIS_MODULE;
+	x->backend.features = pvhc_xen_probe(x);
+	return x;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhc_xen_create);
 
-	if (boot_cpu_has(X86_FEATURE_VCPUPREEMPT)) {
-		pr_info("preemption state: vCPU runstate\n");
-		features |= BIT(PVHC_FEAT_PREEMPTED);
-	} else {
-		pr_info("preemption state unavailable: Xen PV spinlocks are off\n");
-	}
-	pr_info("yield: SCHEDOP_yield (undirected; a directed yield falls back to it)\n");
-	if (pvhc_xen_clock_init(x))
-		features |= BIT(PVHC_FEAT_CLOCK);
-	if (pvhc_xen_numa_probe())
-		features |= BIT(PVHC_FEAT_NUMA_INFO);
-	x->backend.features = features;
+/**
+ * pvhc_xen_destroy - unregister the clock records and free a backend
+ * @x: the backend, no longer registered
+ */
+VISIBLE_IF_KUNIT void pvhc_xen_destroy(struct pvhc_xen *x)
+{
+	pvhc_xen_clock_exit(x);
+	kfree(x);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhc_xen_destroy);
 
+static struct pvhc_xen *pvhc_xen;
+
+int pvhc_xen_init(void)
+{
+	struct pvhc_xen *x;
+	int ret;
+
+	x = pvhc_xen_create(&pvhc_xen_hw_real, false);
+	if (IS_ERR(x))
+		return PTR_ERR(x);
 	ret = pvhc_backend_register(&x->backend);
 	if (ret)
-		goto clock_exit;
-	x->registered = true;
+		goto destroy;
+	pvhc_xen = x;
 	return 0;
 
-clock_exit:
-	pvhc_xen_clock_exit(x);
+destroy:
+	pvhc_xen_destroy(x);
 	return ret;
 }
 
 void pvhc_xen_exit(void)
 {
-	struct pvhc_xen *x = &pvhc_xen;
-
-	if (!x->registered)
+	if (!pvhc_xen)
 		return;
-	pvhc_backend_unregister(&x->backend);
-	x->registered = false;
-	pvhc_xen_clock_exit(x);
+	pvhc_backend_unregister(&pvhc_xen->backend);
+	pvhc_xen_destroy(pvhc_xen);
+	pvhc_xen = NULL;
 }
