@@ -78,7 +78,8 @@ struct pvhost_header {
 	__u32 numa_offset;	/* struct pvhost_numa */
 	__u32 mailbox_offset;	/* struct pvhost_mailbox */
 	__u32 tsc_khz;		/* host's view of the guest TSC rate */
-	__u8 reserved[184];	/* zero */
+	__u32 host_peer_id;	/* ivshmem peer id the guest rings (doorbell) */
+	__u8 reserved[180];	/* zero */
 };
 
 /*
@@ -228,6 +229,7 @@ struct pvhost_calibrate {
 PVHOST_ASSERT(sizeof(struct pvhost_header) == 256);
 PVHOST_ASSERT(PVHOST_OFF(pvhost_header, features) == 16);
 PVHOST_ASSERT(PVHOST_OFF(pvhost_header, tsc_khz) == 68);
+PVHOST_ASSERT(PVHOST_OFF(pvhost_header, host_peer_id) == 72);
 PVHOST_ASSERT(sizeof(struct pvhost_time_info) == 32);
 PVHOST_ASSERT(PVHOST_OFF(pvhost_time_info, tsc_to_system_mul) == 24);
 PVHOST_ASSERT(PVHOST_OFF(pvhost_time_info, flags) == 29);

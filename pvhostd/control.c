@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control socket, server side: each connection sends one command line and
+ * gets one reply ("ok ..." or "error: ..."), then is closed. Clients are
+ * non-blocking and few; a full table or an overlong line is refused
+ * rather than waited on.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define REPLY_MAX	2048
+
+struct reply {
+	char buf[REPLY_MAX];
+	size_t len;
+};
+
+static void __printf(2, 3)
+say(struct reply *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->len >= sizeof(r->buf))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->len += (size_t)n;
+	if (r->len > sizeof(r->buf) - 1)
+		r->len = sizeof(r->buf) - 1;
+}
+
+static void say_vectors(struct reply *r, const char *name, const u64 *v)
+{
+	say(r, "%s=%llu,%llu,%llu,%llu,%llu\n", name,
+	    (unsigned long long)v[0], (unsigned long long)v[1],
+	    (unsigned long long)v[2], (unsigned long long)v[3],
+	    (unsigned long long)v[4]);
+}
+
+static void say_session(struct pvhostd *d, struct reply *r)
+{
+	struct pvhostd_session *s = &d->s;
+
+	if (s->sock < 0) {
+		say(r, "peer=none\n");
+		return;
+	}
+	say(r, "peer=%d\nhost_peer=%d\nregion_size=%u\nnr_vcpus=%u\n",
+	    PVHOSTD_GUEST_PEER, PVHOSTD_HOST_PEER, s->lay.region_size,
+	    s->lay.nr_vcpus);
+	say(r, "entropy_bytes=%llu\nentropy_fills=%llu\nentropy_broken=%llu\n",
+	    (unsigned long long)s->ent.bytes,
+	    (unsigned long long)s->ent.fills,
+	    (unsigned long long)s->ent.broken);
+	say(r, "mailbox_answered=%llu\nmailbox_errors=%llu\n",
+	    (unsigned long long)s->mbox.answered,
+	    (unsigned long long)s->mbox.errors);
+	say_vectors(r, "doorbells", s->doorbells);
+	say_vectors(r, "irqs", s->irqs);
+}
+
+static void say_status(struct pvhostd *d, struct reply *r)
+{
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox\n",
+	    (unsigned long long)PVHOSTD_FEATURES);
+	say(r, "generation=%u\nstate=%s\n", d->generation,
+	    d->s.sock >= 0 ? "ready" : "waiting");
+	say_session(d, r);
+	say(r, "pressure_level=%u\npressure_source=%s\n", d->level,
+	    d->pressure_forced ? "command" : "auto");
+	say(r, "psi_some_avg10=%u\npsi_full_avg10=%u\nmem_available_permille=%u\n",
+	    d->sample.psi_some, d->sample.psi_full, d->sample.avail_permille);
+	say(r, "pressure_changes=%llu\nentropy_fault=%s\n",
+	    (unsigned long long)d->pressure_changes,
+	    pvhostd_entropy_fault_name(d->fault));
+	say(r, "sessions=%llu\nrefused=%llu\nguest_bytes_ignored=%llu\nctl_errors=%llu\n",
+	    (unsigned long long)d->sessions, (unsigned long long)d->refused,
+	    (unsigned long long)d->guest_bytes_ignored,
+	    (unsigned long long)d->ctl_errors);
+}
+
+static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
+		    struct reply *r)
+{
+	switch (cmd->op) {
+	case PVHOSTD_CTL_STATUS:
+		say_status(d, r);
+		return;
+	case PVHOSTD_CTL_PRESSURE_SET:
+		d->pressure_forced = true;
+		d->forced_level = cmd->level;
+		pvhostd_pressure_update(d, false);
+		say(r, "ok pressure level %u source command\n", cmd->level);
+		return;
+	case PVHOSTD_CTL_PRESSURE_AUTO:
+		d->pressure_forced = false;
+		pvhostd_pressure_update(d, true);
+		say(r, "ok pressure level %u source auto\n", d->level);
+		return;
+	case PVHOSTD_CTL_ENTROPY_FAULT:
+		d->fault = cmd->fault;
+		if (d->s.sock >= 0)
+			pvhostd_entropy_set_fault(&d->s.ent, cmd->fault);
+		say(r, "ok entropy fault %s\n",
+		    pvhostd_entropy_fault_name(cmd->fault));
+		return;
+	}
+}
+
+static void client_close(struct pvhostd *d, struct pvhostd_ctl_client *c)
+{
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+}
+
+static void client_answer(struct pvhostd *d, struct pvhostd_ctl_client *c)
+{
+	struct pvhostd_ctl_cmd cmd;
+	struct reply r = { .len = 0 };
+	const char *err = "malformed command";
+
+	if (pvhostd_ctl_parse(c->buf, c->len, &cmd, &err)) {
+		d->ctl_errors++;
+		say(&r, "error: %s\n", err);
+	} else {
+		execute(d, &cmd, &r);
+	}
+	/* the reply fits an empty socket buffer; a client that cannot take it loses it */
+	if (send(c->fd, r.buf, r.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		d->ctl_errors++;
+	client_close(d, c);
+}
+
+/**
+ * pvhostd_ctl_accept - a control client connected
+ * @d: the daemon
+ */
+void pvhostd_ctl_accept(struct pvhostd *d)
+{
+	int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	u32 i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++) {
+		if (d->ctl[i].fd < 0) {
+			d->ctl[i].fd = fd;
+			d->ctl[i].len = 0;
+			d->ctl[i].since = pvhostd_now_ns(CLOCK_MONOTONIC);
+			if (pvhostd_epoll_add(d, fd, TAG_CTL_CLIENT, i))
+				client_close(d, &d->ctl[i]);
+			return;
+		}
+	}
+	send(fd, "error: busy\n", 12, MSG_DONTWAIT | MSG_NOSIGNAL);
+	d->ctl_errors++;
+	close(fd);
+}
+
+/**
+ * pvhostd_ctl_input - bytes (or end of file) from a control client
+ * @d: the daemon
+ * @idx: its slot
+ *
+ * The command is complete at a newline, at end of file, or when the line
+ * is longer than any command (then the parser rejects it).
+ */
+void pvhostd_ctl_input(struct pvhostd *d, u32 idx)
+{
+	struct pvhostd_ctl_client *c;
+	ssize_t n;
+
+	if (idx >= PVHOSTD_CTL_CLIENTS || d->ctl[idx].fd < 0)
+		return;
+	c = &d->ctl[idx];
+	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0 || (n == 0 && c->len == 0)) {
+		client_close(d, c);
+		return;
+	}
+	c->len += (size_t)n;
+	if (n == 0 || memchr(c->buf, '\n', c->len) ||
+	    c->len == sizeof(c->buf)) {
+		char *nl = memchr(c->buf, '\n', c->len);
+
+		if (nl)
+			c->len = (size_t)(nl - c->buf) + 1;
+		client_answer(d, c);
+	}
+}
+
+/**
+ * pvhostd_ctl_close_all - drop every control client
+ * @d: the daemon
+ */
+void pvhostd_ctl_close_all(struct pvhostd *d)
+{
+	u32 i;
+
+	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++)
+		if (d->ctl[i].fd >= 0)
+			client_close(d, &d->ctl[i]);
+}
+
+/**
+ * pvhostd_ctl_expire - drop control clients that never finished a line
+ * @d: the daemon
+ *
+ * Called from the periodic tick, so that silent clients cannot hold every
+ * slot.
+ */
+void pvhostd_ctl_expire(struct pvhostd *d)
+{
+	u64 now = pvhostd_now_ns(CLOCK_MONOTONIC);
+	u32 i;
+
+	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++) {
+		if (d->ctl[i].fd >= 0 &&
+		    now - d->ctl[i].since > PVHOSTD_CTL_TIMEOUT_NS) {
+			d->ctl_errors++;
+			client_close(d, &d->ctl[i]);
+		}
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pvhostd: the daemon's state, shared by its event-loop files. */
+#ifndef PVHOSTD_DAEMON_H
+#define PVHOSTD_DAEMON_H
+
+#include "pvhostd.h"
+
+#define PVHOSTD_CTL_CLIENTS	8
+
+/* epoll tags: kind in the high half, index in the low half. */
+enum pvhostd_tag {
+	TAG_LISTEN = 1,
+	TAG_CTL_LISTEN,
+	TAG_SIGNAL,
+	TAG_TIMER,
+	TAG_GUEST,
+	TAG_DOORBELL,
+	TAG_CTL_CLIENT,
+};
+
+struct pvhostd_opts {
+	const char *socket_path;
+	const char *ctl_path;
+	const char *gen_path;
+	const char *lock_path;
+	u32 region_size;
+	u32 nr_vcpus;
+	u32 interval_ms;
+	struct pvhostd_pressure_cfg pcfg;
+	bool verbose;
+};
+
+/* One connected guest (QEMU process) and its region. */
+struct pvhostd_session {
+	int sock;			/* -1: no guest connected */
+	int shm_fd;
+	void *base;
+	struct pvhostd_layout lay;
+	u32 generation;
+	int host_efd[PVHOST_NR_VECTORS];	/* guest rings us */
+	int guest_efd[PVHOST_NR_VECTORS];	/* we interrupt the guest */
+	struct pvhostd_entropy ent;
+	struct pvhostd_mailbox mbox;
+	u64 doorbells[PVHOST_NR_VECTORS];
+	u64 irqs[PVHOST_NR_VECTORS];
+};
+
+#define PVHOSTD_CTL_TIMEOUT_NS	(5ULL * 1000000000ULL)
+
+struct pvhostd_ctl_client {
+	int fd;				/* -1: slot free */
+	u64 since;			/* CLOCK_MONOTONIC at accept */
+	size_t len;
+	char buf[PVHOSTD_CTL_MAX + 2];
+};
+
+struct pvhostd {
+	struct pvhostd_opts opt;
+	int epfd, listen_fd, ctl_fd, sig_fd, timer_fd, lock_fd;
+	bool stopping;
+	u32 generation;		/* last one used, persisted */
+	struct pvhostd_session s;
+	struct pvhostd_ctl_client ctl[PVHOSTD_CTL_CLIENTS];
+	/* pressure */
+	bool pressure_forced;
+	u32 forced_level;
+	u32 level;
+	u32 published_source;
+	struct pvhostd_pressure_sample sample;
+	bool sample_ok;
+	enum pvhostd_entropy_fault fault;
+	/* counters */
+	u64 sessions, refused, guest_bytes_ignored, ctl_errors;
+	u64 pressure_changes;
+};
+
+/* util.c */
+void pvhostd_log(const char *fmt, ...) __printf(1, 2);
+u64 pvhostd_now_ns(int clock);
+int pvhostd_epoll_add(struct pvhostd *d, int fd, enum pvhostd_tag tag,
+		      u32 idx);
+int pvhostd_listen_unix(const char *path);
+int pvhostd_lock(const char *path);
+
+/* ivshmem.c */
+int pvhostd_ivshmem_greet(int sock, int shm_fd, const int *host_efd,
+			  const int *guest_efd);
+
+void pvhostd_ivshmem_refuse(int sock);
+
+/* session.c */
+void pvhostd_session_accept(struct pvhostd *d);
+void pvhostd_session_end(struct pvhostd *d, const char *why);
+void pvhostd_session_guest_input(struct pvhostd *d);
+void pvhostd_session_doorbell(struct pvhostd *d, u32 vec);
+void pvhostd_session_tick(struct pvhostd *d);
+void pvhostd_session_raise(struct pvhostd *d, u32 vec);
+void pvhostd_pressure_update(struct pvhostd *d, bool resample);
+
+/* control.c */
+void pvhostd_ctl_accept(struct pvhostd *d);
+void pvhostd_ctl_input(struct pvhostd *d, u32 idx);
+void pvhostd_ctl_close_all(struct pvhostd *d);
+void pvhostd_ctl_expire(struct pvhostd *d);
+
+#endif /* PVHOSTD_DAEMON_H */

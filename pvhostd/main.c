@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhostd: the host side of the pvhost channel. Speaks QEMU's ivshmem
+ * server protocol on a UNIX socket (one guest per socket), lays out the
+ * pvhost region (include/uapi/linux/pvhost.h) and serves the pressure
+ * gauge, the entropy ring and the mailbox from one single-threaded
+ * epoll loop. A second socket takes control commands (see pvctl).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static const char usage[] =
+"Usage: pvhostd -s SOCKET [options]\n"
+"Serve the pvhost channel (ABI %d.%d) to one QEMU guest over ivshmem:\n"
+"  qemu-system-x86_64 -chardev socket,id=ivs,path=SOCKET \\\n"
+"                     -device ivshmem-doorbell,chardev=ivs,vectors=5\n"
+"\n"
+"  -s, --socket PATH        ivshmem server socket for the guest (required)\n"
+"  -c, --control PATH       control socket (default SOCKET.ctl)\n"
+"  -g, --generation-file P  where the region generation persists across\n"
+"                           restarts (default SOCKET.generation)\n"
+"  -m, --size BYTES         region size, a power of 2 >= 1M; K/M/G suffix\n"
+"                           (default 1M)\n"
+"  -n, --vcpus N            vCPU records, 1..%d (default 1)\n"
+"  -i, --interval MS        pressure refresh and ring top-up period,\n"
+"                           10..60000 ms (default 1000)\n"
+"      --psi-range LO:HI    PSI memory 'some' avg10 percent mapped to\n"
+"                           pressure 0..1 (default 10:60)\n"
+"      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
+"                           MemAvailable/MemTotal, mapped to 0..1\n"
+"                           (default 80:98)\n"
+"  -h, --help               this text\n"
+"\n"
+"Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
+"                     ramp(100 - available%%, mem range)),\n"
+"ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
+"Features served: pressure, entropy, mailbox. The guest is ivshmem peer %d,\n"
+"pvhostd is peer %d (header.host_peer_id). A second client while a guest is\n"
+"connected is refused: it is sent protocol version -16 (-EBUSY) so that its\n"
+"QEMU stops with \"server sent version -16, expecting 0\". Each new guest gets\n"
+"a fresh region and generation + 1.\n"
+"\n"
+"Control (pvctl -c CONTROL COMMAND): status | pressure set <0..1> |\n"
+"  pressure auto | entropy fault zeros|repeat|replay|none\n"
+"SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
+"instance lock: one pvhostd per socket.\n";
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, usage, PVHOST_ABI_MAJOR, PVHOST_ABI_MINOR, PVHOST_MAX_VCPUS,
+		PVHOSTD_GUEST_PEER, PVHOSTD_HOST_PEER);
+}
+
+static int parse_u32(const char *arg, u32 min, u32 max,
+		     u32 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (u32)v;
+	return 0;
+}
+
+static int parse_size(const char *arg, u32 *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || end == arg)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ULL << 10;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ULL << 20;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ULL << 30;
+	if (mul != 1)
+		end++;
+	if (*end || v > UINT32_MAX / mul)
+		return -EINVAL;
+	*out = (u32)(v * mul);
+	return 0;
+}
+
+static char *path_with(const char *base, const char *suffix)
+{
+	char *p = malloc(strlen(base) + strlen(suffix) + 1);
+
+	if (p)
+		sprintf(p, "%s%s", base, suffix);
+	return p;
+}
+
+enum { OPT_PSI = 256, OPT_MEM };
+
+static const struct option long_opts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "control", required_argument, NULL, 'c' },
+	{ "generation-file", required_argument, NULL, 'g' },
+	{ "size", required_argument, NULL, 'm' },
+	{ "vcpus", required_argument, NULL, 'n' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "psi-range", required_argument, NULL, OPT_PSI },
+	{ "mem-range", required_argument, NULL, OPT_MEM },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
+{
+	struct pvhostd_pressure_cfg *p = &o->pcfg;
+
+	switch (c) {
+	case 's':
+		o->socket_path = arg;
+		return 0;
+	case 'c':
+		o->ctl_path = arg;
+		return 0;
+	case 'g':
+		o->gen_path = arg;
+		return 0;
+	case 'm':
+		return parse_size(arg, &o->region_size);
+	case 'n':
+		return parse_u32(arg, 1, PVHOST_MAX_VCPUS, &o->nr_vcpus);
+	case 'i':
+		return parse_u32(arg, 10, 60000, &o->interval_ms);
+	case OPT_PSI:
+		return pvhostd_pressure_parse_range(arg, 100, &p->psi_lo,
+						    &p->psi_hi);
+	case OPT_MEM:
+		return pvhostd_pressure_parse_range(arg, 10, &p->used_lo,
+						    &p->used_hi);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Return: 0 to run, 1 to exit successfully (--help), -1 on bad usage. */
+static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
+{
+	struct pvhostd_layout lay;
+	int c;
+
+	*o = (struct pvhostd_opts){
+		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
+		.interval_ms = 1000,
+		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
+			  .used_lo = 800, .used_hi = 980 },
+	};
+	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:h", long_opts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			print_usage(stdout);
+			return 1;
+		}
+		if (parse_opt(o, c, optarg)) {
+			fprintf(stderr, "pvhostd: bad option -%c %s\n",
+				c < 256 ? c : '-', optarg ? optarg : "");
+			return -1;
+		}
+	}
+	if (optind != argc || !o->socket_path) {
+		print_usage(stderr);
+		return -1;
+	}
+	if (pvhostd_layout_plan(o->region_size, o->nr_vcpus, &lay)) {
+		fprintf(stderr, "pvhostd: region size must be a power of 2 from 1M to 1G\n");
+		return -1;
+	}
+	if (!o->ctl_path)
+		o->ctl_path = path_with(o->socket_path, ".ctl");
+	if (!o->gen_path)
+		o->gen_path = path_with(o->socket_path, ".generation");
+	o->lock_path = path_with(o->socket_path, ".lock");
+	return o->ctl_path && o->gen_path && o->lock_path ? 0 : -1;
+}
+
+static u32 generation_load(const char *path)
+{
+	unsigned int gen = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%u", &gen) != 1)
+		gen = 0;
+	fclose(f);
+	return gen;
+}
+
+static int signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int timer_open(u32 ms)
+{
+	struct itimerspec its = {
+		.it_interval = { ms / 1000, (ms % 1000) * 1000000L },
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int daemon_open(struct pvhostd *d)
+{
+	u32 i;
+
+	d->listen_fd = -1;
+	d->ctl_fd = -1;
+	d->epfd = -1;
+	d->sig_fd = -1;
+	d->timer_fd = -1;
+	d->s.sock = -1;
+	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++)
+		d->ctl[i].fd = -1;
+	d->lock_fd = pvhostd_lock(d->opt.lock_path);
+	if (d->lock_fd < 0) {
+		pvhostd_log("%s: %s", d->opt.lock_path,
+			    d->lock_fd == -EBUSY ?
+			    "another pvhostd serves this socket" :
+			    strerror(-d->lock_fd));
+		return -1;
+	}
+	d->generation = generation_load(d->opt.gen_path);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->sig_fd = signals_open();
+	d->timer_fd = timer_open(d->opt.interval_ms);
+	d->listen_fd = pvhostd_listen_unix(d->opt.socket_path);
+	if (d->listen_fd < 0) {
+		pvhostd_log("%s: %s", d->opt.socket_path, strerror(-d->listen_fd));
+		return -1;
+	}
+	d->ctl_fd = pvhostd_listen_unix(d->opt.ctl_path);
+	if (d->ctl_fd < 0) {
+		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
+		return -1;
+	}
+	if (d->epfd < 0 || d->sig_fd < 0 || d->timer_fd < 0 ||
+	    pvhostd_epoll_add(d, d->listen_fd, TAG_LISTEN, 0) ||
+	    pvhostd_epoll_add(d, d->ctl_fd, TAG_CTL_LISTEN, 0) ||
+	    pvhostd_epoll_add(d, d->sig_fd, TAG_SIGNAL, 0) ||
+	    pvhostd_epoll_add(d, d->timer_fd, TAG_TIMER, 0))
+		return -1;
+	return 0;
+}
+
+static void daemon_close(struct pvhostd *d)
+{
+	pvhostd_session_end(d, "pvhostd stopping");
+	pvhostd_ctl_close_all(d);
+	if (d->listen_fd >= 0) {
+		close(d->listen_fd);
+		unlink(d->opt.socket_path);
+	}
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		unlink(d->opt.ctl_path);
+	}
+	close(d->timer_fd);
+	close(d->sig_fd);
+	close(d->epfd);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);	/* the lock file stays: unlinking it races */
+}
+
+static void on_signal(struct pvhostd *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP)
+		return;
+	pvhostd_log("signal %u: stopping", si.ssi_signo);
+	d->stopping = true;
+	if (d->s.base)
+		pvhostd_region_set_state(d->s.base, PVHOST_STATE_STOPPING);
+}
+
+static void on_timer(struct pvhostd *d)
+{
+	u64 ticks;
+
+	if (read(d->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	pvhostd_session_tick(d);
+	pvhostd_ctl_expire(d);
+}
+
+static void dispatch(struct pvhostd *d, u64 data)
+{
+	u32 idx = (u32)data;
+
+	switch ((enum pvhostd_tag)(data >> 32)) {
+	case TAG_LISTEN:
+		pvhostd_session_accept(d);
+		break;
+	case TAG_CTL_LISTEN:
+		pvhostd_ctl_accept(d);
+		break;
+	case TAG_SIGNAL:
+		on_signal(d);
+		break;
+	case TAG_TIMER:
+		on_timer(d);
+		break;
+	case TAG_GUEST:
+		pvhostd_session_guest_input(d);
+		break;
+	case TAG_DOORBELL:
+		pvhostd_session_doorbell(d, idx);
+		break;
+	case TAG_CTL_CLIENT:
+		pvhostd_ctl_input(d, idx);
+		break;
+	}
+}
+
+/*
+ * Events are dispatched one epoll_wait() batch at a time; a handler may
+ * close fds a later event in the batch refers to, so every handler checks
+ * that its object still exists.
+ */
+static int run(struct pvhostd *d)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	while (!d->stopping) {
+		n = epoll_wait(d->epfd, ev, 16, -1);
+		if (n < 0 && errno != EINTR) {
+			pvhostd_log("epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < n && !d->stopping; i++)
+			dispatch(d, ev[i].data.u64);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct pvhostd d;
+	int ret = parse_args(&d.opt, argc, argv);
+
+	d.lock_fd = -1;
+
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	if (daemon_open(&d)) {
+		daemon_close(&d);
+		return 1;
+	}
+	pvhostd_log("listening on %s (control %s), generation %u",
+		    d.opt.socket_path, d.opt.ctl_path, d.generation);
+	ret = run(&d);
+	daemon_close(&d);
+	return ret ? 1 : 0;
+}

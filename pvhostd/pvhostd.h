@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvhostd: host daemon serving the pvhost shared-memory ABI over QEMU's
+ * ivshmem-doorbell device. Internal interfaces shared by the daemon, its
+ * unit tests and its fuzz harnesses.
+ */
+#ifndef PVHOSTD_H
+#define PVHOSTD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <uapi/linux/pvhost.h>
+
+/* Kernel-style names, so that the daemon reads like the guest side. */
+typedef __u8 u8;
+typedef __u32 u32;
+typedef __s32 s32;
+typedef __u64 u64;
+typedef __s64 s64;
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b)		__attribute__((__format__(printf, a, b)))
+
+#define PVHOSTD_FEATURES	(PVHOST_F_PRESSURE | PVHOST_F_ENTROPY | \
+				 PVHOST_F_MAILBOX)
+#define PVHOSTD_HOST_PEER	0	/* our ivshmem peer id */
+#define PVHOSTD_GUEST_PEER	1	/* the (single) guest's peer id */
+
+/* Shared-memory accessors: every guest field is loaded exactly once. */
+#define PVHOSTD_LOAD(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define PVHOSTD_STORE(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define PVHOSTD_FENCE()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* region.c: where each area lives in a region of a given size. */
+struct pvhostd_layout {
+	u32 region_size;
+	u32 nr_vcpus;
+	u32 vcpu_offset;
+	u32 pairing_offset;
+	u32 pressure_offset;
+	u32 entropy_offset;
+	u32 entropy_size;
+	u32 numa_offset;
+	u32 mailbox_offset;
+};
+
+int pvhostd_layout_plan(u32 region_size, u32 nr_vcpus,
+			struct pvhostd_layout *lay);
+void pvhostd_layout_write(void *base, const struct pvhostd_layout *lay,
+			  u32 generation);
+void pvhostd_region_set_state(void *base, u32 state);
+
+static inline void *pvhostd_at(void *base, u32 off)
+{
+	return (char *)base + off;
+}
+
+/* entropy.c: the host side of the entropy ring. */
+enum pvhostd_entropy_fault {
+	PVHOSTD_ENTROPY_GOOD,
+	PVHOSTD_ENTROPY_ZEROS,
+	PVHOSTD_ENTROPY_REPEAT,
+	PVHOSTD_ENTROPY_REPLAY,
+};
+
+#define PVHOSTD_REPLAY_SIZE	4096U
+#define PVHOSTD_REPEAT_BLOCK	64U
+
+struct pvhostd_entropy {
+	struct pvhost_entropy *ring;
+	u8 *data;
+	u32 size;			/* power of 2 */
+	u32 prod;			/* private copy of what we published */
+	enum pvhostd_entropy_fault fault;
+	u8 history[PVHOSTD_REPLAY_SIZE];	/* earlier good output */
+	u32 history_len;
+	u32 replay_pos;
+	u8 block[PVHOSTD_REPEAT_BLOCK];
+	u64 bytes;			/* counters */
+	u64 broken;
+	u64 fills;
+};
+
+void pvhostd_entropy_init(struct pvhostd_entropy *e, void *area, u32 size);
+u32 pvhostd_entropy_fill(struct pvhostd_entropy *e);
+void pvhostd_entropy_set_fault(struct pvhostd_entropy *e,
+			       enum pvhostd_entropy_fault fault);
+const char *pvhostd_entropy_fault_name(enum pvhostd_entropy_fault fault);
+
+/* mailbox.c: one guest request at a time. */
+struct pvhostd_mbox_req {
+	u32 seq;
+	u32 op;
+	u32 len;
+};
+
+struct pvhostd_mailbox {
+	struct pvhost_mailbox *mb;
+	u32 last_seq;		/* private: last request answered */
+	u64 answered;
+	u64 errors;
+};
+
+void pvhostd_mailbox_init(struct pvhostd_mailbox *m, void *area);
+s32 pvhostd_mailbox_answer(u32 op, u32 len, u8 *payload,
+			   u32 *resp_len, u64 now_raw_ns);
+bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns);
+
+/* pressure.c: the gauge. */
+struct pvhostd_pressure_cfg {
+	u32 psi_lo, psi_hi;	/* PSI some avg10, hundredths of % */
+	u32 used_lo, used_hi;	/* 1000 - MemAvailable permille */
+};
+
+struct pvhostd_pressure_sample {
+	u32 psi_some;		/* hundredths of a percent */
+	u32 psi_full;
+	u32 avail_permille;
+};
+
+int pvhostd_psi_parse(const char *text, u32 *some, u32 *full);
+int pvhostd_meminfo_parse(const char *text, u32 *avail_permille);
+u32 pvhostd_pressure_scale(u32 x, u32 lo, u32 hi);
+u32 pvhostd_pressure_level(const struct pvhostd_pressure_cfg *cfg,
+			   const struct pvhostd_pressure_sample *s);
+int pvhostd_pressure_parse_range(const char *arg, u32 scale,
+				 u32 *lo, u32 *hi);
+void pvhostd_pressure_publish(struct pvhost_pressure *p, u32 level,
+			      const struct pvhostd_pressure_sample *s,
+			      u32 source, u64 now_ns);
+int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s);
+
+/* ctl.c: the control protocol, one command line per connection. */
+enum pvhostd_ctl_op {
+	PVHOSTD_CTL_STATUS,
+	PVHOSTD_CTL_PRESSURE_SET,
+	PVHOSTD_CTL_PRESSURE_AUTO,
+	PVHOSTD_CTL_ENTROPY_FAULT,
+};
+
+struct pvhostd_ctl_cmd {
+	enum pvhostd_ctl_op op;
+	u32 level;			/* PRESSURE_SET: 0..PVHOST_PRESSURE_ONE */
+	enum pvhostd_entropy_fault fault;
+};
+
+#define PVHOSTD_CTL_MAX		256	/* bytes in a command line */
+
+int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
+		      const char **err);
+
+#endif /* PVHOSTD_H */

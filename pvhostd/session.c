@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One guest session: a QEMU process connected on the guest socket, with a
+ * fresh region and fresh eventfds of its own. Only one at a time per
+ * socket; a second client is refused. When the client goes away the region
+ * is marked STOPPING and dropped, so nothing of one guest leaks into the
+ * next.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static void generation_save(struct pvhostd *d)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", d->opt.gen_path) >=
+	    (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%u\n", d->generation) < 0 || fclose(f)) {
+		pvhostd_log("cannot save generation to %s: %s", tmp,
+			    strerror(errno));
+		return;
+	}
+	if (rename(tmp, d->opt.gen_path))
+		pvhostd_log("cannot save generation: %s", strerror(errno));
+}
+
+static void close_fd(struct pvhostd *d, int *fd)
+{
+	if (*fd < 0)
+		return;
+	/* QEMU shares these files: closing ours would not unregister them */
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+static void session_reset(struct pvhostd_session *s)
+{
+	int vec;
+
+	memset(s, 0, sizeof(*s));
+	s->sock = -1;
+	s->shm_fd = -1;
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		s->host_efd[vec] = -1;
+		s->guest_efd[vec] = -1;
+	}
+}
+
+static void session_free(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	int vec;
+
+	if (s->base) {
+		pvhostd_region_set_state(s->base, PVHOST_STATE_STOPPING);
+		munmap(s->base, s->lay.region_size);
+	}
+	close_fd(d, &s->sock);
+	close_fd(d, &s->shm_fd);
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		close_fd(d, &s->host_efd[vec]);
+		close_fd(d, &s->guest_efd[vec]);
+	}
+	session_reset(s);
+}
+
+static int region_create(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+
+	if (pvhostd_layout_plan(d->opt.region_size, d->opt.nr_vcpus, &s->lay))
+		return -EINVAL;
+	s->shm_fd = memfd_create("pvhost", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->shm_fd < 0)
+		return -errno;
+	if (ftruncate(s->shm_fd, s->lay.region_size) ||
+	    fcntl(s->shm_fd, F_ADD_SEALS, seals))
+		return -errno;
+	s->base = mmap(NULL, s->lay.region_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, s->shm_fd, 0);
+	if (s->base == MAP_FAILED) {
+		s->base = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void region_populate(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+
+	d->generation++;
+	generation_save(d);
+	s->generation = d->generation;
+	pvhostd_layout_write(s->base, &s->lay, s->generation);
+	pvhostd_entropy_init(&s->ent, pvhostd_at(s->base, s->lay.entropy_offset),
+			     s->lay.entropy_size);
+	pvhostd_entropy_set_fault(&s->ent, d->fault);
+	pvhostd_entropy_fill(&s->ent);
+	pvhostd_mailbox_init(&s->mbox,
+			     pvhostd_at(s->base, s->lay.mailbox_offset));
+	pvhostd_pressure_update(d, true);
+}
+
+static int eventfds_create(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	int vec;
+
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		s->host_efd[vec] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		s->guest_efd[vec] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (s->host_efd[vec] < 0 || s->guest_efd[vec] < 0)
+			return -errno;
+		if (pvhostd_epoll_add(d, s->host_efd[vec], TAG_DOORBELL, vec))
+			return -errno;
+	}
+	return 0;
+}
+
+static int session_start(struct pvhostd *d, int sock)
+{
+	struct pvhostd_session *s = &d->s;
+	struct timeval tv = { .tv_sec = 2 };
+	int ret;
+
+	s->sock = sock;
+	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ret = region_create(d);
+	if (!ret)
+		ret = eventfds_create(d);
+	if (ret)
+		return ret;
+	region_populate(d);
+	ret = pvhostd_ivshmem_greet(sock, s->shm_fd, s->host_efd, s->guest_efd);
+	if (ret)
+		return ret;
+	if (fcntl(sock, F_SETFL, O_NONBLOCK) ||
+	    pvhostd_epoll_add(d, sock, TAG_GUEST, 0))
+		return -errno;
+	return 0;
+}
+
+/**
+ * pvhostd_session_accept - a client connected on the guest socket
+ * @d: the daemon
+ *
+ * Refuses (closes) it while another guest is connected.
+ */
+void pvhostd_session_accept(struct pvhostd *d)
+{
+	int sock = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int ret;
+
+	if (sock < 0)
+		return;
+	if (d->s.sock >= 0 || d->stopping) {
+		d->refused++;
+		pvhostd_log("refused a second client: guest peer %d is connected",
+			    PVHOSTD_GUEST_PEER);
+		pvhostd_ivshmem_refuse(sock);
+		close(sock);
+		return;
+	}
+	ret = session_start(d, sock);
+	if (ret) {
+		pvhostd_log("guest session failed to start: %s", strerror(-ret));
+		session_free(d);
+		return;
+	}
+	d->sessions++;
+	pvhostd_log("guest connected: peer %d, generation %u, region %u bytes",
+		    PVHOSTD_GUEST_PEER, d->s.generation, d->s.lay.region_size);
+}
+
+/**
+ * pvhostd_session_end - drop the guest and its region
+ * @d: the daemon
+ * @why: for the log
+ */
+void pvhostd_session_end(struct pvhostd *d, const char *why)
+{
+	if (d->s.sock < 0)
+		return;
+	pvhostd_log("guest peer %d gone (%s), generation %u released",
+		    PVHOSTD_GUEST_PEER, why, d->s.generation);
+	session_free(d);
+}
+
+/**
+ * pvhostd_session_guest_input - QEMU wrote to its socket, or closed it
+ * @d: the daemon
+ *
+ * The protocol has nothing for a client to say: bytes are discarded and
+ * counted; end of file or an error ends the session.
+ */
+void pvhostd_session_guest_input(struct pvhostd *d)
+{
+	char buf[256];
+	ssize_t n = recv(d->s.sock, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n > 0) {
+		d->guest_bytes_ignored += n;
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	pvhostd_session_end(d, n ? strerror(errno) : "disconnected");
+}
+
+/**
+ * pvhostd_session_raise - interrupt the guest on a vector
+ * @d: the daemon
+ * @vec: PVHOST_VEC_*
+ */
+void pvhostd_session_raise(struct pvhostd *d, u32 vec)
+{
+	u64 one = 1;
+
+	if (d->s.sock < 0 || vec >= PVHOST_NR_VECTORS)
+		return;
+	/* EAGAIN means the counter is saturated: the guest is told already */
+	if (write(d->s.guest_efd[vec], &one, sizeof(one)) == sizeof(one))
+		d->s.irqs[vec]++;
+}
+
+static void serve_mailbox(struct pvhostd *d)
+{
+	u64 now = pvhostd_now_ns(CLOCK_MONOTONIC_RAW);
+
+	if (pvhostd_mailbox_serve(&d->s.mbox, now))
+		pvhostd_session_raise(d, PVHOST_VEC_MAILBOX);
+}
+
+static void serve_entropy(struct pvhostd *d)
+{
+	if (pvhostd_entropy_fill(&d->s.ent))
+		pvhostd_session_raise(d, PVHOST_VEC_ENTROPY);
+}
+
+/**
+ * pvhostd_session_doorbell - the guest rang one of our vectors
+ * @d: the daemon
+ * @vec: which
+ *
+ * Vectors of features not advertised are counted and otherwise ignored.
+ */
+void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
+{
+	u64 count;
+
+	if (d->s.sock < 0 || vec >= PVHOST_NR_VECTORS)
+		return;
+	if (read(d->s.host_efd[vec], &count, sizeof(count)) != sizeof(count))
+		return;
+	d->s.doorbells[vec] += count;
+	if (vec == PVHOST_VEC_MAILBOX)
+		serve_mailbox(d);
+	else if (vec == PVHOST_VEC_ENTROPY)
+		serve_entropy(d);
+}
+
+/**
+ * pvhostd_pressure_update - recompute and publish the gauge
+ * @d: the daemon
+ * @resample: read the host's PSI and meminfo again first
+ *
+ * The PRESSURE vector is raised when the level or its source changed.
+ */
+void pvhostd_pressure_update(struct pvhostd *d, bool resample)
+{
+	u32 source = d->pressure_forced ? 1 : 0;
+	u32 level = d->level;
+	bool changed;
+
+	if (resample)
+		d->sample_ok = !pvhostd_pressure_sample_host(&d->sample);
+	if (d->pressure_forced)
+		level = d->forced_level;
+	else if (d->sample_ok)
+		level = pvhostd_pressure_level(&d->opt.pcfg, &d->sample);
+	changed = level != d->level || source != d->published_source;
+	d->level = level;
+	d->published_source = source;
+	if (changed)
+		d->pressure_changes++;
+	if (d->s.sock < 0)
+		return;
+	pvhostd_pressure_publish(pvhostd_at(d->s.base, d->s.lay.pressure_offset),
+				 level, &d->sample, source,
+				 pvhostd_now_ns(CLOCK_MONOTONIC));
+	if (changed)
+		pvhostd_session_raise(d, PVHOST_VEC_PRESSURE);
+}
+
+/**
+ * pvhostd_session_tick - periodic work: gauge, ring top-up, mailbox poll
+ * @d: the daemon
+ *
+ * The mailbox is polled too so that a lost doorbell only delays an answer.
+ */
+void pvhostd_session_tick(struct pvhostd *d)
+{
+	pvhostd_pressure_update(d, true);
+	if (d->s.sock < 0)
+		return;
+	serve_entropy(d);
+	serve_mailbox(d);
+}

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for pvhostd's pure parts: region layout against the
+ * ABI, the entropy ring under hostile cons values, mailbox validation,
+ * the pressure mapping and the control-command parser. TAP output.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pvhostd.h"
+#include "tap.h"
+
+static u32 u32_at(const void *base, u32 off)
+{
+	u32 v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return v;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const u8 *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+/* ---- region layout ---- */
+
+static bool areas_ordered(const struct pvhostd_layout *l)
+{
+	u32 off[] = {
+		l->vcpu_offset, l->pairing_offset, l->pressure_offset,
+		l->entropy_offset, l->numa_offset, l->mailbox_offset,
+	};
+	u32 end[] = {
+		l->vcpu_offset + l->nr_vcpus * 128, l->pairing_offset + 64,
+		l->pressure_offset + 64,
+		l->entropy_offset + 64 + l->entropy_size,
+		l->numa_offset + (u32)sizeof(struct pvhost_numa),
+		l->mailbox_offset + 4096,
+	};
+	size_t i;
+
+	if (off[0] < 256)
+		return false;
+	for (i = 0; i < 6; i++) {
+		if (off[i] % 64 || end[i] > l->region_size)
+			return false;
+		if (i && off[i] < end[i - 1])
+			return false;
+	}
+	return true;
+}
+
+static void test_layout_plan(void)
+{
+	struct pvhostd_layout l;
+
+	TAP_OK(!pvhostd_layout_plan(1 << 20, 1, &l) && areas_ordered(&l),
+	       "layout: 1 MiB, 1 vCPU: areas aligned, ordered, inside");
+	TAP_OK(!pvhostd_layout_plan(1 << 20, 256, &l) && areas_ordered(&l),
+	       "layout: 1 MiB, 256 vCPUs fit");
+	TAP_OK(!pvhostd_layout_plan(1 << 24, 8, &l) && areas_ordered(&l),
+	       "layout: 16 MiB");
+	TAP_OK(l.entropy_size >= 64 && !(l.entropy_size & (l.entropy_size - 1)),
+	       "layout: entropy size a power of 2 >= 64");
+	TAP_OK(pvhostd_layout_plan(3 << 19, 1, &l) == -EINVAL,
+	       "layout: non-power-of-2 size rejected");
+	TAP_OK(pvhostd_layout_plan(1 << 19, 1, &l) == -EINVAL,
+	       "layout: size below PVHOST_REGION_MIN rejected");
+	TAP_OK(pvhostd_layout_plan(1 << 20, 0, &l) == -EINVAL &&
+	       pvhostd_layout_plan(1 << 20, 257, &l) == -EINVAL,
+	       "layout: 0 and 257 vCPUs rejected");
+}
+
+static void test_layout_header(void)
+{
+	struct pvhostd_layout l;
+	u8 *r = malloc(1 << 20);
+	u64 features;
+
+	memset(r, 0xa5, 1 << 20);	/* laying out must clear old contents */
+	pvhostd_layout_plan(1 << 20, 4, &l);
+	pvhostd_layout_write(r, &l, 7);
+	memcpy(&features, r + 16, 8);
+	TAP_OK(u32_at(r, 0) == 0x53485650, "header: magic at 0 is PVHS");
+	TAP_OK(u32_at(r, 4) == 1, "header: abi 1.0 at 4");
+	TAP_OK(u32_at(r, 8) == 256 && u32_at(r, 12) == 1 << 20,
+	       "header: header_size, region_size");
+	TAP_OK(features == (PVHOST_F_PRESSURE | PVHOST_F_ENTROPY |
+			    PVHOST_F_MAILBOX),
+	       "header: advertises exactly pressure, entropy, mailbox");
+	TAP_OK(!(features & (PVHOST_F_CLOCK | PVHOST_F_PREEMPTED |
+			     PVHOST_F_NUMA_TOPO)),
+	       "header: clock, preempted, numa not advertised");
+	TAP_OK(u32_at(r, 24) == PVHOST_STATE_READY, "header: state READY");
+	TAP_OK(u32_at(r, 28) == 7, "header: generation");
+	TAP_OK(u32_at(r, 32) == 4 && u32_at(r, 40) == 128,
+	       "header: nr_vcpus, vcpu_stride");
+	TAP_OK(u32_at(r, 36) == l.vcpu_offset && u32_at(r, 48) == l.pressure_offset &&
+	       u32_at(r, 52) == l.entropy_offset && u32_at(r, 56) == l.entropy_size &&
+	       u32_at(r, 60) == l.numa_offset && u32_at(r, 64) == l.mailbox_offset,
+	       "header: offsets where the ABI puts them");
+	TAP_OK(u32_at(r, 72) == PVHOSTD_HOST_PEER, "header: host_peer_id at 72");
+	TAP_OK(all_zero(r + 76, 180), "header: reserved zero");
+	TAP_OK(all_zero(r + l.vcpu_offset, 4 * 128), "vcpu records zero");
+	TAP_OK(all_zero(r + l.numa_offset, sizeof(struct pvhost_numa)),
+	       "numa area zero");
+	TAP_OK(u32_at(r, l.entropy_offset + 8) == l.entropy_size &&
+	       u32_at(r, l.entropy_offset) == 0,
+	       "entropy ring: size copied, prod 0");
+	pvhostd_region_set_state(r, PVHOST_STATE_STOPPING);
+	TAP_OK(u32_at(r, 24) == PVHOST_STATE_STOPPING, "header: STOPPING");
+	free(r);
+}
+
+/* ---- entropy ring ---- */
+
+#define RING	256U
+#define CANARY	0x5a
+
+struct ring_buf {
+	u8 before[64];
+	struct pvhost_entropy hdr;
+	u8 data[RING];
+	u8 after[64];
+};
+
+static struct ring_buf *ring_new(struct pvhostd_entropy *e)
+{
+	struct ring_buf *rb = malloc(sizeof(*rb));
+
+	memset(rb, CANARY, sizeof(*rb));
+	memset(&rb->hdr, 0, sizeof(rb->hdr));
+	pvhostd_entropy_init(e, &rb->hdr, RING);
+	return rb;
+}
+
+static bool canaries_intact(const struct ring_buf *rb)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (rb->before[i] != CANARY || rb->after[i] != CANARY)
+			return false;
+	return true;
+}
+
+static void test_entropy_normal(void)
+{
+	static struct pvhostd_entropy e;
+	struct ring_buf *rb = ring_new(&e);
+
+	TAP_OK(pvhostd_entropy_fill(&e) == RING && rb->hdr.prod == RING,
+	       "entropy: first fill fills the ring");
+	TAP_OK(pvhostd_entropy_fill(&e) == 0, "entropy: full ring, no write");
+	rb->hdr.cons = 100;
+	TAP_OK(pvhostd_entropy_fill(&e) == 100 && rb->hdr.prod == RING + 100,
+	       "entropy: refills exactly what was consumed");
+	e.prod = UINT32_MAX - 10;
+	rb->hdr.prod = e.prod;
+	rb->hdr.cons = e.prod;
+	TAP_OK(pvhostd_entropy_fill(&e) == RING && rb->hdr.prod == RING - 11 &&
+	       e.broken == 0, "entropy: indices wrap at 2^32, not broken");
+	TAP_OK(canaries_intact(rb), "entropy: nothing written outside the ring");
+	free(rb);
+}
+
+static void test_entropy_hostile(void)
+{
+	static struct pvhostd_entropy e;
+	struct ring_buf *rb = ring_new(&e);
+	u32 i, before;
+
+	pvhostd_entropy_fill(&e);
+	rb->hdr.cons = e.prod + 1;
+	TAP_OK(pvhostd_entropy_fill(&e) == RING && e.broken == 1,
+	       "entropy: cons beyond prod counted broken, resynced");
+	rb->hdr.cons = e.prod - RING - 1;
+	TAP_OK(pvhostd_entropy_fill(&e) == RING && e.broken == 2,
+	       "entropy: cons more than size behind counted broken");
+	rb->hdr.cons = e.prod - RING;
+	before = e.broken;
+	TAP_OK(pvhostd_entropy_fill(&e) == 0 && e.broken == before,
+	       "entropy: cons exactly size behind is a full ring, fine");
+	srandom(1);
+	for (i = 0; i < 20000; i++) {
+		rb->hdr.cons = (u32)random() ^ ((u32)random() << 16);
+		if (pvhostd_entropy_fill(&e) > RING)
+			break;
+	}
+	TAP_OK(i == 20000 && canaries_intact(rb),
+	       "entropy: 20000 random cons values, never beyond size or bounds");
+	TAP_OK(e.broken > before, "entropy: random cons values counted");
+	free(rb);
+}
+
+static bool ring_is_period(const u8 *d, u32 len, u32 period)
+{
+	u32 i;
+
+	for (i = period; i < len; i++)
+		if (d[i] != d[i - period])
+			return false;
+	return true;
+}
+
+static void drain_and_fill(struct pvhostd_entropy *e, struct ring_buf *rb)
+{
+	rb->hdr.cons = e->prod;
+	e->prod = e->prod - (e->prod % RING);	/* realign for inspection */
+	rb->hdr.cons = e->prod;
+	pvhostd_entropy_fill(e);
+}
+
+static void test_entropy_faults(void)
+{
+	static struct pvhostd_entropy e;
+	struct ring_buf *rb = ring_new(&e);
+	u8 good[RING];
+
+	pvhostd_entropy_fill(&e);
+	memcpy(good, rb->data, RING);
+	TAP_OK(!all_zero(rb->data, RING), "entropy: good output is not zeros");
+	pvhostd_entropy_set_fault(&e, PVHOSTD_ENTROPY_ZEROS);
+	drain_and_fill(&e, rb);
+	TAP_OK(all_zero(rb->data, RING), "entropy fault zeros: all zero");
+	pvhostd_entropy_set_fault(&e, PVHOSTD_ENTROPY_REPEAT);
+	drain_and_fill(&e, rb);
+	TAP_OK(ring_is_period(rb->data, RING, PVHOSTD_REPEAT_BLOCK) &&
+	       !all_zero(rb->data, RING), "entropy fault repeat: 64-byte period");
+	pvhostd_entropy_set_fault(&e, PVHOSTD_ENTROPY_REPLAY);
+	drain_and_fill(&e, rb);
+	TAP_OK(!memcmp(rb->data, good, RING),
+	       "entropy fault replay: earlier output again");
+	pvhostd_entropy_set_fault(&e, PVHOSTD_ENTROPY_GOOD);
+	drain_and_fill(&e, rb);
+	TAP_OK(memcmp(rb->data, good, RING) && !all_zero(rb->data, RING) &&
+	       !ring_is_period(rb->data, RING, PVHOSTD_REPEAT_BLOCK),
+	       "entropy fault none: fresh output again");
+	TAP_OK(canaries_intact(rb), "entropy faults: nothing written outside");
+	free(rb);
+}
+
+/* ---- mailbox ---- */
+
+static void test_mailbox_answer(void)
+{
+	u8 pl[PVHOST_MAILBOX_PAYLOAD] = { 0 };
+	struct pvhost_calibrate cal = { .tsc_before = 42 };
+	u32 rl = 99;
+
+	TAP_OK(pvhostd_mailbox_answer(PVHOST_OP_PING, 0, pl, &rl, 1) == 0 &&
+	       rl == 0, "mailbox: PING answers 0, no payload");
+	TAP_OK(pvhostd_mailbox_answer(PVHOST_OP_PING, 4, pl, &rl, 1) == -EINVAL,
+	       "mailbox: PING with payload is -EINVAL");
+	TAP_OK(pvhostd_mailbox_answer(PVHOST_OP_PING, 4033, pl, &rl, 1) == -EINVAL &&
+	       pvhostd_mailbox_answer(PVHOST_OP_PING, UINT32_MAX, pl, &rl, 1) == -EINVAL,
+	       "mailbox: len beyond the payload is -EINVAL");
+	TAP_OK(pvhostd_mailbox_answer(0, 0, pl, &rl, 1) == -EOPNOTSUPP &&
+	       pvhostd_mailbox_answer(3, 0, pl, &rl, 1) == -EOPNOTSUPP &&
+	       pvhostd_mailbox_answer(UINT32_MAX, 16, pl, &rl, 1) == -EOPNOTSUPP,
+	       "mailbox: unknown ops are -EOPNOTSUPP");
+	TAP_OK(pvhostd_mailbox_answer(7, 5000, pl, &rl, 1) == -EINVAL,
+	       "mailbox: malformed len wins over unknown op");
+	TAP_OK(pvhostd_mailbox_answer(PVHOST_OP_CALIBRATE, 31, pl, &rl, 1) == -EINVAL &&
+	       pvhostd_mailbox_answer(PVHOST_OP_CALIBRATE, 33, pl, &rl, 1) == -EINVAL,
+	       "mailbox: CALIBRATE with a wrong len is -EINVAL");
+	memcpy(pl, &cal, sizeof(cal));
+	TAP_OK(pvhostd_mailbox_answer(PVHOST_OP_CALIBRATE, 32, pl, &rl, 12345) == 0 &&
+	       rl == 32, "mailbox: CALIBRATE answers 32 bytes");
+	memcpy(&cal, pl, sizeof(cal));
+	TAP_OK(cal.host_ns == 12345 && cal.tsc_before == 42,
+	       "mailbox: CALIBRATE fills host_ns, keeps tsc_before");
+}
+
+static void test_mailbox_serve(void)
+{
+	static struct pvhost_mailbox mb;
+	struct pvhostd_mailbox m;
+
+	pvhostd_mailbox_init(&m, &mb);
+	TAP_OK(!pvhostd_mailbox_serve(&m, 1), "mailbox: nothing pending at 0");
+	mb.op = PVHOST_OP_PING;
+	mb.req_seq = 1;
+	TAP_OK(pvhostd_mailbox_serve(&m, 1) && mb.resp_seq == 1 &&
+	       mb.status == 0 && mb.len == 0, "mailbox: request answered");
+	TAP_OK(!pvhostd_mailbox_serve(&m, 1), "mailbox: answered only once");
+	mb.resp_seq = 0;	/* a guest scribbling on a host field */
+	TAP_OK(!pvhostd_mailbox_serve(&m, 1),
+	       "mailbox: pending state is private, not resp_seq");
+	mb.op = 99;
+	mb.len = 8;
+	mb.req_seq = 2;
+	TAP_OK(pvhostd_mailbox_serve(&m, 1) && mb.resp_seq == 2 &&
+	       mb.status == -EOPNOTSUPP && mb.len == 0 && m.errors == 1,
+	       "mailbox: unknown op answered with -EOPNOTSUPP, len 0");
+}
+
+/* ---- pressure ---- */
+
+static void test_pressure_mapping(void)
+{
+	struct pvhostd_pressure_cfg c = { 1000, 6000, 800, 980 };
+	struct pvhostd_pressure_sample s = { 0, 0, 1000 };
+
+	TAP_OK(pvhostd_pressure_scale(500, 1000, 6000) == 0 &&
+	       pvhostd_pressure_scale(1000, 1000, 6000) == 0,
+	       "pressure: at or below LO is 0");
+	TAP_OK(pvhostd_pressure_scale(6000, 1000, 6000) == PVHOST_PRESSURE_ONE &&
+	       pvhostd_pressure_scale(UINT32_MAX, 1000, 6000) == PVHOST_PRESSURE_ONE,
+	       "pressure: at or above HI is ONE");
+	TAP_OK(pvhostd_pressure_scale(3500, 1000, 6000) == PVHOST_PRESSURE_ONE / 2,
+	       "pressure: linear in between");
+	TAP_OK(pvhostd_pressure_level(&c, &s) == 0, "pressure: idle host is 0");
+	s.psi_some = 3500;
+	TAP_OK(pvhostd_pressure_level(&c, &s) == PVHOST_PRESSURE_ONE / 2,
+	       "pressure: PSI alone drives it");
+	s.avail_permille = 20;
+	TAP_OK(pvhostd_pressure_level(&c, &s) == PVHOST_PRESSURE_ONE,
+	       "pressure: the larger ramp wins (memory 98%% used)");
+	s.avail_permille = 5000;
+	s.psi_some = 0;
+	TAP_OK(pvhostd_pressure_level(&c, &s) == 0,
+	       "pressure: bogus permille > 1000 clamps");
+}
+
+static void test_pressure_parse(void)
+{
+	const char *psi = "some avg10=12.34 avg60=1.00 avg300=0.50 total=99\n"
+			  "full avg10=5.6 avg60=0.00 avg300=0.00 total=7\n";
+	const char *mi = "MemTotal:       1000000 kB\nMemFree: 1 kB\n"
+			 "MemAvailable:    250000 kB\n";
+	u32 some = 0, full = 0, pm = 0, lo = 0, hi = 0;
+
+	TAP_OK(!pvhostd_psi_parse(psi, &some, &full) && some == 1234 &&
+	       full == 560, "psi: avg10 in hundredths");
+	TAP_OK(pvhostd_psi_parse("some avg10=101.00\n", &some, &full) == -ERANGE,
+	       "psi: more than 100%% rejected");
+	TAP_OK(pvhostd_psi_parse("garbage\n", &some, &full) &&
+	       pvhostd_psi_parse("some avg10=x\n", &some, &full) &&
+	       pvhostd_psi_parse("", &some, &full),
+	       "psi: malformed text rejected");
+	TAP_OK(!pvhostd_psi_parse("some avg10=7.00 avg60=0\n", &some, &full) &&
+	       some == 700 && full == 0, "psi: missing full line reads 0");
+	TAP_OK(!pvhostd_meminfo_parse(mi, &pm) && pm == 250,
+	       "meminfo: available permille");
+	TAP_OK(pvhostd_meminfo_parse("MemTotal: 10 kB\n", &pm) &&
+	       pvhostd_meminfo_parse("MemTotal: 0 kB\nMemAvailable: 0 kB\n", &pm),
+	       "meminfo: missing field or zero total rejected");
+	TAP_OK(!pvhostd_meminfo_parse("MemTotal: 10 kB\nMemAvailable: 20 kB\n", &pm) &&
+	       pm == 1000, "meminfo: available > total clamps");
+	TAP_OK(!pvhostd_pressure_parse_range("10:60", 100, &lo, &hi) &&
+	       lo == 1000 && hi == 6000, "range: 10:60 percent");
+	TAP_OK(pvhostd_pressure_parse_range("60:10", 100, &lo, &hi) &&
+	       pvhostd_pressure_parse_range("10", 100, &lo, &hi) &&
+	       pvhostd_pressure_parse_range("0:101", 100, &lo, &hi) &&
+	       pvhostd_pressure_parse_range("5:5", 100, &lo, &hi),
+	       "range: reversed, incomplete, out of range rejected");
+}
+
+static void test_pressure_publish(void)
+{
+	struct pvhost_pressure p = { .seq = 4 };
+	struct pvhostd_pressure_sample s = { 120, 30, 640 };
+
+	pvhostd_pressure_publish(&p, 1000, &s, 1, 77);
+	TAP_OK(p.seq == 6, "pressure: seq advances by 2, ends even");
+	TAP_OK(p.level == 1000 && p.source == 1 && p.updated_ns == 77 &&
+	       p.psi_some_avg10 == 120 && p.psi_full_avg10 == 30 &&
+	       p.mem_available_permille == 640, "pressure: fields published");
+	p.seq = 7;	/* odd left over: still ends even */
+	pvhostd_pressure_publish(&p, 0, &s, 0, 78);
+	TAP_OK(!(p.seq & 1), "pressure: odd start still ends even");
+}
+
+/* ---- control parser ---- */
+
+static int parse(const char *s, struct pvhostd_ctl_cmd *c)
+{
+	const char *err = NULL;
+	size_t len = strlen(s);
+	char *copy = malloc(len ? len : 1);	/* no NUL terminator */
+	int ret;
+
+	memcpy(copy, s, len);
+	ret = pvhostd_ctl_parse(copy, len, c, &err);
+	free(copy);
+	return ret || !err ? ret : -1;
+}
+
+static void test_ctl_valid(void)
+{
+	struct pvhostd_ctl_cmd c;
+
+	TAP_OK(!parse("status", &c) && c.op == PVHOSTD_CTL_STATUS,
+	       "ctl: status");
+	TAP_OK(!parse("status\n", &c) && c.op == PVHOSTD_CTL_STATUS,
+	       "ctl: trailing newline accepted");
+	TAP_OK(!parse("pressure set 0.5", &c) &&
+	       c.op == PVHOSTD_CTL_PRESSURE_SET && c.level == 32768,
+	       "ctl: pressure set 0.5 -> 32768");
+	TAP_OK(!parse("pressure  set 1\n", &c) && c.level == PVHOST_PRESSURE_ONE,
+	       "ctl: pressure set 1, extra spaces");
+	TAP_OK(!parse("pressure set 0", &c) && c.level == 0, "ctl: set 0");
+	TAP_OK(!parse("pressure auto", &c) && c.op == PVHOSTD_CTL_PRESSURE_AUTO,
+	       "ctl: pressure auto");
+	TAP_OK(!parse("entropy fault zeros", &c) &&
+	       c.op == PVHOSTD_CTL_ENTROPY_FAULT && c.fault == PVHOSTD_ENTROPY_ZEROS,
+	       "ctl: entropy fault zeros");
+	TAP_OK(!parse("entropy fault repeat", &c) && c.fault == PVHOSTD_ENTROPY_REPEAT &&
+	       !parse("entropy fault replay", &c) && c.fault == PVHOSTD_ENTROPY_REPLAY &&
+	       !parse("entropy fault none", &c) && c.fault == PVHOSTD_ENTROPY_GOOD,
+	       "ctl: entropy fault repeat, replay, none");
+}
+
+static void test_ctl_invalid(void)
+{
+	static const char *const bad[] = {
+		"", "\n", " ", "stat", "status now", "pressure", "pressure set",
+		"pressure set 1.5", "pressure set -0.1", "pressure set nan",
+		"pressure set inf", "pressure set 0.5x", "pressure set 0.5 1",
+		"pressure auto now", "entropy", "entropy fault", "entropy fault bad",
+		"entropy fault zeros now", "status\r", "sta\ttus", "a b c d e f",
+		"\xff\xfe", "status\n\n",
+	};
+	struct pvhostd_ctl_cmd c;
+	char longcmd[PVHOSTD_CTL_MAX + 10];
+	const char *err = NULL;
+	size_t i;
+	int rejected = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		rejected += parse(bad[i], &c) == -EINVAL;
+	TAP_OK(rejected == (int)(ARRAY_SIZE(bad)),
+	       "ctl: %d malformed commands all rejected with a reason", rejected);
+	memset(longcmd, 's', sizeof(longcmd));
+	TAP_OK(pvhostd_ctl_parse(longcmd, sizeof(longcmd), &c, &err) == -EINVAL &&
+	       err, "ctl: overlong line rejected");
+	TAP_OK(pvhostd_ctl_parse("status\0junk", 11, &c, &err) == -EINVAL,
+	       "ctl: embedded NUL rejected");
+}
+
+int main(void)
+{
+	test_layout_plan();
+	test_layout_header();
+	test_entropy_normal();
+	test_entropy_hostile();
+	test_entropy_faults();
+	test_mailbox_answer();
+	test_mailbox_serve();
+	test_pressure_mapping();
+	test_pressure_parse();
+	test_pressure_publish();
+	test_ctl_valid();
+	test_ctl_invalid();
+	return tap_done();
+}
