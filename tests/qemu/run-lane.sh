@@ -13,6 +13,9 @@ work=$PV_CACHE/lanes/$lane
 pv_lock "lane-$lane"
 rm -rf "$work" && mkdir -p "$work"
 
+pvhostd_pid=
+# Never leave a host daemon behind, whatever ends the lane.
+trap '[ -n "$pvhostd_pid" ] && kill "$pvhostd_pid" 2>/dev/null' EXIT
 result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
 fail_lane() {
 	result fail "$1" "$2"
@@ -92,6 +95,22 @@ kunit)
 stock-*)
 	timeout=${PV_TIMEOUT:-400}
 	shm=/dev/shm/pvguest-$lane-$$
+	# The host channel: pvhostd on this lane's own socket, QEMU connected
+	# to it with ivshmem-doorbell. The ivshmem-plain device below stays
+	# blank: the guest must turn it down cleanly.
+	pvhost_qemu=()
+	pvhost_append=
+	if [ -f "$src/pvhostd/Makefile" ]; then
+		build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd"
+		sock=$work/pvhost.sock
+		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 >"$work/pvhostd.log" 2>&1 &
+		pvhostd_pid=$!
+		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
+		pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
+			-device ivshmem-doorbell,chardev=ivs,vectors=5)
+		pvhost_append=" pv.pvhost=1"
+	fi
 	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 1G
 		-chardev "file,id=res,path=$results" -serial chardev:res
 		-object memory-backend-ram,id=m0,size=512M
@@ -103,8 +122,9 @@ stock-*)
 		-device virtio-balloon-pci,free-page-reporting=on
 		-object "memory-backend-file,id=ivshm,mem-path=$shm,size=1M,share=on"
 		-device ivshmem-plain,memdev=ivshm
+		"${pvhost_qemu[@]}"
 		-kernel "$kimage" -initrd "$work/initrd.gz"
-		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none")
+		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
 	;;
 xen)
 	timeout=${PV_TIMEOUT:-600}
@@ -128,6 +148,17 @@ start=$(date +%s)
 timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
 rc=$?
 [ -n "$shm" ] && rm -f "$shm"
+if [ -n "$pvhostd_pid" ]; then
+	"$src/pvhostd/pvctl" -c "$sock.ctl" status >"$work/pvhostd-status.txt" 2>&1
+	kill -TERM "$pvhostd_pid"
+	if wait "$pvhostd_pid"; then
+		result pass "pvhostd clean exit" ""
+	else
+		result fail "pvhostd clean exit" "pvhostd died or failed (log: $work/pvhostd.log)"
+		tail -20 "$work/pvhostd.log" >&2
+	fi
+	pvhostd_pid=
+fi
 pv_log "guest ran $(($(date +%s) - start)) s, qemu exit $rc"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	result fail boot "guest hung: killed after $timeout s"
