@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "pv_sysfs.h"
 
 #define PVHC_SYSFS "/sys/kernel/pvhc"
 
@@ -30,32 +31,12 @@ static const char * const top_files[] = {
 	"backend", "hypervisor", "guest_type", "features", "backends",
 };
 
-/* Read a sysfs file that must hold exactly one newline-terminated line. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n == 0 || buf[n - 1] != '\n' || strchr(buf, '\n') != buf + n - 1)
-		return -EBADMSG;
-	buf[n - 1] = '\0';
-	return 0;
-}
-
 static int read_attr(const char *name, char *buf, size_t len)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), PVHC_SYSFS "/%s", name);
-	return read_line(path, buf, len);
+	return pv_read_line(path, buf, len);
 }
 
 /* Is @word one of the space-separated words of @list? */
@@ -92,11 +73,12 @@ TEST(layout)
 		snprintf(path, sizeof(path), PVHC_SYSFS "/%s", top_files[i]);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
 		EXPECT_EQ(0444u, st.st_mode & 0777) TH_LOG("%s mode %o", path, st.st_mode & 0777);
-		EXPECT_EQ(0, read_line(path, buf, sizeof(buf))) TH_LOG("%s is not one line", path);
+		EXPECT_EQ(0, pv_read_line(path, buf, sizeof(buf)))
+			TH_LOG("%s is not one line", path);
 	}
 	for (i = 0; i < ARRAY_SIZE(features); i++) {
 		snprintf(path, sizeof(path), PVHC_SYSFS "/feature/%s", features[i]);
-		ASSERT_EQ(0, read_line(path, buf, sizeof(buf))) TH_LOG("%s", path);
+		ASSERT_EQ(0, pv_read_line(path, buf, sizeof(buf))) TH_LOG("%s", path);
 		EXPECT_NE(0, buf[0]) TH_LOG("%s is empty", path);
 	}
 }

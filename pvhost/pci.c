@@ -1,0 +1,697 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhost: the guest side of the pvhost host channel (Documentation/pvhost.rst)
+ * as a pvhc backend, over QEMU's ivshmem device (PCI 1af4:1110).
+ *
+ * Probe maps BAR 2 (RAM shared with the host), waits a bounded time for
+ * the host to be READY, validates one private copy of the header and
+ * registers a pvhc backend "pvhost" offering what this driver implements
+ * and the host advertises: the pressure gauge and the entropy ring. With
+ * ivshmem-doorbell the host raises an MSI-X vector when the gauge changes;
+ * with ivshmem-plain a delayed work polls the gauge's seq. A host that
+ * changes its generation or says STOPPING is noticed on every interrupt,
+ * poll and call, and the backend is unregistered from a work item. After
+ * taking entropy the guest rings the host's doorbell (header.host_peer_id,
+ * vector PVHOST_VEC_ENTROPY) so that it tops the ring up.
+ *
+ * Teardown mirrors probe: interrupts and polling stop, the backend is
+ * unregistered (pvhc drains the calls in flight), then the region is
+ * unmapped. The ops never touch the region once the host is seen gone.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/pvhc.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+
+#include "pvhost_internal.h"
+
+#define PVHOST_PCI_VENDOR	0x1af4	/* Red Hat / Qumranet */
+#define PVHOST_PCI_DEVICE	0x1110	/* ivshmem */
+#define PVHOST_BAR_REGS		0
+#define PVHOST_BAR_SHM		2
+
+/* ivshmem BAR 0 registers. */
+#define PVHOST_REG_IVPOSITION	8
+#define PVHOST_REG_DOORBELL	12
+
+/* How long probe waits for a host that is still laying the region out. */
+#define PVHOST_READY_MS		3000
+#define PVHOST_READY_STEP_MS	20
+
+/* With interrupts, a slow poll still notices a host gone silently. */
+#define PVHOST_WATCHDOG_MS	1000
+
+#define PVHOST_POLL_MS_MIN	10
+#define PVHOST_POLL_MS_MAX	10000
+
+static unsigned int pvhost_poll_ms = 100;
+
+static int pvhost_poll_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < PVHOST_POLL_MS_MIN || v > PVHOST_POLL_MS_MAX)
+		return -ERANGE;
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops pvhost_poll_ms_ops = {
+	.set = pvhost_poll_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(poll_ms, &pvhost_poll_ms_ops, &pvhost_poll_ms, 0444);
+MODULE_PARM_DESC(poll_ms,
+		 "Gauge polling interval without MSI-X (ivshmem-plain), 10..10000 ms (default 100)");
+
+/* pvhost_dev.flags */
+#define PVHOST_HOST_GONE	0	/* generation changed or STOPPING */
+
+struct pvhost_dev {
+	struct pci_dev *pdev;
+	void __iomem *regs;		/* BAR 0 */
+	void *shm;			/* BAR 2, shared with the host */
+	u64 shm_size;
+	struct pvhost_header hdr;	/* the validated private copy */
+	struct pvhost_layout lay;
+	struct pvhost_pressure *gauge;	/* shared; NULL: not offered */
+	struct mutex ring_lock;		/* serialises ring readers */
+	struct pvhost_ring ring;
+	struct pvhost_stats st;
+
+	bool doorbell;			/* MSI-X, else polling */
+	int irq_pressure;		/* 0: none */
+	int irq_entropy;		/* 0: none */
+	char irq_names[2][32];
+	unsigned long poll_jiffies;
+	struct delayed_work poll_work;
+	u32 last_seq;			/* gauge seq the poll last saw */
+
+	unsigned long flags;
+	struct work_struct stop_work;
+	struct mutex reg_lock;		/* registered */
+	bool registered;
+	struct pvhc_backend backend;
+
+	struct dentry *debugfs;
+	atomic_long_t irqs_pressure;
+	atomic_long_t irqs_entropy;
+	atomic_long_t polls;
+	atomic_long_t gauge_changes;	/* seq changes seen by the poll */
+	atomic_long_t doorbells;	/* rung to the host */
+	atomic_long_t host_stops;
+};
+
+static struct dentry *pvhost_debugfs_root;
+
+/*
+ * Whether the host still runs the layout we validated. The first caller to
+ * see it gone logs it and schedules the unregistration; from then on nobody
+ * reads the region again.
+ *
+ * Context: any, including hard interrupts.
+ */
+static bool pvhost_host_ok(struct pvhost_dev *pd)
+{
+	const struct pvhost_header *sh = pd->shm;
+	u32 state, gen;
+
+	if (test_bit(PVHOST_HOST_GONE, &pd->flags))
+		return false;
+	state = READ_ONCE(sh->state);
+	gen = READ_ONCE(sh->generation);
+	if (state == PVHOST_STATE_READY && gen == pd->hdr.generation)
+		return true;
+	if (!test_and_set_bit(PVHOST_HOST_GONE, &pd->flags)) {
+		atomic_long_inc(&pd->host_stops);
+		dev_warn(&pd->pdev->dev,
+			 "host restarted or stopping (state %u, generation %u, was %u): unregistering the backend\n",
+			 state, gen, pd->hdr.generation);
+		schedule_work(&pd->stop_work);
+	}
+	return false;
+}
+
+static int pvhost_op_pressure(void *priv, struct pvhc_pressure *out)
+{
+	struct pvhost_dev *pd = priv;
+	u32 level, seq;
+	int ret;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	ret = pvhost_pressure_get(pd->gauge, &level, &seq, &pd->st);
+	if (ret)
+		return ret;
+	/* Both are 16.16 fixed point: no conversion. */
+	BUILD_BUG_ON(PVHOST_PRESSURE_ONE != PVHC_PRESSURE_ONE);
+	out->level = level;
+	out->seq = seq;
+	return 0;
+}
+
+static ssize_t pvhost_op_entropy(void *priv, void *buf, size_t len)
+{
+	struct pvhost_dev *pd = priv;
+	ssize_t ret;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	mutex_lock(&pd->ring_lock);
+	ret = pvhost_ring_read(&pd->ring, buf, len, &pd->st);
+	mutex_unlock(&pd->ring_lock);
+	/* Space freed: ask the host to top the ring up. */
+	if (ret > 0 && READ_ONCE(pd->doorbell)) {
+		iowrite32(pd->hdr.host_peer_id << 16 | PVHOST_VEC_ENTROPY,
+			  pd->regs + PVHOST_REG_DOORBELL);
+		atomic_long_inc(&pd->doorbells);
+	}
+	return ret;
+}
+
+static const struct pvhc_backend_ops pvhost_ops = {
+	.pressure = pvhost_op_pressure,
+	.entropy = pvhost_op_entropy,
+};
+
+static void pvhost_unregister(struct pvhost_dev *pd)
+{
+	mutex_lock(&pd->reg_lock);
+	if (pd->registered) {
+		pvhc_backend_unregister(&pd->backend);
+		pd->registered = false;
+	}
+	mutex_unlock(&pd->reg_lock);
+}
+
+static void pvhost_stop_fn(struct work_struct *work)
+{
+	struct pvhost_dev *pd = container_of(work, struct pvhost_dev,
+					     stop_work);
+
+	pvhost_unregister(pd);
+}
+
+static irqreturn_t pvhost_irq_pressure(int irq, void *data)
+{
+	struct pvhost_dev *pd = data;
+
+	/* A flood costs a counter and a check: pvhc merges the rest. */
+	atomic_long_inc(&pd->irqs_pressure);
+	if (pvhost_host_ok(pd))
+		pvhc_pressure_changed(&pd->backend);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t pvhost_irq_entropy(int irq, void *data)
+{
+	struct pvhost_dev *pd = data;
+
+	/* The ring is read on demand: "filled" needs no action. */
+	atomic_long_inc(&pd->irqs_entropy);
+	pvhost_host_ok(pd);
+	return IRQ_HANDLED;
+}
+
+static void pvhost_poll_fn(struct work_struct *work)
+{
+	struct pvhost_dev *pd = container_of(to_delayed_work(work),
+					     struct pvhost_dev, poll_work);
+	u32 seq;
+
+	atomic_long_inc(&pd->polls);
+	if (!pvhost_host_ok(pd))
+		return;		/* not rearmed: the host is gone */
+	if (pd->gauge) {
+		seq = READ_ONCE(pd->gauge->seq);
+		if (seq != pd->last_seq) {
+			pd->last_seq = seq;
+			atomic_long_inc(&pd->gauge_changes);
+			pvhc_pressure_changed(&pd->backend);
+		}
+	}
+	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
+}
+
+/* Wait (bounded) for a READY host, then take and validate the header. */
+static int pvhost_read_header(struct pvhost_dev *pd)
+{
+	const struct pvhost_header *sh = pd->shm;
+	struct device *dev = &pd->pdev->dev;
+	unsigned long deadline;
+	const char *why;
+	u32 magic, state;
+
+	deadline = jiffies + msecs_to_jiffies(PVHOST_READY_MS);
+	for (;;) {
+		magic = READ_ONCE(sh->magic);
+		if (magic != PVHOST_MAGIC) {
+			dev_info(dev, "no pvhost host in this ivshmem region (magic %#x), not using it\n",
+				 magic);
+			return -ENODEV;
+		}
+		state = READ_ONCE(sh->state);
+		if (state == PVHOST_STATE_READY)
+			break;
+		if (state != PVHOST_STATE_INIT) {
+			dev_info(dev, "host not ready (state %u), not using it\n",
+				 state);
+			return -ENODEV;
+		}
+		if (time_after(jiffies, deadline)) {
+			dev_err(dev, "host still laying the region out after %u ms, giving up\n",
+				PVHOST_READY_MS);
+			return -ETIMEDOUT;
+		}
+		msleep(PVHOST_READY_STEP_MS);
+	}
+	smp_rmb();	/* READY before the rest of the header */
+
+	/* The one read of the header: everything after uses the copy. */
+	memcpy(&pd->hdr, sh, sizeof(pd->hdr));
+	why = pvhost_header_check(&pd->hdr, pd->shm_size, &pd->lay);
+	if (why) {
+		atomic_long_inc(&pd->st.errors);
+		dev_err(dev, "invalid pvhost header: %s, not using it\n", why);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Decide what to offer, from the copy; log each decision once. */
+static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
+{
+	const u64 unimpl = PVHOST_F_CLOCK | PVHOST_F_CLOCK_PAIRING |
+			   PVHOST_F_PREEMPTED | PVHOST_F_BOOST |
+			   PVHOST_F_LOCK_HINT | PVHOST_F_NUMA_HINT |
+			   PVHOST_F_NUMA_TOPO | PVHOST_F_MAILBOX;
+	struct device *dev = &pd->pdev->dev;
+	unsigned long features = 0;
+	u32 size;
+
+	dev_info(dev, "pvhost ABI %u.%u, generation %u, region %u bytes, host features %#llx\n",
+		 pd->hdr.abi_major, pd->hdr.abi_minor, pd->hdr.generation,
+		 pd->hdr.region_size, pd->hdr.features);
+
+	if (pd->lay.pressure) {
+		pd->gauge = pd->shm + pd->hdr.pressure_offset;
+		pd->last_seq = READ_ONCE(pd->gauge->seq);
+		features |= BIT(PVHC_FEAT_PRESSURE);
+		dev_info(dev, "pressure gauge: offered\n");
+	} else {
+		dev_info(dev, "pressure gauge unavailable: host lacks PVHOST_F_PRESSURE\n");
+	}
+
+	if (pd->lay.entropy) {
+		pvhost_ring_init(&pd->ring, pd->shm, &pd->hdr);
+		size = READ_ONCE(pd->ring.hdr->size);
+		if (size != pd->hdr.entropy_size) {
+			atomic_long_inc(&pd->st.errors);
+			dev_warn(dev, "entropy ring unavailable: ring size %u, header says %u\n",
+				 size, pd->hdr.entropy_size);
+		} else {
+			features |= BIT(PVHC_FEAT_ENTROPY);
+			dev_info(dev, "entropy ring: offered, %u bytes\n",
+				 pd->ring.size);
+		}
+	} else {
+		dev_info(dev, "entropy ring unavailable: host lacks PVHOST_F_ENTROPY\n");
+	}
+
+	if (pd->hdr.features & unimpl)
+		dev_info(dev, "host features %#llx not implemented by this driver, ignored\n",
+			 pd->hdr.features & unimpl);
+	return features;
+}
+
+static int pvhost_register(struct pvhost_dev *pd, unsigned long features)
+{
+	struct device *dev = &pd->pdev->dev;
+	int ret;
+
+	pd->backend.name = "pvhost";
+	pd->backend.priority = PVHC_PRIO_PVHOST;
+	pd->backend.features = features;
+	pd->backend.ops = &pvhost_ops;
+	pd->backend.priv = pd;
+	/*
+	 * Not pinned: pvhc would hold a reference from probe to remove and
+	 * the module could never be unloaded. Remove unregisters instead.
+	 */
+	pd->backend.owner = NULL;
+
+	mutex_lock(&pd->reg_lock);
+	ret = pvhc_backend_register(&pd->backend);
+	if (!ret)
+		pd->registered = true;
+	mutex_unlock(&pd->reg_lock);
+
+	if (ret == -EPERM) {
+		dev_info(dev, "not used: pvhost is on pvhc's deny= list\n");
+		return -ENODEV;
+	}
+	if (ret == -EEXIST) {
+		dev_info(dev, "not used: another pvhost device serves pvhc\n");
+		return -ENODEV;
+	}
+	if (ret)
+		dev_err(dev, "pvhc backend registration failed (%d)\n", ret);
+	return ret;
+}
+
+/* MSI-X when there is a vector for the gauge, else polling. */
+static int pvhost_start_events(struct pvhost_dev *pd)
+{
+	struct pci_dev *pdev = pd->pdev;
+	struct device *dev = &pdev->dev;
+	int nvec, ret;
+
+	nvec = pci_msix_vec_count(pdev);
+	if (nvec > PVHOST_VEC_PRESSURE) {
+		nvec = pci_alloc_irq_vectors(pdev, PVHOST_VEC_PRESSURE + 1,
+					     min(nvec, PVHOST_NR_VECTORS),
+					     PCI_IRQ_MSIX);
+		if (nvec < 0)
+			dev_info(dev, "MSI-X unavailable (%d), polling\n", nvec);
+		else
+			WRITE_ONCE(pd->doorbell, true);
+	}
+
+	if (pd->doorbell) {
+		pci_set_master(pdev);
+		snprintf(pd->irq_names[0], sizeof(pd->irq_names[0]),
+			 "pvhost-pressure@%s", pci_name(pdev));
+		ret = request_irq(pci_irq_vector(pdev, PVHOST_VEC_PRESSURE),
+				  pvhost_irq_pressure, 0, pd->irq_names[0], pd);
+		if (ret)
+			goto free_vectors;
+		pd->irq_pressure = pci_irq_vector(pdev, PVHOST_VEC_PRESSURE);
+		if (nvec > PVHOST_VEC_ENTROPY) {
+			snprintf(pd->irq_names[1], sizeof(pd->irq_names[1]),
+				 "pvhost-entropy@%s", pci_name(pdev));
+			ret = request_irq(pci_irq_vector(pdev, PVHOST_VEC_ENTROPY),
+					  pvhost_irq_entropy, 0,
+					  pd->irq_names[1], pd);
+			if (ret)
+				goto free_pressure;
+			pd->irq_entropy = pci_irq_vector(pdev,
+							 PVHOST_VEC_ENTROPY);
+		}
+		pd->poll_jiffies = msecs_to_jiffies(PVHOST_WATCHDOG_MS);
+		dev_info(dev, "mode doorbell: %d MSI-X vectors, IVPosition %d; watchdog poll every %u ms\n",
+			 nvec, (int)ioread32(pd->regs + PVHOST_REG_IVPOSITION),
+			 PVHOST_WATCHDOG_MS);
+		dev_info(dev, "doorbell to host peer %u, vector %u, after entropy reads\n",
+			 pd->hdr.host_peer_id, PVHOST_VEC_ENTROPY);
+	} else {
+		pd->poll_jiffies = msecs_to_jiffies(pvhost_poll_ms);
+		dev_info(dev, "mode poll: no MSI-X vector for the gauge, polling every %u ms\n",
+			 pvhost_poll_ms);
+	}
+	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
+	return 0;
+
+free_pressure:
+	free_irq(pd->irq_pressure, pd);
+	pd->irq_pressure = 0;
+free_vectors:
+	pci_clear_master(pdev);
+	pci_free_irq_vectors(pdev);
+	WRITE_ONCE(pd->doorbell, false);
+	dev_err(dev, "cannot request MSI-X interrupts (%d)\n", ret);
+	return ret;
+}
+
+static void pvhost_stop_events(struct pvhost_dev *pd)
+{
+	cancel_delayed_work_sync(&pd->poll_work);
+	if (!pd->doorbell)
+		return;
+	if (pd->irq_entropy)
+		free_irq(pd->irq_entropy, pd);
+	free_irq(pd->irq_pressure, pd);
+	pci_clear_master(pd->pdev);
+	pci_free_irq_vectors(pd->pdev);
+}
+
+static int pvhost_counter_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_counter_fops, pvhost_counter_get, NULL,
+			 "%llu\n");
+
+/* Counters for debugging, in /sys/kernel/debug/pvhost/<device>/. */
+static void pvhost_debugfs_add(struct pvhost_dev *pd)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} c[] = {
+#define PVHOST_CTR(n, f) { n, offsetof(struct pvhost_dev, f) }
+		PVHOST_CTR("errors", st.errors),
+		PVHOST_CTR("pressure_reads", st.pressure_reads),
+		PVHOST_CTR("pressure_busy", st.pressure_busy),
+		PVHOST_CTR("pressure_invalid", st.pressure_invalid),
+		PVHOST_CTR("entropy_reads", st.entropy_reads),
+		PVHOST_CTR("entropy_bytes", st.entropy_bytes),
+		PVHOST_CTR("ring_broken", st.ring_broken),
+		PVHOST_CTR("irqs_pressure", irqs_pressure),
+		PVHOST_CTR("irqs_entropy", irqs_entropy),
+		PVHOST_CTR("polls", polls),
+		PVHOST_CTR("gauge_changes", gauge_changes),
+		PVHOST_CTR("doorbells", doorbells),
+		PVHOST_CTR("host_stops", host_stops),
+#undef PVHOST_CTR
+	};
+	int i;
+
+	pd->debugfs = debugfs_create_dir(pci_name(pd->pdev),
+					 pvhost_debugfs_root);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		debugfs_create_file_unsafe(c[i].name, 0444, pd->debugfs,
+					   (char *)pd + c[i].off,
+					   &pvhost_counter_fops);
+}
+
+static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct pvhost_dev *pd;
+	unsigned long features;
+	resource_size_t start;
+	int ret;
+
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
+	if (!pd)
+		return -ENOMEM;
+	pd->pdev = pdev;
+	mutex_init(&pd->ring_lock);
+	mutex_init(&pd->reg_lock);
+	INIT_WORK(&pd->stop_work, pvhost_stop_fn);
+	INIT_DELAYED_WORK(&pd->poll_work, pvhost_poll_fn);
+	pci_set_drvdata(pdev, pd);
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto free_pd;
+	ret = pci_request_region(pdev, PVHOST_BAR_REGS, KBUILD_MODNAME);
+	if (ret)
+		goto disable;
+	ret = pci_request_region(pdev, PVHOST_BAR_SHM, KBUILD_MODNAME);
+	if (ret)
+		goto release_regs;
+	pd->regs = pci_iomap(pdev, PVHOST_BAR_REGS, 0);
+	if (!pd->regs) {
+		ret = -ENOMEM;
+		goto release_shm;
+	}
+	start = pci_resource_start(pdev, PVHOST_BAR_SHM);
+	pd->shm_size = pci_resource_len(pdev, PVHOST_BAR_SHM);
+	if (!(pci_resource_flags(pdev, PVHOST_BAR_SHM) & IORESOURCE_MEM) ||
+	    pd->shm_size < sizeof(struct pvhost_header)) {
+		dev_info(dev, "BAR 2 is no shared memory region, not using it\n");
+		ret = -ENODEV;
+		goto unmap_regs;
+	}
+	/* RAM shared with the host: cacheable, as the host maps it. */
+	pd->shm = memremap(start, pd->shm_size, MEMREMAP_WB);
+	if (!pd->shm) {
+		ret = -ENOMEM;
+		goto unmap_regs;
+	}
+
+	ret = pvhost_read_header(pd);
+	if (ret)
+		goto unmap_shm;
+	features = pvhost_setup_features(pd);
+	if (!features) {
+		dev_info(dev, "the host offers nothing this driver implements, not using it\n");
+		ret = -ENODEV;
+		goto unmap_shm;
+	}
+
+	pvhost_debugfs_add(pd);
+	ret = pvhost_register(pd, features);
+	if (ret)
+		goto remove_debugfs;
+	ret = pvhost_start_events(pd);
+	if (ret)
+		goto unregister;
+	return 0;
+
+unregister:
+	pvhost_unregister(pd);
+	cancel_work_sync(&pd->stop_work);
+remove_debugfs:
+	debugfs_remove_recursive(pd->debugfs);
+unmap_shm:
+	memunmap(pd->shm);
+unmap_regs:
+	pci_iounmap(pdev, pd->regs);
+release_shm:
+	pci_release_region(pdev, PVHOST_BAR_SHM);
+release_regs:
+	pci_release_region(pdev, PVHOST_BAR_REGS);
+disable:
+	pci_disable_device(pdev);
+free_pd:
+	mutex_destroy(&pd->reg_lock);
+	mutex_destroy(&pd->ring_lock);
+	kfree(pd);
+	return ret;
+}
+
+static void pvhost_remove(struct pci_dev *pdev)
+{
+	struct pvhost_dev *pd = pci_get_drvdata(pdev);
+
+	pvhost_stop_events(pd);
+	/* pvhc waits for the calls in flight; none start after this. */
+	pvhost_unregister(pd);
+	cancel_work_sync(&pd->stop_work);
+	debugfs_remove_recursive(pd->debugfs);
+	memunmap(pd->shm);
+	pci_iounmap(pdev, pd->regs);
+	pci_release_region(pdev, PVHOST_BAR_SHM);
+	pci_release_region(pdev, PVHOST_BAR_REGS);
+	pci_disable_device(pdev);
+	mutex_destroy(&pd->reg_lock);
+	mutex_destroy(&pd->ring_lock);
+	kfree(pd);
+}
+
+static struct pvhost_dev *pvhost_get(struct device *dev)
+{
+	return pci_get_drvdata(to_pci_dev(dev));
+}
+
+static ssize_t abi_version_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct pvhost_dev *pd = pvhost_get(dev);
+
+	return sysfs_emit(buf, "%u.%u\n", pd->hdr.abi_major,
+			  pd->hdr.abi_minor);
+}
+static DEVICE_ATTR_RO(abi_version);
+
+static ssize_t host_features_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#llx\n", pvhost_get(dev)->hdr.features);
+}
+static DEVICE_ATTR_RO(host_features);
+
+static ssize_t generation_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pvhost_get(dev)->hdr.generation);
+}
+static DEVICE_ATTR_RO(generation);
+
+static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  pvhost_get(dev)->doorbell ? "doorbell" : "poll");
+}
+static DEVICE_ATTR_RO(mode);
+
+static ssize_t errors_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&pvhost_get(dev)->st.errors));
+}
+static DEVICE_ATTR_RO(errors);
+
+static struct attribute *pvhost_attrs[] = {
+	&dev_attr_abi_version.attr,
+	&dev_attr_host_features.attr,
+	&dev_attr_generation.attr,
+	&dev_attr_mode.attr,
+	&dev_attr_errors.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(pvhost);
+
+static const struct pci_device_id pvhost_ids[] = {
+	{ PCI_DEVICE(PVHOST_PCI_VENDOR, PVHOST_PCI_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, pvhost_ids);
+
+static struct pci_driver pvhost_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = pvhost_ids,
+	.probe = pvhost_probe,
+	.remove = pvhost_remove,
+	.dev_groups = pvhost_groups,
+	/* Probe may wait for the host: do not hold up the boot. */
+	.driver.probe_type = PROBE_PREFER_ASYNCHRONOUS,
+};
+
+static int __init pvhost_init(void)
+{
+	int ret;
+
+	pvhost_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = pci_register_driver(&pvhost_driver);
+	if (ret)
+		debugfs_remove_recursive(pvhost_debugfs_root);
+	return ret;
+}
+
+static void __exit pvhost_exit(void)
+{
+	pci_unregister_driver(&pvhost_driver);
+	debugfs_remove_recursive(pvhost_debugfs_root);
+}
+
+module_init(pvhost_init);
+module_exit(pvhost_exit);
+
+MODULE_DESCRIPTION("pvhost: pvhc backend over the ivshmem host channel");
+MODULE_LICENSE("GPL");

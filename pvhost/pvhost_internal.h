@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvhost internals shared by the objects of pvhost.ko and its KUnit test.
+ *
+ * shm.c holds the logic that reads the shared region (header validation on
+ * a private copy, the pressure gauge, the entropy ring); it knows nothing of
+ * PCI, so the tests run it on a fake region in kmalloc'd memory. pci.c is
+ * the glue: the ivshmem device, interrupts, polling, pvhc, sysfs.
+ */
+#ifndef _PVHOST_INTERNAL_H
+#define _PVHOST_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <uapi/linux/pvhost.h>
+
+/* Tries of the gauge's seq protocol before giving up with -EAGAIN. */
+#define PVHOST_SEQ_TRIES	64
+
+/* Counters of what the host did; each is an atomic_long_t. */
+struct pvhost_stats {
+	atomic_long_t errors;		/* invalid host values, all kinds */
+	atomic_long_t pressure_reads;
+	atomic_long_t pressure_busy;	/* seq odd or moving: -EAGAIN */
+	atomic_long_t pressure_invalid;	/* level above PVHOST_PRESSURE_ONE */
+	atomic_long_t entropy_reads;
+	atomic_long_t entropy_bytes;
+	atomic_long_t ring_broken;	/* prod - cons above the ring size */
+};
+
+/*
+ * The consumer side of the entropy ring. @cons is the guest's own index:
+ * the copy in shared memory is only published, never read back.
+ */
+struct pvhost_ring {
+	struct pvhost_entropy *hdr;	/* shared: prod is read, cons written */
+	const u8 *data;			/* shared: @size bytes */
+	u32 size;			/* validated power of 2 */
+	u32 cons;			/* private */
+	bool broken;			/* sticky: reads return -EIO */
+};
+
+/* What the header validation found usable (from the private copy). */
+struct pvhost_layout {
+	bool pressure;			/* F_PRESSURE with a valid area */
+	bool entropy;			/* F_ENTROPY with a valid area */
+};
+
+const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
+				struct pvhost_layout *lay);
+int pvhost_pressure_get(const struct pvhost_pressure *g, u32 *level, u32 *seq,
+			struct pvhost_stats *st);
+void pvhost_ring_init(struct pvhost_ring *r, void *region,
+		      const struct pvhost_header *h);
+ssize_t pvhost_ring_read(struct pvhost_ring *r, void *buf, size_t len,
+			 struct pvhost_stats *st);
+
+#endif /* _PVHOST_INTERNAL_H */

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for pvhost: the code that reads the region shared with the
+ * host, run on a fake region in kmalloc'd memory of exactly the size the
+ * code may touch, so that KASAN reports any read beyond it.
+ *
+ * Suites: pvhost_header (validation of the header copy), pvhost_ring (the
+ * entropy ring reader) and pvhost_pressure (the gauge's seq protocol).
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "pvhost_internal.h"
+
+#define PVHOST_TEST_BAR		PVHOST_REGION_MIN
+
+/* A header a correct host would write. */
+static void pvhost_test_valid(struct pvhost_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = PVHOST_MAGIC;
+	h->abi_major = PVHOST_ABI_MAJOR;
+	h->abi_minor = PVHOST_ABI_MINOR;
+	h->header_size = sizeof(*h);
+	h->region_size = PVHOST_REGION_MIN;
+	h->features = PVHOST_F_CLOCK | PVHOST_F_PRESSURE | PVHOST_F_ENTROPY |
+		      PVHOST_F_NUMA_HINT | PVHOST_F_MAILBOX;
+	h->state = PVHOST_STATE_READY;
+	h->generation = 7;
+	h->nr_vcpus = 4;
+	h->vcpu_offset = 0x1000;
+	h->vcpu_stride = sizeof(struct pvhost_vcpu);
+	h->pairing_offset = 0x2000;
+	h->pressure_offset = 0x2040;
+	h->entropy_offset = 0x3000;
+	h->entropy_size = 4096;
+	h->numa_offset = 0x5000;
+	h->mailbox_offset = 0x7000;
+	h->tsc_khz = 2000000;
+	h->host_peer_id = 0xffff;
+}
+
+static void pvhost_header_valid(struct kunit *test)
+{
+	struct pvhost_layout lay = {};
+	struct pvhost_header h;
+
+	pvhost_test_valid(&h);
+	KUNIT_EXPECT_NULL(test, pvhost_header_check(&h, PVHOST_TEST_BAR, &lay));
+	KUNIT_EXPECT_TRUE(test, lay.pressure);
+	KUNIT_EXPECT_TRUE(test, lay.entropy);
+}
+
+static void pvhost_header_tolerated(struct kunit *test)
+{
+	struct pvhost_layout lay = {};
+	struct pvhost_header h;
+
+	/* Unknown feature bits, a newer minor, a bigger BAR: accepted. */
+	pvhost_test_valid(&h);
+	h.features |= ~PVHOST_F_ALL;
+	h.abi_minor = 9;
+	h.reserved[0] = 0xff;
+	KUNIT_EXPECT_NULL(test, pvhost_header_check(&h, 4 * PVHOST_TEST_BAR,
+						    &lay));
+
+	/* Areas of features not advertised may be absent (offset 0). */
+	pvhost_test_valid(&h);
+	h.features = PVHOST_F_PRESSURE;
+	h.vcpu_offset = 0;
+	h.pairing_offset = 0;
+	h.entropy_offset = 0;
+	h.entropy_size = 0;
+	h.numa_offset = 0;
+	h.mailbox_offset = 0;
+	lay.entropy = true;
+	KUNIT_EXPECT_NULL(test, pvhost_header_check(&h, PVHOST_TEST_BAR, &lay));
+	KUNIT_EXPECT_TRUE(test, lay.pressure);
+	KUNIT_EXPECT_FALSE(test, lay.entropy);
+
+	/* An area at the very end of the region. */
+	pvhost_test_valid(&h);
+	h.pressure_offset = h.region_size - sizeof(struct pvhost_pressure);
+	KUNIT_EXPECT_NULL(test, pvhost_header_check(&h, PVHOST_TEST_BAR, &lay));
+}
+
+/* The header fields the invalid cases break. */
+enum pvhost_field {
+	PVHOST_FLD_magic,
+	PVHOST_FLD_abi_major,
+	PVHOST_FLD_header_size,
+	PVHOST_FLD_region_size,
+	PVHOST_FLD_state,
+	PVHOST_FLD_nr_vcpus,
+	PVHOST_FLD_vcpu_offset,
+	PVHOST_FLD_vcpu_stride,
+	PVHOST_FLD_pressure_offset,
+	PVHOST_FLD_entropy_offset,
+	PVHOST_FLD_entropy_size,
+	PVHOST_FLD_numa_offset,
+	PVHOST_FLD_mailbox_offset,
+	PVHOST_FLD_host_peer_id,
+};
+
+/* One field of a valid header set to a bad value. */
+struct pvhost_header_case {
+	const char *desc;
+	enum pvhost_field field;
+	u32 val;
+	const char *why;	/* a word of the reason expected */
+};
+
+#define PVHOST_BAD(d, f, v, w)	{ d, PVHOST_FLD_##f, v, w }
+
+static void pvhost_header_break(struct pvhost_header *h,
+				const struct pvhost_header_case *c)
+{
+	switch (c->field) {
+	case PVHOST_FLD_magic:
+		h->magic = c->val;
+		break;
+	case PVHOST_FLD_abi_major:
+		h->abi_major = c->val;
+		break;
+	case PVHOST_FLD_header_size:
+		h->header_size = c->val;
+		break;
+	case PVHOST_FLD_region_size:
+		h->region_size = c->val;
+		break;
+	case PVHOST_FLD_state:
+		h->state = c->val;
+		break;
+	case PVHOST_FLD_nr_vcpus:
+		h->nr_vcpus = c->val;
+		break;
+	case PVHOST_FLD_vcpu_offset:
+		h->vcpu_offset = c->val;
+		break;
+	case PVHOST_FLD_vcpu_stride:
+		h->vcpu_stride = c->val;
+		break;
+	case PVHOST_FLD_pressure_offset:
+		h->pressure_offset = c->val;
+		break;
+	case PVHOST_FLD_entropy_offset:
+		h->entropy_offset = c->val;
+		break;
+	case PVHOST_FLD_entropy_size:
+		h->entropy_size = c->val;
+		break;
+	case PVHOST_FLD_numa_offset:
+		h->numa_offset = c->val;
+		break;
+	case PVHOST_FLD_mailbox_offset:
+		h->mailbox_offset = c->val;
+		break;
+	case PVHOST_FLD_host_peer_id:
+		h->host_peer_id = c->val;
+		break;
+	}
+}
+
+static const struct pvhost_header_case pvhost_header_cases[] = {
+	PVHOST_BAD("bad magic", magic, 0x12345678, "magic"),
+	PVHOST_BAD("zero magic", magic, 0, "magic"),
+	PVHOST_BAD("abi_major 2", abi_major, 2, "abi_major"),
+	PVHOST_BAD("abi_major 0", abi_major, 0, "abi_major"),
+	PVHOST_BAD("header_size small", header_size, 128, "header_size"),
+	PVHOST_BAD("header_size misaligned", header_size, 260, "header_size"),
+	PVHOST_BAD("header_size beyond region", header_size, 0x200000,
+		   "header_size"),
+	PVHOST_BAD("region_size beyond BAR", region_size, 0x200000, "BAR"),
+	PVHOST_BAD("region_size below minimum", region_size, 0x80000,
+		   "minimum"),
+	PVHOST_BAD("state INIT", state, PVHOST_STATE_INIT, "READY"),
+	PVHOST_BAD("state STOPPING", state, PVHOST_STATE_STOPPING, "READY"),
+	PVHOST_BAD("state unknown", state, 77, "READY"),
+	PVHOST_BAD("nr_vcpus too big", nr_vcpus, PVHOST_MAX_VCPUS + 1,
+		   "nr_vcpus"),
+	PVHOST_BAD("nr_vcpus huge", nr_vcpus, 0x80000000U, "nr_vcpus"),
+	PVHOST_BAD("vcpu_stride 64", vcpu_stride, 64, "vcpu_stride"),
+	PVHOST_BAD("host_peer_id beyond 16 bits", host_peer_id, 0x10000,
+		   "host_peer_id"),
+	PVHOST_BAD("entropy_size not power of 2", entropy_size, 4000,
+		   "entropy_size"),
+	PVHOST_BAD("entropy_size 32", entropy_size, 32, "entropy_size"),
+	PVHOST_BAD("entropy_size 0", entropy_size, 0, "entropy_size"),
+	PVHOST_BAD("entropy_size beyond region", entropy_size, 0x80000000U,
+		   "beyond region_size"),
+	PVHOST_BAD("pressure misaligned", pressure_offset, 0x2044, "aligned"),
+	PVHOST_BAD("vcpu misaligned", vcpu_offset, 0x1020, "aligned"),
+	PVHOST_BAD("mailbox misaligned", mailbox_offset, 0x7001, "aligned"),
+	PVHOST_BAD("pressure inside header", pressure_offset, 64, "header"),
+	PVHOST_BAD("pressure at region end", pressure_offset,
+		   PVHOST_REGION_MIN, "beyond region_size"),
+	PVHOST_BAD("mailbox over region end", mailbox_offset,
+		   PVHOST_REGION_MIN - 64, "beyond region_size"),
+	PVHOST_BAD("entropy offset wraps u32", entropy_offset, 0xffffffc0U,
+		   "beyond region_size"),
+	PVHOST_BAD("vcpu array over region end", vcpu_offset,
+		   PVHOST_REGION_MIN - 3 * 128, "beyond region_size"),
+	PVHOST_BAD("numa over region end", numa_offset,
+		   PVHOST_REGION_MIN - 4096, "beyond region_size"),
+	PVHOST_BAD("areas overlap", pressure_offset, 0x3000, "overlap"),
+	PVHOST_BAD("areas overlap partly", mailbox_offset, 0x6900, "overlap"),
+	PVHOST_BAD("entropy advertised, absent", entropy_offset, 0,
+		   "without its area"),
+	PVHOST_BAD("clock advertised, absent", vcpu_offset, 0,
+		   "without its area"),
+};
+
+static void pvhost_header_case_desc(const struct pvhost_header_case *c,
+				    char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pvhost_header, pvhost_header_cases, pvhost_header_case_desc);
+
+static void pvhost_header_invalid(struct kunit *test)
+{
+	const struct pvhost_header_case *c = test->param_value;
+	struct pvhost_layout lay = { .pressure = true, .entropy = true };
+	struct pvhost_header h;
+	const char *why;
+
+	pvhost_test_valid(&h);
+	pvhost_header_break(&h, c);
+	why = pvhost_header_check(&h, PVHOST_TEST_BAR, &lay);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, why, "%s accepted", c->desc);
+	/* Rejected for the right reason, not by an earlier check. */
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, c->why),
+				  "%s: reason \"%s\", expected \"%s\"",
+				  c->desc, why, c->why);
+}
+
+static struct kunit_case pvhost_header_test_cases[] = {
+	KUNIT_CASE(pvhost_header_valid),
+	KUNIT_CASE(pvhost_header_tolerated),
+	KUNIT_CASE_PARAM(pvhost_header_invalid, pvhost_header_gen_params),
+	{}
+};
+
+static struct kunit_suite pvhost_header_suite = {
+	.name = "pvhost_header",
+	.test_cases = pvhost_header_test_cases,
+};
+
+/* A ring of @size data bytes alone in its allocation, data byte i = i. */
+struct pvhost_test_ring {
+	struct pvhost_header h;
+	struct pvhost_entropy *shared;
+	u8 *data;
+	struct pvhost_ring r;
+	struct pvhost_stats st;
+};
+
+static struct pvhost_test_ring *pvhost_test_ring(struct kunit *test, u32 size,
+						 u32 cons, u32 prod)
+{
+	struct pvhost_test_ring *t;
+	u32 i;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->shared = kunit_kzalloc(test, sizeof(*t->shared) + size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->shared);
+	t->data = (u8 *)(t->shared + 1);
+	for (i = 0; i < size; i++)
+		t->data[i] = i;
+	t->shared->prod = prod;
+	t->shared->cons = cons;
+	t->shared->size = size;
+	t->h.entropy_offset = 0;	/* the allocation is the area */
+	t->h.entropy_size = size;
+	pvhost_ring_init(&t->r, t->shared, &t->h);
+	return t;
+}
+
+static void pvhost_ring_normal(struct kunit *test)
+{
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 0, 16);
+	u8 buf[16];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ(test, buf[i], i);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 16);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->st.entropy_bytes), 16);
+	/* Now empty. */
+	KUNIT_EXPECT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			0);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 16);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->st.errors), 0);
+}
+
+static void pvhost_ring_wrap(struct kunit *test)
+{
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 60, 70);
+	static const u8 want[] = { 60, 61, 62, 63, 0, 1, 2, 3, 4, 5 };
+	u8 buf[16] = {};
+
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			10);
+	KUNIT_EXPECT_MEMEQ(test, buf, want, sizeof(want));
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 70);
+}
+
+static void pvhost_ring_index_wrap(struct kunit *test)
+{
+	/* Free-running indices across 2^32: 8 bytes before, 8 after. */
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 0xfffffff8U, 8);
+	u8 buf[32];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ(test, buf[i], (56 + i) % 64);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 8);
+}
+
+static void pvhost_ring_short(struct kunit *test)
+{
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 10, 15);
+	u8 buf[32];
+
+	memset(buf, 0xaa, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			5);
+	KUNIT_EXPECT_EQ(test, buf[0], 10);
+	KUNIT_EXPECT_EQ(test, buf[4], 14);
+	KUNIT_EXPECT_EQ(test, buf[5], 0xaa);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 15);
+	/* Less asked than available. */
+	t->shared->prod = 40;
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, 3, &t->st), 3);
+	KUNIT_EXPECT_EQ(test, buf[0], 15);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 18);
+}
+
+static void pvhost_ring_full(struct kunit *test)
+{
+	/* Exactly size bytes available, more asked: the whole ring. */
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 32, 96);
+	u8 buf[128];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			64);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, buf[i], (32 + i) % 64);
+}
+
+static void pvhost_ring_expect_broken(struct kunit *test,
+				      struct pvhost_test_ring *t, u32 cons)
+{
+	u8 buf[32];
+
+	memset(buf, 0x5a, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, cons);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->st.ring_broken), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->st.errors), 1);
+
+	/* Sticky: a sane prod afterwards does not revive the ring. */
+	t->shared->prod = cons + 1;
+	KUNIT_EXPECT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->st.ring_broken), 1);
+}
+
+static void pvhost_ring_prod_past_size(struct kunit *test)
+{
+	pvhost_ring_expect_broken(test, pvhost_test_ring(test, 64, 0, 65), 0);
+	pvhost_ring_expect_broken(test,
+				  pvhost_test_ring(test, 64, 100, 100 + 0x10000),
+				  100);
+}
+
+static void pvhost_ring_prod_backwards(struct kunit *test)
+{
+	pvhost_ring_expect_broken(test, pvhost_test_ring(test, 64, 40, 39), 40);
+}
+
+static void pvhost_ring_cons_overwritten(struct kunit *test)
+{
+	struct pvhost_test_ring *t = pvhost_test_ring(test, 64, 0, 8);
+	u8 buf[8];
+
+	/* The host scribbles on cons: the guest keeps its own index. */
+	t->shared->cons = 0x7fffffff;
+	KUNIT_ASSERT_EQ(test, pvhost_ring_read(&t->r, buf, sizeof(buf), &t->st),
+			8);
+	KUNIT_EXPECT_EQ(test, buf[0], 0);
+	KUNIT_EXPECT_EQ(test, t->shared->cons, 8);
+}
+
+static struct kunit_case pvhost_ring_test_cases[] = {
+	KUNIT_CASE(pvhost_ring_normal),
+	KUNIT_CASE(pvhost_ring_wrap),
+	KUNIT_CASE(pvhost_ring_index_wrap),
+	KUNIT_CASE(pvhost_ring_short),
+	KUNIT_CASE(pvhost_ring_full),
+	KUNIT_CASE(pvhost_ring_prod_past_size),
+	KUNIT_CASE(pvhost_ring_prod_backwards),
+	KUNIT_CASE(pvhost_ring_cons_overwritten),
+	{}
+};
+
+static struct kunit_suite pvhost_ring_suite = {
+	.name = "pvhost_ring",
+	.test_cases = pvhost_ring_test_cases,
+};
+
+/* The gauge alone in its allocation. */
+static struct pvhost_pressure *pvhost_test_gauge(struct kunit *test, u32 seq,
+						 u32 level)
+{
+	struct pvhost_pressure *g;
+
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->seq = seq;
+	g->level = level;
+	return g;
+}
+
+static void pvhost_pressure_stable(struct kunit *test)
+{
+	struct pvhost_stats st = {};
+	u32 level = 1, seq = 1;
+
+	KUNIT_ASSERT_EQ(test, pvhost_pressure_get(pvhost_test_gauge(test, 4, 0x8000),
+						  &level, &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, level, 0x8000);
+	KUNIT_EXPECT_EQ(test, seq, 4);
+
+	KUNIT_ASSERT_EQ(test, pvhost_pressure_get(pvhost_test_gauge(test, 0, 0),
+						  &level, &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, level, 0);
+	KUNIT_ASSERT_EQ(test,
+			pvhost_pressure_get(pvhost_test_gauge(test, 2, PVHOST_PRESSURE_ONE),
+					    &level, &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, level, PVHOST_PRESSURE_ONE);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.pressure_reads), 3);
+}
+
+static void pvhost_pressure_odd_forever(struct kunit *test)
+{
+	struct pvhost_stats st = {};
+	u32 level = 123, seq = 456;
+
+	KUNIT_EXPECT_EQ(test, pvhost_pressure_get(pvhost_test_gauge(test, 5, 0x100),
+						  &level, &seq, &st), -EAGAIN);
+	/* Nothing half-read is handed out. */
+	KUNIT_EXPECT_EQ(test, level, 123);
+	KUNIT_EXPECT_EQ(test, seq, 456);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.pressure_busy), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.errors), 1);
+}
+
+static void pvhost_pressure_out_of_range(struct kunit *test)
+{
+	struct pvhost_stats st = {};
+	u32 level = 123, seq = 456;
+
+	KUNIT_EXPECT_EQ(test,
+			pvhost_pressure_get(pvhost_test_gauge(test, 8, PVHOST_PRESSURE_ONE + 1),
+					    &level, &seq, &st), -EIO);
+	KUNIT_EXPECT_EQ(test,
+			pvhost_pressure_get(pvhost_test_gauge(test, 8, U32_MAX),
+					    &level, &seq, &st), -EIO);
+	KUNIT_EXPECT_EQ(test, level, 123);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.pressure_invalid), 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st.errors), 2);
+}
+
+static struct kunit_case pvhost_pressure_test_cases[] = {
+	KUNIT_CASE(pvhost_pressure_stable),
+	KUNIT_CASE(pvhost_pressure_odd_forever),
+	KUNIT_CASE(pvhost_pressure_out_of_range),
+	{}
+};
+
+static struct kunit_suite pvhost_pressure_suite = {
+	.name = "pvhost_pressure",
+	.test_cases = pvhost_pressure_test_cases,
+};
+
+kunit_test_suites(&pvhost_header_suite, &pvhost_ring_suite,
+		  &pvhost_pressure_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pvhost");
+MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

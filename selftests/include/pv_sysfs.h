@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers the selftests share: sysfs files hold one value per line. */
+#ifndef _PV_SYSFS_H
+#define _PV_SYSFS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Read a sysfs file that must hold exactly one newline-terminated line. */
+static inline int pv_read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n == 0 || buf[n - 1] != '\n' || strchr(buf, '\n') != buf + n - 1)
+		return -EBADMSG;
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+/* Write @s to a sysfs file in one write. */
+static inline int pv_write_str(const char *path, const char *s)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+#endif /* _PV_SYSFS_H */
