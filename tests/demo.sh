@@ -30,16 +30,28 @@ for lane in "${lanes[@]}"; do
 	# Each module's log from its load up to the start of its selftests,
 	# then what it shows in sysfs.
 	awk -v mods="$mods" '
-		BEGIN { n = split(mods, m, " "); for (i = 1; i <= n; i++) want[m[i]] = 1 }
-		{ sub(/\r$/, "") }
-		/^pvguest: .* loaded$/ { cur = $2; done[cur] = 1; print "-- " cur " in sysfs"; show = 1; next }
-		/^  / && show { print; next }
+		BEGIN { n = split(mods, m, " ") }
+		{ sub(/\r+$/, "") }
+		/^pvguest: state with every module loaded/ { cur = ""; show = 1; hdr = 0; next }
+		/^pvguest: .* loaded$/ { cur = $2; done[cur] = 1; show = 1; hdr = 0; next }
+		/^  / && show {
+			if (!hdr)
+				print cur == "" ? "-- sysfs with every module loaded" : "-- " cur " in sysfs"
+			hdr = 1
+			print
+			next
+		}
 		{ show = 0 }
+		/taints kernel|verification failed/ { next }
 		{
-			line = $0; sub(/^\[ *[0-9.]+\] /, "", line)
-			split(line, w, ":")
-			if ((w[1] in want) && !(w[1] in done) && line !~ /taints kernel|verification failed/)
-				print line
+			line = $0
+			sub(/^\[ *[0-9.]+\] /, "", line)
+			for (i = 1; i <= n; i++)
+				if (!(m[i] in done) && index(line, m[i] ":") == 1 ||
+				    !(m[i] in done) && index(line, m[i] " ") == 1) {
+					print line
+					break
+				}
 		}' "$console"
 	awk -F'\t' '{ n[$2]++ } END { printf "-- tests in this guest: %d passed, %d failed, %d skipped\n", n["pass"], n["fail"], n["skip"] }' "$res"
 	awk -F'\t' '$2 == "fail" { printf "   failed: %s %s\n", $3, $4 }' "$res"

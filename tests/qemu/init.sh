@@ -96,6 +96,13 @@ while read -r mod; do
 	done
 done </etc/pv/modules
 
+echo "pvguest: state with every module loaded"
+for mod in $loaded; do
+	find /sys/kernel/"$mod" -type f 2>/dev/null | sort | while read -r f; do
+		echo "  ${f#/sys/kernel/}: $(cat "$f" 2>&1)"
+	done
+done
+
 for mod in $loaded; do
 	if rmmod "$mod"; then ok "unload $mod"; else notok "unload $mod"; fi
 done
