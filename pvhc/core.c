@@ -8,7 +8,9 @@
  * pvhc_lock. For each feature, pvhc_route[] points at the first backend of
  * that list offering it; callers read it under SRCU, so a call may run in
  * atomic context and unregistering a backend only has to unlink it and wait
- * for the SRCU readers to drain.
+ * for the readers to drain. pvhc_vcpu_preempted() is called from lock spin
+ * loops and never sleeps: it reads its route under plain RCU, which costs
+ * no memory barrier, where srcu_read_lock() costs a full one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +28,7 @@
 #include <linux/nodemask.h>
 #include <linux/notifier.h>
 #include <linux/pvhc.h>
+#include <linux/rcupdate.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -466,6 +469,7 @@ void pvhc_backend_unregister(struct pvhc_backend *b)
 	list_del(&b->node);
 	pvhc_reroute();
 	synchronize_srcu(&pvhc_srcu);
+	synchronize_rcu();	/* pvhc_vcpu_preempted() readers */
 	if (b->features & BIT(PVHC_FEAT_PRESSURE)) {
 		cancel_delayed_work_sync(&pvhc_pressure_work);
 		/* Tell the listeners what the gauge now reads, if any. */
@@ -584,11 +588,12 @@ EXPORT_SYMBOL_GPL(pvhc_hypervisor);
 int pvhc_vcpu_preempted(unsigned int cpu)
 {
 	struct pvhc_backend *b;
-	int idx, ret;
+	int ret;
 
 	if (!pvhc_cpu_valid(cpu))
 		return -EINVAL;
-	b = pvhc_route_get(PVHC_FEAT_PREEMPTED, &idx);
+	rcu_read_lock();
+	b = rcu_dereference(pvhc_route[PVHC_FEAT_PREEMPTED]);
 	if (!b) {
 		ret = -EOPNOTSUPP;
 	} else {
@@ -596,7 +601,7 @@ int pvhc_vcpu_preempted(unsigned int cpu)
 		if (ret != 0 && ret != 1 && !pvhc_is_errno(ret))
 			ret = pvhc_bad(b, PVHC_FEAT_PREEMPTED, ret);
 	}
-	pvhc_route_put(idx);
+	rcu_read_unlock();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pvhc_vcpu_preempted);
