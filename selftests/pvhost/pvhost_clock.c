@@ -217,6 +217,12 @@ TEST(rate_change_republishes_continuously)
 	sim1 = status_value(status, "simulated");
 	TH_LOG("%d readings, %d republications seen, version %llu -> %llu, epoch %lld -> %lld",
 	       samples, changes, ver0, ver, epoch0, epoch1);
+	/* for the record, not asserted: how good the host's fit is */
+	TH_LOG("host fit: %lld samples, error bound %lld ns, offset %lld ns, %lld exchanges rejected",
+	       status_value(status, "samples_in_fit"),
+	       status_value(status, "fit_err_ns"),
+	       status_value(status, "offset_ns"),
+	       status_value(status, "rejected"));
 	EXPECT_EQ(sim0 + 1, sim1) TH_LOG("the host did not simulate: %s", status);
 	/* the simulated change, then the correction the next fit makes */
 	EXPECT_LE(2, changes);
