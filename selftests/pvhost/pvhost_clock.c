@@ -218,7 +218,7 @@ TEST(rate_change_republishes_continuously)
 	TH_LOG("%d readings, %d republications seen, version %llu -> %llu, epoch %lld -> %lld",
 	       samples, changes, ver0, ver, epoch0, epoch1);
 	/* for the record, not asserted: how good the host's fit is */
-	TH_LOG("host fit: %lld samples, error bound %lld ns, offset %lld ns, %lld exchanges rejected",
+	TH_LOG("host fit: %lld samples, bound %lld ns, offset %lld ns, %lld rejected",
 	       status_value(status, "samples_in_fit"),
 	       status_value(status, "fit_err_ns"),
 	       status_value(status, "offset_ns"),
