@@ -9,7 +9,7 @@
 
 #include "../pvhostd.h"
 
-static u8 region[1 << 20] __attribute__((aligned(4096)));
+static u64 region[(1 << 20) / sizeof(u64)];	/* aligned for every field */
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
