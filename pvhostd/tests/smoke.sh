@@ -42,6 +42,14 @@ for f in zeros repeat replay none; do
 	check "entropy fault $f" ctl entropy fault $f
 done
 check "status shows entropy_fault=none" has entropy_fault=none
+check "clock status without a guest: peer=none" \
+	bash -c "'$here/pvctl' -c '$sock.ctl' clock status | grep -qx peer=none"
+check "clock rate without a guest: exit 1" \
+	bash -c "'$here/pvctl' -c '$sock.ctl' clock rate 1000; [ \$? -eq 1 ]"
+check "clock rate 0 refused: exit 1" \
+	bash -c "'$here/pvctl' -c '$sock.ctl' clock rate 0; [ \$? -eq 1 ]"
+check "a guest's clock: records, pairing, simulated rate change (generation 3)" \
+	python3 "$here/tests/clock-client.py" "$sock" "$here/pvctl"
 check "unknown command: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' reboot; [ \$? -eq 1 ]"
 check "hostile control clients survived" python3 "$here/tests/ctl-abuse.py" "$sock.ctl"
 check "still alive" kill -0 $pid
@@ -49,7 +57,7 @@ kill -TERM $pid
 wait $pid
 check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "SIGTERM: sockets removed" [ ! -e "$sock" -a ! -e "$sock.ctl" ]
-check "generation persisted" grep -qx 2 "$sock.generation"
+check "generation persisted" grep -qx 3 "$sock.generation"
 echo "1..$n"
 echo "# smoke: $((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ] && rm -rf "$work"
