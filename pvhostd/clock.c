@@ -109,54 +109,70 @@ static u64 fit_tsc(const struct pvhostd_clock *c, u64 ns)
 					       c->fit_rate);
 }
 
+static const struct pvhostd_clock_sample *sample_at(const struct pvhostd_clock *c,
+						     u32 i)
+{
+	return &c->s[(c->head + PVHOSTD_CLOCK_SAMPLES - c->nr + i) %
+		     PVHOSTD_CLOCK_SAMPLES];
+}
+
 /**
- * pvhostd_clock_fit - least squares through the samples
+ * pvhostd_clock_fit - weighted least squares through the samples
  * @c: host state with at least two samples
+ *
+ * A sample's midpoint is off by at most half its round trip, and a long
+ * round trip (the guest's vCPU descheduled between its TSC reads, common
+ * under TCG on a busy host) says little: each sample weighs 1 / rtt^2.
+ * The bound reported is the worst residual plus half round trip among the
+ * samples that carry the fit, those within twice the shortest round trip.
  *
  * Return: 0 and fit_* set, or -1 if the samples give no plausible rate.
  */
 int pvhostd_clock_fit(struct pvhostd_clock *c)
 {
+	double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, x, y, w, den, rate;
 	const struct pvhostd_clock_sample *s, *first;
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, x, y, n, den, rate, err, r;
+	double err = 0, r, half, rtt, min_rtt = INFINITY;
 	u32 i;
 
 	if (c->nr < 2)
 		return -1;
-	first = &c->s[(c->head + PVHOSTD_CLOCK_SAMPLES - c->nr) %
-		      PVHOSTD_CLOCK_SAMPLES];
+	first = sample_at(c, 0);
 	for (i = 0; i < c->nr; i++) {
-		s = &c->s[(c->head + PVHOSTD_CLOCK_SAMPLES - c->nr + i) %
-			  PVHOSTD_CLOCK_SAMPLES];
+		s = sample_at(c, i);
+		rtt = (double)(s->tsc_after - s->tsc_before);
+		if (rtt < min_rtt)
+			min_rtt = rtt;
+		w = 1 / ((rtt + 1) * (rtt + 1));
 		/* relative to the first sample: exact in a double */
-		x = (double)(s->tsc_before - first->tsc_before) +
-		    (double)(s->tsc_after - s->tsc_before) / 2;
+		x = (double)(s->tsc_before - first->tsc_before) + rtt / 2;
 		y = (double)(s->host_ns - first->host_ns);
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
+		sw += w;
+		sx += w * x;
+		sy += w * y;
+		sxx += w * x * x;
+		sxy += w * x * y;
 	}
-	n = c->nr;
-	den = n * sxx - sx * sx;
+	den = sw * sxx - sx * sx;
 	if (!(den > 0))
 		return -1;
-	rate = (n * sxy - sx * sy) / den;
+	rate = (sw * sxy - sx * sy) / den;
 	if (!isfinite(rate) || rate < 1e9 / PVHOSTD_CLOCK_MAX_HZ ||
 	    rate > 1e9 / PVHOSTD_CLOCK_MIN_HZ)
 		return -1;
 	c->fit_rate = rate;
 	c->fit_tsc0 = first->tsc_before;
-	c->fit_ns0 = first->host_ns + (s64)llround((sy - rate * sx) / n);
-	err = 0;
+	c->fit_ns0 = first->host_ns + (s64)llround((sy - rate * sx) / sw);
 	for (i = 0; i < c->nr; i++) {
-		s = &c->s[(c->head + PVHOSTD_CLOCK_SAMPLES - c->nr + i) %
-			  PVHOSTD_CLOCK_SAMPLES];
-		x = (double)(s->tsc_after - s->tsc_before) / 2 * rate;
+		s = sample_at(c, i);
+		rtt = (double)(s->tsc_after - s->tsc_before);
+		if (rtt > 2 * min_rtt)
+			continue;
+		half = rtt / 2 * rate;
 		r = fabs((double)s->host_ns -
 			 fit_ns(c, s->tsc_before + (s->tsc_after - s->tsc_before) / 2));
-		if (r + x > err)
-			err = r + x;
+		if (r + half > err)
+			err = r + half;
 	}
 	c->fit_err_ns = err;
 	c->fitted = true;

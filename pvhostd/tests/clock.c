@@ -27,6 +27,7 @@ struct sim {
 	u64 prev_after;		/* tsc_after to send next */
 	u32 rtt_ns;		/* round trip of each exchange */
 	u32 jitter_ns;		/* where in the round trip the host answers */
+	bool early;		/* answer at the very start of the round trip */
 	void *region;
 	struct pvhostd_layout lay;
 	struct pvhostd_clock c;
@@ -64,6 +65,8 @@ static void sim_exchange(struct sim *s, u64 gap_ns)
 			  s->rtt_ns / 2);
 	if (answer > s->ns + s->rtt_ns)
 		answer = s->ns + s->rtt_ns;
+	if (s->early)
+		answer = s->ns;
 	pvhostd_clock_calibrate(&s->c, &cal, answer);
 	s->ns += s->rtt_ns;
 	s->prev_after = sim_tsc(s, s->ns);
@@ -153,6 +156,27 @@ static void test_fit(void)
 	sim_free(&s);
 }
 
+/* Descheduled exchanges: long round trips, answered at their very start. */
+static void test_fit_weighted(void)
+{
+	double true_rate = 1 / 2.5, ppm;
+	struct sim s;
+	int i;
+
+	sim_init(&s, 2.5, 100000, 0);
+	for (i = 0; i < PVHOSTD_CLOCK_SAMPLES + 1; i++) {
+		s.early = i % 3 == 1;
+		s.rtt_ns = s.early ? 5000000 : 100000;
+		sim_exchange(&s, 20000000);
+	}
+	ppm = (s.c.fit_rate - true_rate) / true_rate * 1e6;
+	TAP_OK(fabs(ppm) < 50,
+	       "fit: 5 ms round trips answered early barely move it (%.1f ppm)", ppm);
+	TAP_OK(s.c.fit_err_ns <= 100000,
+	       "fit: bound %.0f ns from the short round trips", s.c.fit_err_ns);
+	sim_free(&s);
+}
+
 static void test_first_publication(void)
 {
 	struct sim s;
@@ -196,7 +220,8 @@ static void test_simulated_change(void)
 {
 	struct sim s;
 	u64 before_ns, after_ns, sw;
-	u32 v0, v1, mul0, i;
+	u32 v0, v1, i;
+	double ghz0;
 	double ppm;
 	bool mono = true;
 	u64 prev = 0, ns;
@@ -206,7 +231,7 @@ static void test_simulated_change(void)
 	for (i = 0; i < 8; i++)
 		sim_exchange(&s, 1000000000ULL);
 	v0 = s.c.version;
-	mul0 = s.c.rec.tsc_to_system_mul;
+	ghz0 = pub_ghz(&s.c);
 	pvhostd_clock_simulate(&s.c, 1000);
 	TAP_OK(s.c.version == v0, "rate: simulation waits for the next exchange");
 	/* the switch happens at the next request's tsc_before */
@@ -214,9 +239,10 @@ static void test_simulated_change(void)
 	guest_read(&s, 0, sw, &before_ns, &ver);
 	sim_exchange(&s, 1000000000ULL);
 	guest_read(&s, 0, sw, &after_ns, &v1);
-	ppm = ((double)s.c.rec.tsc_to_system_mul - mul0) / mul0 * 1e6;
+	/* ns per tick down by 1000 ppm: the TSC taken to run faster */
+	ppm = (ghz0 / pub_ghz(&s.c) - 1) * 1e6;
 	TAP_OK(v1 == v0 + 2 && s.c.simulated == 1 && fabs(ppm + 1000) < 2,
-	       "rate: +1000 ppm simulated: version %u -> %u, mul %.1f ppm", v0, v1,
+	       "rate: +1000 ppm simulated: version %u -> %u, rate %.1f ppm", v0, v1,
 	       ppm);
 	TAP_OK(before_ns == after_ns && s.c.rec.tsc_timestamp == sw,
 	       "rate: continuous at the switch point (%llu == %llu)",
@@ -455,6 +481,7 @@ int main(void)
 {
 	test_scale();
 	test_fit();
+	test_fit_weighted();
 	test_first_publication();
 	test_simulated_change();
 	test_version_protocol();
