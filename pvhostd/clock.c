@@ -109,8 +109,8 @@ static u64 fit_tsc(const struct pvhostd_clock *c, u64 ns)
 					       c->fit_rate);
 }
 
-static const struct pvhostd_clock_sample *sample_at(const struct pvhostd_clock *c,
-						     u32 i)
+static const struct pvhostd_clock_sample *
+sample_at(const struct pvhostd_clock *c, u32 i)
 {
 	return &c->s[(c->head + PVHOSTD_CLOCK_SAMPLES - c->nr + i) %
 		     PVHOSTD_CLOCK_SAMPLES];
