@@ -11,6 +11,7 @@
 #define _PVHOST_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <uapi/linux/pvhost.h>
@@ -45,7 +46,44 @@ struct pvhost_ring {
 struct pvhost_layout {
 	bool pressure;			/* F_PRESSURE with a valid area */
 	bool entropy;			/* F_ENTROPY with a valid area */
+	bool mailbox;			/* F_MAILBOX with a valid area */
 };
+
+/* The guest side of the mailbox (mbox.c). */
+struct pvhost_mbox {
+	struct pvhost_mailbox *mb;	/* shared; NULL: detached */
+	void (*ring)(struct pvhost_mbox *m);	/* the host's doorbell */
+	unsigned int timeout_ms;
+	bool irq;			/* answers raise an interrupt */
+	struct mutex lock;		/* one request at a time; mb */
+	struct completion done;		/* the mailbox interrupt came */
+	u32 seq;			/* private: the last request's number */
+	atomic_long_t calls;
+	atomic_long_t timeouts;
+	atomic_long_t malformed;
+};
+
+void pvhost_mbox_init(struct pvhost_mbox *m, void (*ring)(struct pvhost_mbox *),
+		      unsigned int timeout_ms);
+void pvhost_mbox_attach(struct pvhost_mbox *m, struct pvhost_mailbox *mb);
+int pvhost_mbox_check(s32 status, u32 len, u32 resp_max);
+void pvhost_mbox_answered(struct pvhost_mbox *m);
+int pvhost_mbox_call(struct pvhost_mbox *m, u32 op, const void *req, u32 len,
+		     void *resp, u32 resp_max, u32 *resp_len);
+
+/*
+ * Getting back to a host that went away (generation changed, STOPPING,
+ * header destroyed): the header is tried again after a delay that starts
+ * at PVHOST_RECOVER_MIN_MS and doubles up to PVHOST_RECOVER_MAX_MS while
+ * the tries fail, and keeps doubling when the host goes away again within
+ * PVHOST_RECOVER_STABLE_MS of coming back, so that a host flipping its
+ * generation cannot make the guest re-register more often than that.
+ */
+#define PVHOST_RECOVER_MIN_MS		250U
+#define PVHOST_RECOVER_MAX_MS		4000U
+#define PVHOST_RECOVER_STABLE_MS	10000U
+
+unsigned int pvhost_recover_delay(unsigned int prev_ms, bool failed_again);
 
 const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
 				struct pvhost_layout *lay);
