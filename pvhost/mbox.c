@@ -105,7 +105,7 @@ static bool pvhost_mbox_wait(struct pvhost_mbox *m, u32 seq)
 		if (left <= 0)
 			return false;
 		/* Without an interrupt, look again every jiffy. */
-		wait_for_completion_timeout(&m->done, m->irq ? left : 1);
+		wait_for_completion_timeout(&m->done, READ_ONCE(m->irq) ? left : 1);
 	}
 }
 

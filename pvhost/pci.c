@@ -542,7 +542,7 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 		if (ret)
 			goto free_pressure;
 		pd->irq_mailbox = pci_irq_vector(pdev, PVHOST_VEC_MAILBOX);
-		pd->mbox.irq = true;
+		WRITE_ONCE(pd->mbox.irq, true);
 		if (nvec > PVHOST_VEC_ENTROPY) {
 			snprintf(pd->irq_names[1], sizeof(pd->irq_names[1]),
 				 "pvhost-entropy@%s", pci_name(pdev));
@@ -569,7 +569,7 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 	return 0;
 
 free_mailbox:
-	pd->mbox.irq = false;
+	WRITE_ONCE(pd->mbox.irq, false);
 	free_irq(pd->irq_mailbox, pd);
 	pd->irq_mailbox = 0;
 free_pressure:
@@ -590,7 +590,7 @@ static void pvhost_stop_events(struct pvhost_dev *pd)
 		return;
 	if (pd->irq_entropy)
 		free_irq(pd->irq_entropy, pd);
-	pd->mbox.irq = false;
+	WRITE_ONCE(pd->mbox.irq, false);
 	free_irq(pd->irq_mailbox, pd);
 	free_irq(pd->irq_pressure, pd);
 	pci_clear_master(pd->pdev);
