@@ -120,28 +120,28 @@ static int back_in_service(void)
 	return 0;
 }
 
-/* Wait (bounded) until the guest serves generation @gen again. */
-static int back_at(const char *dev, long long gen)
+static int serves_generation(const char *dev, long long gen)
 {
-	int i;
-
-	for (i = 0; i < BACK_TRIES; i++) {
-		dbg(dev, "read_pressure");	/* notices a change at once */
-		if (routed() && dev_generation(dev) == gen)
-			return 1;
-		usleep(100000);
-	}
-	return 0;
+	return routed() && dev_generation(dev) == gen;
 }
 
-/* Wait (bounded) until the guest noticed the host went away. */
-static int noticed_gone(const char *dev, long long stops)
+static int stopped_since(const char *dev, long long stops)
+{
+	return dbg(dev, "host_stops") > stops && !routed();
+}
+
+/*
+ * Wait (bounded) until @cond(@dev, @arg) holds; each look starts with a
+ * call, which notices a change of the host at once.
+ */
+static int wait_for(const char *dev, int (*cond)(const char *, long long),
+		    long long arg)
 {
 	int i;
 
 	for (i = 0; i < BACK_TRIES; i++) {
-		dbg(dev, "read_pressure");	/* a call notices it at once */
-		if (dbg(dev, "host_stops") > stops && !routed())
+		dbg(dev, "read_pressure");
+		if (cond(dev, arg))
 			return 1;
 		usleep(100000);
 	}
@@ -219,7 +219,7 @@ static void come_back(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, set_mode("off"));
 	hgen = host_status("generation");
 	EXPECT_LT(self->gen, hgen);
-	ASSERT_TRUE(back_at(self->dev, hgen))
+	ASSERT_TRUE(wait_for(self->dev, serves_generation, hgen))
 		TH_LOG("not back at generation %lld: guest at %lld, backend %s",
 		       hgen, dev_generation(self->dev), routed() ? "in" : "out");
 	EXPECT_LT(recoveries, dbg(self->dev, "recoveries"));
@@ -286,7 +286,7 @@ TEST_F(host, header_garbage)
 	long long rec = dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode("header"));
-	ASSERT_TRUE(noticed_gone(self->dev, stops));
+	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
 	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_pressure"));
 	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_entropy"));
 	EXPECT_EQ(-ENODEV, dbg(self->dev, "mbox_ping"));
@@ -312,7 +312,7 @@ TEST_F(host, relayout_flips)
 	long long rec = dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode("relayout"));
-	ASSERT_TRUE(noticed_gone(self->dev, stops));
+	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
 	/* Calls fail while the generation keeps changing under them. */
 	sleep(2);
 	come_back(_metadata, self, rec);
