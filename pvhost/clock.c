@@ -268,64 +268,25 @@ int pvhost_pairing_get(struct pvhost_clock *c, struct pvhc_clock_pairing *out)
 EXPORT_SYMBOL_IF_KUNIT(pvhost_pairing_get);
 
 /**
- * pvhost_calib_post - post a CALIBRATE request
- * @mb: the mailbox
- * @seq: the request's sequence number
- * @before: the TSC now
- * @after: the TSC when the previous answer was seen, or 0
- *
- * The request is complete before req_seq is released.
- */
-void pvhost_calib_post(struct pvhost_mailbox *mb, u32 seq, u64 before,
-		       u64 after)
-{
-	struct pvhost_calibrate cal = {
-		.tsc_before = before,
-		.tsc_after = after,
-	};
-
-	WRITE_ONCE(mb->op, PVHOST_OP_CALIBRATE);
-	WRITE_ONCE(mb->len, sizeof(cal));
-	memcpy(mb->payload, &cal, sizeof(cal));
-	/* The request is complete before the host sees req_seq move. */
-	smp_store_release(&mb->req_seq, seq);
-}
-EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_post);
-
-/**
- * pvhost_calib_poll - whether the host answered a CALIBRATE request
- * @mb: the mailbox
- * @seq: the request's sequence number
+ * pvhost_calib_answer - check the host's answer to a CALIBRATE request
+ * @ans: the answer's payload, copied out of the mailbox once
+ * @len: its length
  * @before: the TSC the request carried
  *
- * resp_seq is read with acquire ordering, then status, len and the payload
- * once each.
- * Return: 0 for a good answer; -EAGAIN if not answered yet; the host's
- * status if it is an errno; -EPROTO for a status that is none, a wrong
- * length, or an answer that does not echo @before or lacks host_ns.
+ * pvhost_mbox_call() has checked the status and the length's bounds.
+ * Return: 0 for a good answer; -EPROTO for a wrong length, or an answer
+ * that does not echo @before or lacks host_ns.
  */
-int pvhost_calib_poll(const struct pvhost_mailbox *mb, u32 seq, u64 before)
+int pvhost_calib_answer(const struct pvhost_calibrate *ans, u32 len,
+			u64 before)
 {
-	struct pvhost_calibrate cal;
-	s32 status;
-	u32 len;
-
-	/* Pairs with the host's release of resp_seq: the answer is complete. */
-	if (smp_load_acquire(&mb->resp_seq) != seq)
-		return -EAGAIN;
-	status = READ_ONCE(mb->status);
-	len = READ_ONCE(mb->len);
-	if (status)
-		return status < 0 && status >= -MAX_ERRNO && status != -EAGAIN ?
-		       status : -EPROTO;
-	if (len != sizeof(cal))
+	if (len != sizeof(*ans))
 		return -EPROTO;
-	memcpy(&cal, mb->payload, sizeof(cal));
-	if (cal.tsc_before != before || !cal.host_ns)
+	if (ans->tsc_before != before || !ans->host_ns)
 		return -EPROTO;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_poll);
+EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_answer);
 
 /* Whether the host still runs the layout the clock was set up on. */
 static bool pvhost_clock_host_ok(const struct pvhost_clock *c)
@@ -335,38 +296,28 @@ static bool pvhost_clock_host_ok(const struct pvhost_clock *c)
 }
 
 /*
- * One exchange: post, ring, wait (bounded) for the answer. A short spin
- * first, since the host usually answers within tens of microseconds, then
- * sleeps. Context: process; takes c->lock.
+ * One exchange through the shared mailbox (bounded by its timeout). The
+ * TSC is read just before the request goes and just after the answer is
+ * seen, so that the host can bracket its timestamp. Context: process;
+ * takes c->lock.
  */
 static int pvhost_clock_exchange(struct pvhost_clock *c)
 {
-	ktime_t deadline;
+	struct pvhost_calibrate cal = {}, ans;
 	u64 before, after;
-	int ret, i;
-	u32 seq;
+	u32 len = 0;
+	int ret;
 
 	mutex_lock(&c->lock);
-	seq = ++c->seq;
+	cal.tsc_after = c->prev_after;
 	before = rdtsc_ordered();
-	pvhost_calib_post(c->mb, seq, before, c->prev_after);
-	iowrite32(c->host_peer << 16 | PVHOST_VEC_MAILBOX, c->doorbell);
+	cal.tsc_before = before;
 	atomic_long_inc(&c->st->calib_sent);
-	deadline = ktime_add_us(ktime_get(), PVHOST_CALIB_WAIT_US);
-	for (i = 0;; i++) {
-		ret = pvhost_calib_poll(c->mb, seq, before);
-		if (ret != -EAGAIN)
-			break;
-		if (ktime_after(ktime_get(), deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		if (i < 20)
-			udelay(5);
-		else
-			usleep_range(20, 50);
-	}
+	ret = pvhost_mbox_call(c->mbox, PVHOST_OP_CALIBRATE, &cal, sizeof(cal),
+			       &ans, sizeof(ans), &len);
 	after = rdtsc_ordered();
+	if (!ret)
+		ret = pvhost_calib_answer(&ans, len, before);
 	/* A lost exchange closes nothing: the next one starts afresh. */
 	c->prev_after = ret ? 0 : after;
 	if (!ret) {
@@ -401,7 +352,7 @@ static void pvhost_clock_work_fn(struct work_struct *work)
  * @region: the shared region
  * @h: the validated private copy of the header, with the vCPU area and
  *	the mailbox
- * @doorbell: the ivshmem doorbell register
+ * @mbox: the driver's mailbox, attached to the layout's mailbox area
  * @st: counters
  *
  * Runs a burst of PVHOST_CLOCK_BURST exchanges, PVHOST_CLOCK_BURST_MS
@@ -412,11 +363,11 @@ static void pvhost_clock_work_fn(struct work_struct *work)
  */
 int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 		       void *region, const struct pvhost_header *h,
-		       void __iomem *doorbell, struct pvhost_stats *st)
+		       struct pvhost_mbox *mbox, struct pvhost_stats *st)
 {
 	struct pvhost_time_info rec;
 	const char *why = "no answer";
-	int i, ret = 0, answered = 0;
+	int i, ret = 0, answered = 0, timeouts = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->dev = dev;
@@ -424,23 +375,21 @@ int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 	c->generation = h->generation;
 	c->vcpus = region + h->vcpu_offset;
 	c->nr_vcpus = h->nr_vcpus;
-	c->mb = region + h->mailbox_offset;
 	if (h->features & PVHOST_F_CLOCK_PAIRING && h->pairing_offset)
 		c->pairing = region + h->pairing_offset;
-	c->doorbell = doorbell;
-	c->host_peer = h->host_peer_id;
+	c->mbox = mbox;
 	c->st = st;
 	mutex_init(&c->lock);
 	INIT_DELAYED_WORK(&c->work, pvhost_clock_work_fn);
-	/* Carry on from the guest's last request (a rebind reuses the region). */
-	c->seq = READ_ONCE(c->mb->req_seq);
 
 	for (i = 0; i < PVHOST_CLOCK_BURST; i++) {
 		if (i)
 			msleep(PVHOST_CLOCK_BURST_MS);
 		ret = pvhost_clock_exchange(c);
 		answered += !ret;
-		if (ret && ret != -ETIMEDOUT)
+		/* A host that does not answer twice is not waited for again. */
+		if ((ret && ret != -ETIMEDOUT) ||
+		    (ret == -ETIMEDOUT && ++timeouts >= 2))
 			break;
 	}
 	if (answered >= 2) {

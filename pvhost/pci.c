@@ -11,7 +11,9 @@
  * ivshmem-doorbell the host raises an MSI-X vector when the gauge changes;
  * with ivshmem-plain a delayed work polls the gauge's seq. A host that
  * changes its generation or says STOPPING is noticed on every interrupt,
- * poll and call, and the backend is unregistered from a work item. After
+ * poll and call, and the backend is unregistered from a work item, which
+ * then reads the header again, with a growing delay, until the host is
+ * back with a valid layout, and registers the backend anew. After
  * taking entropy the guest rings the host's doorbell (header.host_peer_id,
  * vector PVHOST_VEC_ENTROPY) so that it tops the ring up.
  *
@@ -29,6 +31,7 @@
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -87,6 +90,10 @@ MODULE_PARM_DESC(poll_ms,
 
 /* pvhost_dev.flags */
 #define PVHOST_HOST_GONE	0	/* generation changed or STOPPING */
+#define PVHOST_REMOVING		1	/* no more recovery */
+
+/* How long a mailbox call waits for the host's answer. */
+#define PVHOST_MBOX_TIMEOUT_MS	1000
 
 struct pvhost_dev {
 	struct pci_dev *pdev;
@@ -110,10 +117,16 @@ struct pvhost_dev {
 	u32 last_seq;			/* gauge seq the poll last saw */
 
 	unsigned long flags;
-	struct work_struct stop_work;
+	struct delayed_work recover_work;	/* unregister, then come back */
+	bool recovering;		/* recover_work: header tries under way */
+	unsigned int recover_ms;	/* recover_work: the last delay */
+	unsigned long up_since;		/* jiffies: the last (re)registration */
 	struct mutex reg_lock;		/* registered */
 	bool registered;
 	struct pvhc_backend backend;
+	struct pvhost_mbox mbox;
+	int irq_mailbox;		/* 0: none */
+	char irq_name_mbox[32];
 
 	struct dentry *debugfs;
 	atomic_long_t irqs_pressure;
@@ -122,6 +135,9 @@ struct pvhost_dev {
 	atomic_long_t gauge_changes;	/* seq changes seen by the poll */
 	atomic_long_t doorbells;	/* rung to the host */
 	atomic_long_t host_stops;
+	atomic_long_t irqs_mailbox;
+	atomic_long_t recover_tries;	/* header reads after the host went */
+	atomic_long_t recoveries;	/* backend registered again */
 };
 
 static struct dentry *pvhost_debugfs_root;
@@ -140,6 +156,7 @@ static bool pvhost_host_ok(struct pvhost_dev *pd)
 
 	if (test_bit(PVHOST_HOST_GONE, &pd->flags))
 		return false;
+	smp_rmb();	/* pairs with the recovery's barrier: hdr after the bit */
 	state = READ_ONCE(sh->state);
 	gen = READ_ONCE(sh->generation);
 	if (state == PVHOST_STATE_READY && gen == pd->hdr.generation)
@@ -149,7 +166,7 @@ static bool pvhost_host_ok(struct pvhost_dev *pd)
 		dev_warn(&pd->pdev->dev,
 			 "host restarted or stopping (state %u, generation %u, was %u): unregistering the backend\n",
 			 state, gen, pd->hdr.generation);
-		schedule_work(&pd->stop_work);
+		queue_delayed_work(system_wq, &pd->recover_work, 0);
 	}
 	return false;
 }
@@ -162,7 +179,7 @@ static int pvhost_op_pressure(void *priv, struct pvhc_pressure *out)
 
 	if (!pvhost_host_ok(pd))
 		return -ENODEV;
-	ret = pvhost_pressure_get(pd->gauge, &level, &seq, &pd->st);
+	ret = pvhost_pressure_get(READ_ONCE(pd->gauge), &level, &seq, &pd->st);
 	if (ret)
 		return ret;
 	/* Both are 16.16 fixed point: no conversion. */
@@ -227,12 +244,70 @@ static void pvhost_unregister(struct pvhost_dev *pd)
 	mutex_unlock(&pd->reg_lock);
 }
 
-static void pvhost_stop_fn(struct work_struct *work)
+static int pvhost_reread_header(struct pvhost_dev *pd);
+static unsigned long pvhost_setup_features(struct pvhost_dev *pd);
+static int pvhost_register(struct pvhost_dev *pd, unsigned long features);
+
+/* The host is back with a valid layout: serve it again. */
+static int pvhost_come_back(struct pvhost_dev *pd)
 {
-	struct pvhost_dev *pd = container_of(work, struct pvhost_dev,
-					     stop_work);
+	unsigned long features;
+	int ret;
+
+	ret = pvhost_reread_header(pd);
+	if (ret)
+		return ret;
+	features = pvhost_setup_features(pd);
+	if (!features)
+		return -ENODEV;
+	ret = pvhost_register(pd, features);
+	if (ret)
+		return ret;
+	pvhost_clock_start(&pd->clock);
+	/* The new header and areas before the bit that lets users in. */
+	smp_mb__before_atomic();
+	clear_bit(PVHOST_HOST_GONE, &pd->flags);
+	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
+	return 0;
+}
+
+/*
+ * Runs once the host is seen gone: unregisters the backend (pvhc drains
+ * the calls in flight), then tries the header again after a growing delay
+ * until the host is back (pvhost_recover_delay()).
+ */
+static void pvhost_recover_fn(struct work_struct *work)
+{
+	struct pvhost_dev *pd = container_of(to_delayed_work(work),
+					     struct pvhost_dev, recover_work);
+	bool soon;
 
 	pvhost_unregister(pd);
+	/* The clock is set up afresh on the host's new layout. */
+	pvhost_clock_stop(&pd->clock);
+	pvhost_mbox_attach(&pd->mbox, NULL);
+	if (test_bit(PVHOST_REMOVING, &pd->flags))
+		return;
+	if (!pd->recovering) {
+		pd->recovering = true;
+		soon = time_before(jiffies, pd->up_since +
+				   msecs_to_jiffies(PVHOST_RECOVER_STABLE_MS));
+		pd->recover_ms = pvhost_recover_delay(pd->recover_ms, soon);
+	} else {
+		atomic_long_inc(&pd->recover_tries);
+		if (!pvhost_come_back(pd)) {
+			pd->recovering = false;
+			pd->up_since = jiffies;
+			atomic_long_inc(&pd->recoveries);
+			dev_info(&pd->pdev->dev, "host back, generation %u: backend registered again\n",
+				 pd->hdr.generation);
+			return;
+		}
+		pvhost_unregister(pd);
+		pd->recover_ms = pvhost_recover_delay(pd->recover_ms, true);
+	}
+	queue_delayed_work(system_wq, &pd->recover_work,
+			   msecs_to_jiffies(pd->recover_ms));
 }
 
 static irqreturn_t pvhost_irq_pressure(int irq, void *data)
@@ -244,6 +319,28 @@ static irqreturn_t pvhost_irq_pressure(int irq, void *data)
 	if (pvhost_host_ok(pd))
 		pvhc_pressure_changed(&pd->backend);
 	return IRQ_HANDLED;
+}
+
+static irqreturn_t pvhost_irq_mailbox(int irq, void *data)
+{
+	struct pvhost_dev *pd = data;
+
+	/* The waiter checks resp_seq itself: a flood only wakes it. */
+	atomic_long_inc(&pd->irqs_mailbox);
+	pvhost_mbox_answered(&pd->mbox);
+	return IRQ_HANDLED;
+}
+
+/* The mailbox's doorbell; without one the host polls the mailbox. */
+static void pvhost_mbox_ring(struct pvhost_mbox *m)
+{
+	struct pvhost_dev *pd = container_of(m, struct pvhost_dev, mbox);
+
+	if (!READ_ONCE(pd->doorbell))
+		return;
+	iowrite32(pd->hdr.host_peer_id << 16 | PVHOST_VEC_MAILBOX,
+		  pd->regs + PVHOST_REG_DOORBELL);
+	atomic_long_inc(&pd->doorbells);
 }
 
 static irqreturn_t pvhost_irq_entropy(int irq, void *data)
@@ -265,7 +362,7 @@ static void pvhost_poll_fn(struct work_struct *work)
 	atomic_long_inc(&pd->polls);
 	if (!pvhost_host_ok(pd))
 		return;		/* not rearmed: the host is gone */
-	if (pd->gauge) {
+	if (READ_ONCE(pd->gauge)) {
 		seq = READ_ONCE(pd->gauge->seq);
 		if (seq != pd->last_seq) {
 			pd->last_seq = seq;
@@ -321,6 +418,33 @@ static int pvhost_read_header(struct pvhost_dev *pd)
 	return 0;
 }
 
+/*
+ * After the host went away: one look, no waiting. The copy replaces the
+ * old one only when it is valid; nobody reads it while the host is gone.
+ */
+static int pvhost_reread_header(struct pvhost_dev *pd)
+{
+	const struct pvhost_header *sh = pd->shm;
+	struct pvhost_layout lay = {};
+	struct pvhost_header h;
+	const char *why;
+
+	if (READ_ONCE(sh->state) != PVHOST_STATE_READY)
+		return -EAGAIN;
+	smp_rmb();	/* READY before the rest of the header */
+	memcpy(&h, sh, sizeof(h));
+	why = pvhost_header_check(&h, pd->shm_size, &lay);
+	if (why) {
+		atomic_long_inc(&pd->st.errors);
+		dev_err_ratelimited(&pd->pdev->dev, "host back with an invalid header: %s, trying again in %u ms\n",
+				    why, pvhost_recover_delay(pd->recover_ms, true));
+		return -EINVAL;
+	}
+	pd->hdr = h;
+	pd->lay = lay;
+	return 0;
+}
+
 /* Decide what to offer, from the copy; log each decision once. */
 static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 {
@@ -336,17 +460,21 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		 pd->hdr.region_size, pd->hdr.features);
 
 	if (pd->lay.pressure) {
-		pd->gauge = pd->shm + pd->hdr.pressure_offset;
+		WRITE_ONCE(pd->gauge, pd->shm + pd->hdr.pressure_offset);
 		pd->last_seq = READ_ONCE(pd->gauge->seq);
 		features |= BIT(PVHC_FEAT_PRESSURE);
 		dev_info(dev, "pressure gauge: offered\n");
 	} else {
+		WRITE_ONCE(pd->gauge, NULL);
 		dev_info(dev, "pressure gauge unavailable: host lacks PVHOST_F_PRESSURE\n");
 	}
 
 	if (pd->lay.entropy) {
+		/* a reader that got in before the host went may still be on it */
+		mutex_lock(&pd->ring_lock);
 		pvhost_ring_init(&pd->ring, pd->shm, &pd->hdr);
 		size = READ_ONCE(pd->ring.hdr->size);
+		mutex_unlock(&pd->ring_lock);
 		if (size != pd->hdr.entropy_size) {
 			atomic_long_inc(&pd->st.errors);
 			dev_warn(dev, "entropy ring unavailable: ring size %u, header says %u\n",
@@ -360,11 +488,14 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		dev_info(dev, "entropy ring unavailable: host lacks PVHOST_F_ENTROPY\n");
 	}
 
+	/* Not a pvhc feature: the mailbox serves the driver and the clock. */
+	pvhost_mbox_attach(&pd->mbox, pd->lay.mailbox ?
+			   pd->shm + pd->hdr.mailbox_offset : NULL);
+
 	if (!pd->lay.clock) {
 		dev_info(dev, "clock records unavailable: host lacks PVHOST_F_CLOCK or the mailbox\n");
 	} else if (!pvhost_clock_setup(&pd->clock, dev, pd->shm, &pd->hdr,
-				       pd->regs + PVHOST_REG_DOORBELL,
-				       &pd->st)) {
+				       &pd->mbox, &pd->st)) {
 		features |= BIT(PVHC_FEAT_CLOCK);
 		if (pd->lay.pairing) {
 			features |= BIT(PVHC_FEAT_CLOCK_PAIRING);
@@ -374,9 +505,9 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		}
 	}
 
-	if (pd->hdr.features & unimpl)
+	if (pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX)
 		dev_info(dev, "host features %#llx not implemented by this driver, ignored\n",
-			 pd->hdr.features & unimpl);
+			 pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX);
 	return features;
 }
 
@@ -442,6 +573,14 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 		if (ret)
 			goto free_vectors;
 		pd->irq_pressure = pci_irq_vector(pdev, PVHOST_VEC_PRESSURE);
+		snprintf(pd->irq_name_mbox, sizeof(pd->irq_name_mbox),
+			 "pvhost-mailbox@%s", pci_name(pdev));
+		ret = request_irq(pci_irq_vector(pdev, PVHOST_VEC_MAILBOX),
+				  pvhost_irq_mailbox, 0, pd->irq_name_mbox, pd);
+		if (ret)
+			goto free_pressure;
+		pd->irq_mailbox = pci_irq_vector(pdev, PVHOST_VEC_MAILBOX);
+		WRITE_ONCE(pd->mbox.irq, true);
 		if (nvec > PVHOST_VEC_ENTROPY) {
 			snprintf(pd->irq_names[1], sizeof(pd->irq_names[1]),
 				 "pvhost-entropy@%s", pci_name(pdev));
@@ -449,7 +588,7 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 					  pvhost_irq_entropy, 0,
 					  pd->irq_names[1], pd);
 			if (ret)
-				goto free_pressure;
+				goto free_mailbox;
 			pd->irq_entropy = pci_irq_vector(pdev,
 							 PVHOST_VEC_ENTROPY);
 		}
@@ -467,6 +606,10 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
 	return 0;
 
+free_mailbox:
+	WRITE_ONCE(pd->mbox.irq, false);
+	free_irq(pd->irq_mailbox, pd);
+	pd->irq_mailbox = 0;
 free_pressure:
 	free_irq(pd->irq_pressure, pd);
 	pd->irq_pressure = 0;
@@ -485,6 +628,8 @@ static void pvhost_stop_events(struct pvhost_dev *pd)
 		return;
 	if (pd->irq_entropy)
 		free_irq(pd->irq_entropy, pd);
+	WRITE_ONCE(pd->mbox.irq, false);
+	free_irq(pd->irq_mailbox, pd);
 	free_irq(pd->irq_pressure, pd);
 	pci_clear_master(pd->pdev);
 	pci_free_irq_vectors(pd->pdev);
@@ -497,6 +642,62 @@ static int pvhost_counter_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(pvhost_counter_fops, pvhost_counter_get, NULL,
 			 "%llu\n");
+
+/*
+ * Reading these does one operation and returns its result (or fails with
+ * its error), for the selftests and the benchmark: the gauge level, the
+ * bytes one entropy read got (at most 64), a mailbox PING's round trip in
+ * nanoseconds.
+ */
+static int pvhost_probe_pressure(void *data, u64 *val)
+{
+	struct pvhc_pressure p = {};
+	int ret = pvhost_op_pressure(data, &p);
+
+	*val = p.level;
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_pressure_fops, pvhost_probe_pressure, NULL,
+			 "%llu\n");
+
+static int pvhost_probe_entropy(void *data, u64 *val)
+{
+	u8 buf[64];
+	ssize_t n = pvhost_op_entropy(data, buf, sizeof(buf));
+
+	memzero_explicit(buf, sizeof(buf));
+	*val = n;
+	return n < 0 ? n : 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_entropy_fops, pvhost_probe_entropy, NULL,
+			 "%llu\n");
+
+static int pvhost_probe_ping(void *data, u64 *val)
+{
+	struct pvhost_dev *pd = data;
+	u32 rlen;
+	u64 t0;
+	int ret;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	t0 = ktime_get_ns();
+	ret = pvhost_mbox_call(&pd->mbox, PVHOST_OP_PING, NULL, 0, NULL, 0,
+			       &rlen);
+	*val = ktime_get_ns() - t0;
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_ping_fops, pvhost_probe_ping, NULL, "%llu\n");
+
+static void pvhost_debugfs_probes(struct pvhost_dev *pd)
+{
+	debugfs_create_file_unsafe("read_pressure", 0400, pd->debugfs, pd,
+				   &pvhost_pressure_fops);
+	debugfs_create_file_unsafe("read_entropy", 0400, pd->debugfs, pd,
+				   &pvhost_entropy_fops);
+	debugfs_create_file_unsafe("mbox_ping", 0400, pd->debugfs, pd,
+				   &pvhost_ping_fops);
+}
 
 /* Counters for debugging, in /sys/kernel/debug/pvhost/<device>/. */
 static void pvhost_debugfs_add(struct pvhost_dev *pd)
@@ -529,6 +730,12 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		PVHOST_CTR("calib_answered", st.calib_answered),
 		PVHOST_CTR("calib_timeouts", st.calib_timeouts),
 		PVHOST_CTR("calib_errors", st.calib_errors),
+		PVHOST_CTR("irqs_mailbox", irqs_mailbox),
+		PVHOST_CTR("recover_tries", recover_tries),
+		PVHOST_CTR("recoveries", recoveries),
+		PVHOST_CTR("mbox_calls", mbox.calls),
+		PVHOST_CTR("mbox_timeouts", mbox.timeouts),
+		PVHOST_CTR("mbox_malformed", mbox.malformed),
 #undef PVHOST_CTR
 	};
 	int i;
@@ -539,6 +746,7 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		debugfs_create_file_unsafe(c[i].name, 0444, pd->debugfs,
 					   (char *)pd + c[i].off,
 					   &pvhost_counter_fops);
+	pvhost_debugfs_probes(pd);
 }
 
 static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -555,8 +763,10 @@ static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pd->pdev = pdev;
 	mutex_init(&pd->ring_lock);
 	mutex_init(&pd->reg_lock);
-	INIT_WORK(&pd->stop_work, pvhost_stop_fn);
+	INIT_DELAYED_WORK(&pd->recover_work, pvhost_recover_fn);
 	INIT_DELAYED_WORK(&pd->poll_work, pvhost_poll_fn);
+	pvhost_mbox_init(&pd->mbox, pvhost_mbox_ring, PVHOST_MBOX_TIMEOUT_MS);
+	pd->up_since = jiffies;
 	pci_set_drvdata(pdev, pd);
 
 	ret = pci_enable_device(pdev);
@@ -609,10 +819,12 @@ static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 unregister:
+	set_bit(PVHOST_REMOVING, &pd->flags);
+	cancel_delayed_work_sync(&pd->recover_work);
 	pvhost_unregister(pd);
-	cancel_work_sync(&pd->stop_work);
 remove_debugfs:
 	debugfs_remove_recursive(pd->debugfs);
+	cancel_delayed_work_sync(&pd->recover_work);
 	pvhost_clock_stop(&pd->clock);
 unmap_shm:
 	memunmap(pd->shm);
@@ -625,6 +837,7 @@ release_regs:
 disable:
 	pci_disable_device(pdev);
 free_pd:
+	mutex_destroy(&pd->mbox.lock);
 	mutex_destroy(&pd->reg_lock);
 	mutex_destroy(&pd->ring_lock);
 	kfree(pd);
@@ -635,17 +848,23 @@ static void pvhost_remove(struct pci_dev *pdev)
 {
 	struct pvhost_dev *pd = pci_get_drvdata(pdev);
 
+	/* No more coming back: the recovery neither re-registers nor polls. */
+	set_bit(PVHOST_REMOVING, &pd->flags);
+	cancel_delayed_work_sync(&pd->recover_work);
 	pvhost_clock_stop(&pd->clock);
 	pvhost_stop_events(pd);
 	/* pvhc waits for the calls in flight; none start after this. */
 	pvhost_unregister(pd);
-	cancel_work_sync(&pd->stop_work);
+	/* Waits for the readers of the probe files. */
 	debugfs_remove_recursive(pd->debugfs);
+	/* A call that saw the host go may have queued it again. */
+	cancel_delayed_work_sync(&pd->recover_work);
 	memunmap(pd->shm);
 	pci_iounmap(pdev, pd->regs);
 	pci_release_region(pdev, PVHOST_BAR_SHM);
 	pci_release_region(pdev, PVHOST_BAR_REGS);
 	pci_disable_device(pdev);
+	mutex_destroy(&pd->mbox.lock);
 	mutex_destroy(&pd->reg_lock);
 	mutex_destroy(&pd->ring_lock);
 	kfree(pd);

@@ -11,6 +11,7 @@
 #define _PVHOST_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -58,7 +59,44 @@ struct pvhost_layout {
 	bool entropy;			/* F_ENTROPY with a valid area */
 	bool clock;			/* F_CLOCK, vCPU records and a mailbox */
 	bool pairing;			/* F_CLOCK_PAIRING with a valid area */
+	bool mailbox;			/* F_MAILBOX with a valid area */
 };
+
+/* The guest side of the mailbox (mbox.c). */
+struct pvhost_mbox {
+	struct pvhost_mailbox *mb;	/* shared; NULL: detached */
+	void (*ring)(struct pvhost_mbox *m);	/* the host's doorbell */
+	unsigned int timeout_ms;
+	bool irq;			/* answers raise an interrupt */
+	struct mutex lock;		/* one request at a time; mb */
+	struct completion done;		/* the mailbox interrupt came */
+	u32 seq;			/* private: the last request's number */
+	atomic_long_t calls;
+	atomic_long_t timeouts;
+	atomic_long_t malformed;
+};
+
+void pvhost_mbox_init(struct pvhost_mbox *m, void (*ring)(struct pvhost_mbox *),
+		      unsigned int timeout_ms);
+void pvhost_mbox_attach(struct pvhost_mbox *m, struct pvhost_mailbox *mb);
+int pvhost_mbox_check(s32 status, u32 len, u32 resp_max);
+void pvhost_mbox_answered(struct pvhost_mbox *m);
+int pvhost_mbox_call(struct pvhost_mbox *m, u32 op, const void *req, u32 len,
+		     void *resp, u32 resp_max, u32 *resp_len);
+
+/*
+ * Getting back to a host that went away (generation changed, STOPPING,
+ * header destroyed): the header is tried again after a delay that starts
+ * at PVHOST_RECOVER_MIN_MS and doubles up to PVHOST_RECOVER_MAX_MS while
+ * the tries fail, and keeps doubling when the host goes away again within
+ * PVHOST_RECOVER_STABLE_MS of coming back, so that a host flipping its
+ * generation cannot make the guest re-register more often than that.
+ */
+#define PVHOST_RECOVER_MIN_MS		250U
+#define PVHOST_RECOVER_MAX_MS		4000U
+#define PVHOST_RECOVER_STABLE_MS	10000U
+
+unsigned int pvhost_recover_delay(unsigned int prev_ms, bool failed_again);
 
 const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
 				struct pvhost_layout *lay);
@@ -73,7 +111,6 @@ ssize_t pvhost_ring_read(struct pvhost_ring *r, void *buf, size_t len,
 #define PVHOST_CLOCK_BURST	8	/* exchanges at probe */
 #define PVHOST_CLOCK_BURST_MS	20	/* apart */
 #define PVHOST_CLOCK_PERIOD_MS	1000	/* then one every second */
-#define PVHOST_CALIB_WAIT_US	250000	/* for the host's answer */
 
 struct device;
 struct pvclock_vcpu_time_info;
@@ -86,12 +123,9 @@ struct pvhost_clock {
 	struct pvhost_vcpu *vcpus;	/* shared: nr_vcpus records */
 	u32 nr_vcpus;
 	struct pvhost_clock_pairing *pairing;	/* shared; NULL: absent */
-	struct pvhost_mailbox *mb;	/* shared */
-	void __iomem *doorbell;
-	u32 host_peer;
+	struct pvhost_mbox *mbox;	/* the driver's mailbox */
 	struct pvhost_stats *st;
 	struct mutex lock;		/* one exchange at a time */
-	u32 seq;			/* private request sequence */
 	u64 prev_after;			/* TSC when the last answer was seen */
 	u64 last_rtt;			/* TSC ticks */
 	bool ready;
@@ -108,12 +142,11 @@ int pvhost_clock_validate(const struct pvhost_time_info *r, u64 tsc,
 int pvhost_clock_get(struct pvhost_clock *c, unsigned int cpu, u64 tsc,
 		     struct pvhost_time_info *out);
 int pvhost_pairing_get(struct pvhost_clock *c, struct pvhc_clock_pairing *out);
-void pvhost_calib_post(struct pvhost_mailbox *mb, u32 seq, u64 before,
-		       u64 after);
-int pvhost_calib_poll(const struct pvhost_mailbox *mb, u32 seq, u64 before);
+int pvhost_calib_answer(const struct pvhost_calibrate *ans, u32 len,
+			u64 before);
 int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 		       void *region, const struct pvhost_header *h,
-		       void __iomem *doorbell, struct pvhost_stats *st);
+		       struct pvhost_mbox *mbox, struct pvhost_stats *st);
 void pvhost_clock_start(struct pvhost_clock *c);
 void pvhost_clock_stop(struct pvhost_clock *c);
 int pvhost_clock_record(struct pvhost_clock *c, unsigned int cpu,

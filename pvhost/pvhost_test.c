@@ -7,7 +7,9 @@
  * Suites: pvhost_header (validation of the header copy), pvhost_ring (the
  * entropy ring reader), pvhost_pressure (the gauge's seq protocol) and
  * pvhost_clock (the clock records, the pairing and the calibration
- * mailbox).
+ * answer) and pvhost_mbox (the mailbox against a host that answers well,
+ * late, never or out of range, and the delays of coming back to a host
+ * that went).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -678,51 +680,29 @@ static void pvhost_clock_pairing_garbage(struct kunit *test)
 	}
 }
 
-static void pvhost_clock_calib_mailbox(struct kunit *test)
+static void pvhost_clock_calib_answer(struct kunit *test)
 {
-	struct pvhost_mailbox *mb;
-	struct pvhost_calibrate cal;
+	struct pvhost_calibrate ans = {
+		.tsc_before = 1111,
+		.tsc_after = 999,
+		.host_ns = 5,
+	};
 
-	mb = kunit_kzalloc(test, sizeof(*mb), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mb);
-	pvhost_calib_post(mb, 9, 1111, 999);
-	KUNIT_EXPECT_EQ(test, mb->req_seq, 9);
-	KUNIT_EXPECT_EQ(test, mb->op, PVHOST_OP_CALIBRATE);
-	KUNIT_EXPECT_EQ(test, mb->len, sizeof(cal));
-	memcpy(&cal, mb->payload, sizeof(cal));
-	KUNIT_EXPECT_EQ(test, cal.tsc_before, 1111);
-	KUNIT_EXPECT_EQ(test, cal.tsc_after, 999);
-	KUNIT_EXPECT_EQ(test, cal.host_ns, 0);
-
-	/* not answered yet, or an answer to another request */
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EAGAIN);
-	mb->resp_seq = 8;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EAGAIN);
-	/* a good answer */
-	cal.host_ns = 5;
-	memcpy(mb->payload, &cal, sizeof(cal));
-	mb->resp_seq = 9;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), 0);
+	/* a good answer echoes the request's TSC and carries host_ns */
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, sizeof(ans), 1111), 0);
 	/* an answer that does not echo the request, or lacks host_ns */
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1112), -EPROTO);
-	cal.host_ns = 0;
-	memcpy(mb->payload, &cal, sizeof(cal));
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
-	/* a wrong length */
-	cal.host_ns = 5;
-	memcpy(mb->payload, &cal, sizeof(cal));
-	mb->len = 4032;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
-	/* the host's error is passed on; a status that is no errno is not */
-	mb->len = sizeof(cal);
-	mb->status = -EINVAL;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EINVAL);
-	mb->status = 5;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
-	mb->status = -100000;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
-	mb->status = -EAGAIN;
-	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, sizeof(ans), 1112),
+			-EPROTO);
+	ans.host_ns = 0;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, sizeof(ans), 1111),
+			-EPROTO);
+	/* a wrong length, short or long */
+	ans.host_ns = 5;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, sizeof(ans) - 1, 1111),
+			-EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, 0, 1111), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_calib_answer(&ans, sizeof(ans) + 8, 1111),
+			-EPROTO);
 }
 
 static struct kunit_case pvhost_clock_test_cases[] = {
@@ -732,7 +712,7 @@ static struct kunit_case pvhost_clock_test_cases[] = {
 	KUNIT_CASE(pvhost_clock_disabled_for_good),
 	KUNIT_CASE(pvhost_clock_pairing_checks),
 	KUNIT_CASE(pvhost_clock_pairing_garbage),
-	KUNIT_CASE(pvhost_clock_calib_mailbox),
+	KUNIT_CASE(pvhost_clock_calib_answer),
 	{}
 };
 
@@ -741,8 +721,226 @@ static struct kunit_suite pvhost_clock_suite = {
 	.test_cases = pvhost_clock_test_cases,
 };
 
+/* The host of the mailbox tests: how it answers a ring of the doorbell. */
+enum pvhost_test_host {
+	PVHOST_TEST_ANSWER,		/* well formed, status -ENOENT, 8 bytes */
+	PVHOST_TEST_SILENT,		/* never */
+	PVHOST_TEST_STALE,		/* with the previous request's number */
+	PVHOST_TEST_MALFORMED,		/* status and len out of range */
+};
+
+struct pvhost_test_mbox {
+	struct pvhost_mbox m;
+	enum pvhost_test_host how;
+	u32 rings;
+	u32 last_req;
+	u32 last_op;
+};
+
+static void pvhost_test_doorbell(struct pvhost_mbox *m)
+{
+	struct pvhost_test_mbox *t = container_of(m, struct pvhost_test_mbox, m);
+	struct pvhost_mailbox *mb = m->mb;
+	u32 seq = READ_ONCE(mb->req_seq);
+
+	t->rings++;
+	t->last_req = seq;
+	t->last_op = READ_ONCE(mb->op);
+	switch (t->how) {
+	case PVHOST_TEST_ANSWER:
+		memset(mb->payload, 0xa5, 8);
+		mb->status = -ENOENT;
+		mb->len = 8;
+		WRITE_ONCE(mb->resp_seq, seq);
+		break;
+	case PVHOST_TEST_SILENT:
+		break;
+	case PVHOST_TEST_STALE:
+		mb->status = 0;
+		mb->len = 0;
+		WRITE_ONCE(mb->resp_seq, seq - 1);
+		break;
+	case PVHOST_TEST_MALFORMED:
+		mb->status = 0x7fffffff;
+		mb->len = U32_MAX;
+		WRITE_ONCE(mb->resp_seq, seq);
+		break;
+	}
+}
+
+static struct pvhost_test_mbox *pvhost_test_mbox(struct kunit *test,
+						 enum pvhost_test_host how)
+{
+	struct pvhost_test_mbox *t;
+	struct pvhost_mailbox *mb;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	mb = kunit_kzalloc(test, sizeof(*mb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, mb);
+	/* Short: the silent host costs the suite this much per call. */
+	pvhost_mbox_init(&t->m, pvhost_test_doorbell, 20);
+	pvhost_mbox_attach(&t->m, mb);
+	t->how = how;
+	return t;
+}
+
+static void pvhost_mbox_answer(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_ANSWER);
+	u8 req[4] = { 1, 2, 3, 4 }, resp[8] = {};
+	u32 rlen = 0;
+
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_CALIBRATE, req,
+					       sizeof(req), resp, sizeof(resp),
+					       &rlen), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rlen, 8);
+	KUNIT_EXPECT_EQ(test, resp[7], 0xa5);
+	KUNIT_EXPECT_EQ(test, t->last_op, PVHOST_OP_CALIBRATE);
+	KUNIT_EXPECT_EQ(test, t->m.mb->len, 8);
+	KUNIT_EXPECT_EQ(test, t->last_req, 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.timeouts), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.malformed), 0);
+}
+
+static void pvhost_mbox_silent_then_back(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_SILENT);
+	u8 resp[8];
+	u32 rlen;
+
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.timeouts), 1);
+	/* The host answers the next request: nothing is stuck. */
+	t->how = PVHOST_TEST_ANSWER;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, t->last_req, 2);
+}
+
+static void pvhost_mbox_stale(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_STALE);
+	u32 rlen = 77;
+
+	/* An answer to another request is no answer. */
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       NULL, 0, &rlen), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, rlen, 77);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.timeouts), 1);
+}
+
+/*
+ * A rebound driver finds the area as its predecessor left it, answered:
+ * its first request must not be taken as answered by that old answer.
+ */
+static void pvhost_mbox_rebind(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_SILENT);
+	struct pvhost_mailbox *mb = t->m.mb;
+	u8 resp[8];
+	u32 rlen = 0;
+
+	pvhost_mbox_attach(&t->m, NULL);
+	pvhost_mbox_init(&t->m, pvhost_test_doorbell, 20);
+	mb->req_seq = 1;
+	mb->resp_seq = 1;
+	pvhost_mbox_attach(&t->m, mb);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       NULL, 0, &rlen), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, t->last_req, 2);
+	/* the host answers it now */
+	t->how = PVHOST_TEST_ANSWER;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, t->last_req, 3);
+}
+
+static void pvhost_mbox_malformed(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_MALFORMED);
+	u8 resp[8] = {};
+	u32 rlen = 77;
+
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen), -EPROTO);
+	KUNIT_EXPECT_EQ(test, rlen, 77);
+	KUNIT_EXPECT_EQ(test, resp[0], 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->m.malformed), 1);
+}
+
+static void pvhost_mbox_bounds(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_ANSWER);
+	u8 resp[8];
+	u32 rlen;
+
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(0, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(-EINVAL, 8, 8), 0);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(-MAX_ERRNO, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(1, 0, 0), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(-MAX_ERRNO - 1, 0, 0), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(0, 9, 8), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_check(0, PVHOST_MAILBOX_PAYLOAD + 1,
+						U32_MAX), -EPROTO);
+	/* The answer does not fit the caller's room: rejected, not cut. */
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, 4, &rlen), -EPROTO);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL,
+					       PVHOST_MAILBOX_PAYLOAD + 1, NULL,
+					       0, &rlen), -EINVAL);
+	/* Number 0 is what a fresh mailbox holds: never used. */
+	t->m.seq = U32_MAX;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen), -ENOENT);
+	KUNIT_EXPECT_EQ(test, t->last_req, 1);
+	pvhost_mbox_attach(&t->m, NULL);
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen), -ENODEV);
+	KUNIT_EXPECT_EQ(test, t->rings, 2);
+}
+
+static void pvhost_mbox_recover_delay(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(0, false), PVHOST_RECOVER_MIN_MS);
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(0, true), PVHOST_RECOVER_MIN_MS);
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(PVHOST_RECOVER_MIN_MS, true),
+			2 * PVHOST_RECOVER_MIN_MS);
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(PVHOST_RECOVER_MAX_MS / 2, true),
+			PVHOST_RECOVER_MAX_MS);
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(PVHOST_RECOVER_MAX_MS, true),
+			PVHOST_RECOVER_MAX_MS);
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(U32_MAX, true),
+			PVHOST_RECOVER_MAX_MS);
+	/* A stable period starts over. */
+	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(PVHOST_RECOVER_MAX_MS, false),
+			PVHOST_RECOVER_MIN_MS);
+}
+
+static struct kunit_case pvhost_mbox_test_cases[] = {
+	KUNIT_CASE(pvhost_mbox_answer),
+	KUNIT_CASE(pvhost_mbox_silent_then_back),
+	KUNIT_CASE(pvhost_mbox_stale),
+	KUNIT_CASE(pvhost_mbox_rebind),
+	KUNIT_CASE(pvhost_mbox_malformed),
+	KUNIT_CASE(pvhost_mbox_bounds),
+	KUNIT_CASE(pvhost_mbox_recover_delay),
+	{}
+};
+
+static struct kunit_suite pvhost_mbox_suite = {
+	.name = "pvhost_mbox",
+	.test_cases = pvhost_mbox_test_cases,
+};
+
 kunit_test_suites(&pvhost_header_suite, &pvhost_ring_suite,
-		  &pvhost_pressure_suite, &pvhost_clock_suite);
+		  &pvhost_pressure_suite, &pvhost_clock_suite,
+		  &pvhost_mbox_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pvhost");
 MODULE_LICENSE("GPL");

@@ -139,9 +139,29 @@ const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
 	lay->clock = h->features & PVHOST_F_CLOCK &&
 		     h->features & PVHOST_F_MAILBOX && h->nr_vcpus;
 	lay->pairing = lay->clock && h->features & PVHOST_F_CLOCK_PAIRING;
+	lay->mailbox = h->features & PVHOST_F_MAILBOX;
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_header_check);
+
+/**
+ * pvhost_recover_delay - how long to wait before the next try of the header
+ * @prev_ms: the delay used last, 0 for none yet
+ * @failed_again: the last try failed, or the host went away again soon
+ *	after the guest came back to it
+ *
+ * Return: PVHOST_RECOVER_MIN_MS for a first try after a stable period,
+ * else twice @prev_ms, at most PVHOST_RECOVER_MAX_MS.
+ */
+unsigned int pvhost_recover_delay(unsigned int prev_ms, bool failed_again)
+{
+	if (!failed_again || prev_ms < PVHOST_RECOVER_MIN_MS)
+		return PVHOST_RECOVER_MIN_MS;
+	if (prev_ms >= PVHOST_RECOVER_MAX_MS / 2)
+		return PVHOST_RECOVER_MAX_MS;
+	return prev_ms * 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_recover_delay);
 
 /**
  * pvhost_pressure_get - read the pressure gauge with its seq protocol

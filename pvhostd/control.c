@@ -84,6 +84,13 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	say(r, "pressure_changes=%llu\nentropy_fault=%s\n",
 	    (unsigned long long)d->pressure_changes,
 	    pvhostd_entropy_fault_name(d->fault));
+	say(r, "hostile=%s\nhostile_changes=%llu\n",
+	    pvhostd_hostile_name(d->hostile),
+	    (unsigned long long)d->hostile_changes);
+	say(r, "hostile_ticks=%llu\nhostile_answers=%llu\nhostile_floods=%llu\n",
+	    (unsigned long long)d->hostile_ticks,
+	    (unsigned long long)d->hostile_answers,
+	    (unsigned long long)d->hostile_floods);
 	say(r, "sessions=%llu\nrefused=%llu\nguest_bytes_ignored=%llu\nctl_errors=%llu\n",
 	    (unsigned long long)d->sessions, (unsigned long long)d->refused,
 	    (unsigned long long)d->guest_bytes_ignored,
@@ -157,6 +164,11 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		pvhostd_clock_simulate(&d->s.clock, cmd->ppm);
 		say(r, "ok clock rate %+d ppm at the next calibration, epoch %u\n",
 		    cmd->ppm, d->s.clock.epoch);
+		return;
+	case PVHOSTD_CTL_HOSTILE:
+		pvhostd_hostile_set(d, cmd->hostile);
+		say(r, "ok hostile %s generation %u\n",
+		    pvhostd_hostile_name(cmd->hostile), d->generation);
 		return;
 	}
 }

@@ -8,7 +8,8 @@
  *   pressure auto
  *   entropy fault zeros|repeat|replay|none
  *   clock status
- *   clock rate <ppm>		simulate a guest TSC rate change
+ *   clock rate <ppm>       simulate a guest TSC rate change
+ *   hostile <mode>|off     (modes in hostile.c)
  *
  * Anything else is rejected with a reason; the parser takes raw bytes
  * (no NUL terminator needed) so that a fuzzer can call it directly.
@@ -136,6 +137,17 @@ static int parse_clock(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 	return -EINVAL;
 }
 
+static int parse_hostile(struct words *ws, struct pvhostd_ctl_cmd *cmd,
+			 const char **err)
+{
+	if (ws->n == 2 && !pvhostd_hostile_parse(ws->w[1], &cmd->hostile)) {
+		cmd->op = PVHOSTD_CTL_HOSTILE;
+		return 0;
+	}
+	*err = "usage: hostile <mode>|off (modes: pvhostd --help)";
+	return -EINVAL;
+}
+
 /**
  * pvhostd_ctl_parse - parse one control command
  * @buf: the bytes received, not NUL-terminated; one trailing newline is
@@ -163,6 +175,8 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		return parse_entropy(&ws, cmd, err);
 	if (!strcmp(ws.w[0], "clock"))
 		return parse_clock(&ws, cmd, err);
-	*err = "unknown command (status, pressure, entropy, clock)";
+	if (!strcmp(ws.w[0], "hostile"))
+		return parse_hostile(&ws, cmd, err);
+	*err = "unknown command (status, pressure, entropy, clock, hostile)";
 	return -EINVAL;
 }

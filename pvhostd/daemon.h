@@ -73,6 +73,11 @@ struct pvhostd {
 	/* counters */
 	u64 sessions, refused, guest_bytes_ignored, ctl_errors;
 	u64 pressure_changes;
+	/* hostile-host mode (misbehave.c) */
+	enum pvhostd_hostile hostile;
+	u32 hostile_rng;
+	u32 hostile_flips;
+	u64 hostile_changes, hostile_ticks, hostile_answers, hostile_floods;
 };
 
 /* util.c */
@@ -98,6 +103,21 @@ void pvhostd_session_tick(struct pvhostd *d);
 void pvhostd_session_raise(struct pvhostd *d, u32 vec);
 void pvhostd_pressure_update(struct pvhostd *d, bool resample);
 void pvhostd_clock_refresh(struct pvhostd *d);
+void pvhostd_session_relayout(struct pvhostd *d,
+			      const struct pvhostd_layout *lay);
+
+/* misbehave.c */
+enum pvhostd_part {
+	PVHOSTD_PART_PRESSURE,
+	PVHOSTD_PART_ENTROPY,
+	PVHOSTD_PART_MAILBOX,
+};
+
+void pvhostd_hostile_set(struct pvhostd *d, enum pvhostd_hostile mode);
+void pvhostd_hostile_tick(struct pvhostd *d);
+bool pvhostd_hostile_serve(struct pvhostd *d, enum pvhostd_part part);
+int pvhostd_hostile_timeout(const struct pvhostd *d);
+void pvhostd_hostile_flood(struct pvhostd *d);
 
 /* control.c */
 void pvhostd_ctl_accept(struct pvhostd *d);

@@ -53,7 +53,9 @@ static const char usage[] =
 "\n"
 "Control (pvctl -c CONTROL COMMAND): status | pressure set <0..1> |\n"
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
-"  clock status | clock rate <ppm>\n"
+"  clock status | clock rate <ppm> |\n"
+"  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
+"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -363,13 +365,14 @@ static int run(struct pvhostd *d)
 	int n, i;
 
 	while (!d->stopping) {
-		n = epoll_wait(d->epfd, ev, 16, -1);
+		n = epoll_wait(d->epfd, ev, 16, pvhostd_hostile_timeout(d));
 		if (n < 0 && errno != EINTR) {
 			pvhostd_log("epoll_wait: %s", strerror(errno));
 			return -1;
 		}
 		for (i = 0; i < n && !d->stopping; i++)
 			dispatch(d, ev[i].data.u64);
+		pvhostd_hostile_flood(d);
 	}
 	return 0;
 }

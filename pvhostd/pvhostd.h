@@ -192,6 +192,33 @@ void pvhostd_pressure_publish(struct pvhost_pressure *p, u32 level,
 			      u32 source, u64 now_ns);
 int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s);
 
+/* hostile.c: hostile-host mode, what a malicious host does. */
+enum pvhostd_hostile {
+	PVHOSTD_HOSTILE_OFF,
+	PVHOSTD_HOSTILE_HEADER,		/* garbage over the header */
+	PVHOSTD_HOSTILE_GARBAGE,	/* garbage over the feature areas */
+	PVHOSTD_HOSTILE_RELAYOUT,	/* generation flips, areas move */
+	PVHOSTD_HOSTILE_GAUGE_RANGE,	/* level above PVHOST_PRESSURE_ONE */
+	PVHOSTD_HOSTILE_GAUGE_STUCK,	/* seq stuck odd */
+	PVHOSTD_HOSTILE_RING_BACK,	/* entropy prod behind cons */
+	PVHOSTD_HOSTILE_RING_PAST,	/* entropy prod past cons + size */
+	PVHOSTD_HOSTILE_MBOX_SILENT,	/* requests never answered */
+	PVHOSTD_HOSTILE_MBOX_MALFORMED,	/* answers out of range */
+	PVHOSTD_HOSTILE_FLOOD,		/* every vector, every millisecond */
+	PVHOSTD_HOSTILE_VCPU_STUCK,	/* per-vCPU versions stuck odd */
+	PVHOSTD_HOSTILE_NR,
+};
+
+const char *pvhostd_hostile_name(enum pvhostd_hostile mode);
+int pvhostd_hostile_parse(const char *s, enum pvhostd_hostile *mode);
+bool pvhostd_hostile_repair(enum pvhostd_hostile mode);
+void pvhostd_hostile_layout(const struct pvhostd_layout *lay, u32 flip,
+			    struct pvhostd_layout *out);
+void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
+			   enum pvhostd_hostile mode, u32 *rng);
+void pvhostd_hostile_vcpu_repair(void *base, const struct pvhostd_layout *lay);
+void pvhostd_hostile_mbox_answer(struct pvhost_mailbox *mb, u32 seq);
+
 /* ctl.c: the control protocol, one command line per connection. */
 enum pvhostd_ctl_op {
 	PVHOSTD_CTL_STATUS,
@@ -200,6 +227,7 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_ENTROPY_FAULT,
 	PVHOSTD_CTL_CLOCK_STATUS,
 	PVHOSTD_CTL_CLOCK_RATE,
+	PVHOSTD_CTL_HOSTILE,
 };
 
 struct pvhostd_ctl_cmd {
@@ -207,6 +235,7 @@ struct pvhostd_ctl_cmd {
 	u32 level;			/* PRESSURE_SET: 0..PVHOST_PRESSURE_ONE */
 	enum pvhostd_entropy_fault fault;
 	s32 ppm;			/* CLOCK_RATE: simulated change */
+	enum pvhostd_hostile hostile;	/* HOSTILE */
 };
 
 #define PVHOSTD_CTL_MAX		256	/* bytes in a command line */

@@ -101,10 +101,19 @@ static int region_create(struct pvhostd *d)
 	return 0;
 }
 
-static void region_populate(struct pvhostd *d)
+/**
+ * pvhostd_session_relayout - lay the region out (again) under a new generation
+ * @d: the daemon
+ * @lay: the layout; the session takes a copy
+ *
+ * The ring, the mailbox and the gauge start over at their (new) places.
+ */
+void pvhostd_session_relayout(struct pvhostd *d,
+			      const struct pvhostd_layout *lay)
 {
 	struct pvhostd_session *s = &d->s;
 
+	s->lay = *lay;
 	d->generation++;
 	generation_save(d);
 	s->generation = d->generation;
@@ -118,6 +127,11 @@ static void region_populate(struct pvhostd *d)
 	pvhostd_clock_init(&s->clock, s->base, &s->lay);
 	s->mbox.clock = &s->clock;
 	pvhostd_pressure_update(d, true);
+}
+
+static void region_populate(struct pvhostd *d)
+{
+	pvhostd_session_relayout(d, &d->s.lay);
 }
 
 static int eventfds_create(struct pvhostd *d)
@@ -246,6 +260,8 @@ static void serve_mailbox(struct pvhostd *d)
 {
 	u64 now = pvhostd_now_ns(CLOCK_MONOTONIC_RAW);
 
+	if (pvhostd_hostile_serve(d, PVHOSTD_PART_MAILBOX))
+		return;
 	if (pvhostd_mailbox_serve(&d->s.mbox, now))
 		pvhostd_session_raise(d, PVHOST_VEC_MAILBOX);
 	if (pvhostd_clock_take_changed(&d->s.clock)) {
@@ -277,6 +293,8 @@ void pvhostd_clock_refresh(struct pvhostd *d)
 
 static void serve_entropy(struct pvhostd *d)
 {
+	if (pvhostd_hostile_serve(d, PVHOSTD_PART_ENTROPY))
+		return;
 	if (pvhostd_entropy_fill(&d->s.ent))
 		pvhostd_session_raise(d, PVHOST_VEC_ENTROPY);
 }
@@ -327,7 +345,7 @@ void pvhostd_pressure_update(struct pvhostd *d, bool resample)
 	d->published_source = source;
 	if (changed)
 		d->pressure_changes++;
-	if (d->s.sock < 0)
+	if (d->s.sock < 0 || pvhostd_hostile_serve(d, PVHOSTD_PART_PRESSURE))
 		return;
 	pvhostd_pressure_publish(pvhostd_at(d->s.base, d->s.lay.pressure_offset),
 				 level, &d->sample, source,
@@ -350,4 +368,5 @@ void pvhostd_session_tick(struct pvhostd *d)
 	serve_entropy(d);
 	serve_mailbox(d);
 	pvhostd_clock_refresh(d);
+	pvhostd_hostile_tick(d);
 }

@@ -13,7 +13,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	char *text;
 
 	if (!pvhostd_ctl_parse((const char *)data, size, &cmd, &err) &&
-	    cmd.op == PVHOSTD_CTL_PRESSURE_SET && cmd.level > PVHOST_PRESSURE_ONE)
+	    ((cmd.op == PVHOSTD_CTL_PRESSURE_SET &&
+	      cmd.level > PVHOST_PRESSURE_ONE) ||
+	     (cmd.op == PVHOSTD_CTL_HOSTILE &&
+	      (unsigned int)cmd.hostile >= PVHOSTD_HOSTILE_NR)))
 		abort();
 	text = malloc(size + 1);
 	memcpy(text, data, size);

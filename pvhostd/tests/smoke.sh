@@ -50,6 +50,14 @@ check "clock rate 0 refused: exit 1" \
 	bash -c "'$here/pvctl' -c '$sock.ctl' clock rate 0; [ \$? -eq 1 ]"
 check "a guest's clock: records, pairing, simulated rate change (generation 3)" \
 	python3 "$here/tests/clock-client.py" "$sock" "$here/pvctl"
+for m in header garbage relayout gauge-range gauge-stuck ring-back ring-past \
+	mailbox-silent mailbox-malformed flood vcpu-stuck; do
+	check "hostile $m without a guest" ctl hostile $m
+done
+check "status shows hostile=vcpu-stuck" has hostile=vcpu-stuck
+check "hostile off" ctl hostile off
+check "status shows hostile=off, 12 changes" bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx hostile=off && '$here/pvctl' -c '$sock.ctl' status | grep -qx hostile_changes=12"
+check "hostile bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' hostile bogus; [ \$? -eq 1 ]"
 check "unknown command: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' reboot; [ \$? -eq 1 ]"
 check "hostile control clients survived" python3 "$here/tests/ctl-abuse.py" "$sock.ctl"
 check "still alive" kill -0 $pid

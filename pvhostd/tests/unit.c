@@ -2,7 +2,8 @@
 /*
  * Host unit tests for pvhostd's pure parts: region layout against the
  * ABI, the entropy ring under hostile cons values, mailbox validation,
- * the pressure mapping and the control-command parser. TAP output.
+ * the pressure mapping, the control-command parser and the hostile-host
+ * mode's region writers. TAP output.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -450,6 +451,116 @@ static void test_ctl_invalid(void)
 	       "ctl: embedded NUL rejected");
 }
 
+/* ---- hostile-host mode ---- */
+
+static void test_hostile_names(void)
+{
+	enum pvhostd_hostile m, back;
+	struct pvhostd_ctl_cmd c;
+	int round = 0;
+
+	for (m = PVHOSTD_HOSTILE_OFF; m < PVHOSTD_HOSTILE_NR; m++)
+		round += !pvhostd_hostile_parse(pvhostd_hostile_name(m), &back) &&
+			 back == m;
+	TAP_OK(round == PVHOSTD_HOSTILE_NR, "hostile: %d mode names parse back",
+	       round);
+	TAP_OK(pvhostd_hostile_parse("?", &back) &&
+	       pvhostd_hostile_parse("Flood", &back) &&
+	       !strcmp(pvhostd_hostile_name(PVHOSTD_HOSTILE_NR), "?"),
+	       "hostile: unknown names and values rejected");
+	TAP_OK(!parse("hostile ring-back", &c) && c.op == PVHOSTD_CTL_HOSTILE &&
+	       c.hostile == PVHOSTD_HOSTILE_RING_BACK &&
+	       !parse("hostile off\n", &c) && c.hostile == PVHOSTD_HOSTILE_OFF,
+	       "ctl: hostile ring-back, hostile off");
+	TAP_OK(parse("hostile", &c) == -EINVAL &&
+	       parse("hostile flood now", &c) == -EINVAL &&
+	       parse("hostile bogus", &c) == -EINVAL,
+	       "ctl: malformed hostile commands rejected");
+	TAP_OK(pvhostd_hostile_repair(PVHOSTD_HOSTILE_HEADER) &&
+	       pvhostd_hostile_repair(PVHOSTD_HOSTILE_RING_PAST) &&
+	       !pvhostd_hostile_repair(PVHOSTD_HOSTILE_GAUGE_STUCK) &&
+	       !pvhostd_hostile_repair(PVHOSTD_HOSTILE_MBOX_SILENT),
+	       "hostile: a new generation only where the guest must start over");
+}
+
+static void *hostile_region(struct pvhostd_layout *lay)
+{
+	void *base = calloc(1, PVHOST_REGION_MIN);
+
+	if (!base || pvhostd_layout_plan(PVHOST_REGION_MIN, 4, lay))
+		abort();
+	pvhostd_layout_write(base, lay, 7);
+	return base;
+}
+
+static void test_hostile_apply(void)
+{
+	struct pvhostd_layout lay;
+	void *base = hostile_region(&lay);
+	struct pvhost_header *h = base;
+	struct pvhost_pressure *g = pvhostd_at(base, lay.pressure_offset);
+	struct pvhost_entropy *r = pvhostd_at(base, lay.entropy_offset);
+	struct pvhost_vcpu *v = pvhostd_at(base, lay.vcpu_offset);
+	u32 rng = 1, i, odd = 0;
+	int bad = 0;
+
+	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_GAUGE_RANGE, &rng);
+	TAP_OK(!(g->seq & 1) && g->seq && g->level > PVHOST_PRESSURE_ONE,
+	       "hostile gauge-range: seq even, level %u above one", g->level);
+	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_GAUGE_STUCK, &rng);
+	TAP_OK(g->seq & 1, "hostile gauge-stuck: seq %u odd", g->seq);
+	for (i = 0; i < 100; i++) {
+		r->cons = i * 977;
+		pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_RING_BACK, &rng);
+		bad += r->prod - r->cons > lay.entropy_size;
+		pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_RING_PAST, &rng);
+		bad += r->prod - r->cons > lay.entropy_size;
+	}
+	TAP_OK(bad == 200, "hostile ring-back, ring-past: %d of 200 rings broken",
+	       bad);
+	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_VCPU_STUCK, &rng);
+	for (i = 0; i < lay.nr_vcpus; i++)
+		odd += v[i].clock.version & 1;
+	TAP_OK(odd == lay.nr_vcpus, "hostile vcpu-stuck: %u of %u versions odd",
+	       odd, lay.nr_vcpus);
+	pvhostd_hostile_vcpu_repair(base, &lay);
+	for (i = 0, odd = 0; i < lay.nr_vcpus; i++)
+		odd += (v[i].clock.version & 1) + !!v[i].preempted;
+	TAP_OK(!odd, "hostile vcpu-stuck repaired: versions even, not preempted");
+	TAP_OK(h->magic == PVHOST_MAGIC && h->generation == 7,
+	       "hostile: area modes leave the header alone");
+	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_HEADER, &rng);
+	TAP_OK(h->magic != PVHOST_MAGIC || h->state != PVHOST_STATE_READY ||
+	       h->generation != 7, "hostile header: header destroyed");
+	free(base);
+}
+
+static void test_hostile_layout(void)
+{
+	struct pvhostd_layout lay, moved, back;
+	struct pvhost_mailbox mb = { .req_seq = 5 };
+	void *base = hostile_region(&lay);
+
+	pvhostd_hostile_layout(&lay, 1, &moved);
+	pvhostd_hostile_layout(&lay, 2, &back);
+	TAP_OK(moved.pressure_offset != lay.pressure_offset &&
+	       moved.entropy_offset != lay.entropy_offset &&
+	       !memcmp(&back, &lay, sizeof(lay)),
+	       "hostile relayout: odd flips move the gauge and ring, even ones do not");
+	TAP_OK(moved.pressure_offset % 64 == 0 && moved.entropy_offset % 64 == 0 &&
+	       moved.pressure_offset >= lay.mailbox_offset + 4096 &&
+	       moved.entropy_offset + 64 + moved.entropy_size <= moved.region_size,
+	       "hostile relayout: moved areas aligned, free of others, inside the region");
+	pvhostd_layout_write(base, &moved, 8);
+	TAP_OK(u32_at(base, moved.entropy_offset + 8) == moved.entropy_size,
+	       "hostile relayout: the ring size is written at the moved ring");
+	pvhostd_hostile_mbox_answer(&mb, 5);
+	TAP_OK(mb.resp_seq == 5 && mb.status > 0 &&
+	       mb.len > PVHOST_MAILBOX_PAYLOAD,
+	       "hostile mailbox-malformed: answered, status and len out of range");
+	free(base);
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -464,5 +575,8 @@ int main(void)
 	test_pressure_publish();
 	test_ctl_valid();
 	test_ctl_invalid();
+	test_hostile_names();
+	test_hostile_apply();
+	test_hostile_layout();
 	return tap_done();
 }

@@ -83,8 +83,12 @@ while read -r mod; do
 	find /sys/kernel/"$mod" -type f 2>/dev/null | sort | while read -r f; do
 		echo "  ${f#/sys/kernel/}: $(cat "$f" 2>&1)"
 	done
+	for t in /pv/bench/"$mod"/*; do
+		[ "$PV_BENCH" = "$mod" ] && [ -x "$t" ] || continue
+		section "bench/$mod/$(basename "$t")" "$t"
+	done
 	for t in /pv/selftests/"$mod"/*; do
-		[ -x "$t" ] || continue
+		[ -z "$PV_BENCH" ] && [ -x "$t" ] || continue
 		PV_MODULE_PATH="/pv/modules/$mod.ko" \
 			section "selftests/$mod/$(basename "$t")" "$t"
 	done

@@ -73,6 +73,8 @@ build() {
 pv_log "building modules against $kbuild"
 build "build W=1" "$work/build.log" make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules
 build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ksrc"
+# PV_BENCH=<module>: run that module's benchmark (bench/<module>/) instead of its selftests.
+[ -n "$PV_BENCH" ] && build "bench build" "$work/bench.log" make -C "$src/bench"
 
 # 3. The initramfs.
 "$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
@@ -83,7 +85,7 @@ console=$work/console.log
 results=$work/results.log
 : >"$console"
 : >"$results"
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 case $lane in

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhost benchmark, run in a stock-lane guest with pvhostd on the host.
+ * It reports, it does not judge: no figure here passes or fails anything.
+ *
+ *   call   guest -> host -> guest: a mailbox PING through the doorbell,
+ *          answered with an MSI-X interrupt. Timed by the driver around
+ *          the call (debugfs mbox_ping), and from userspace against the
+ *          baseline of a debugfs read that does not reach the host.
+ *   event  host -> guest: "pvctl pressure set" run on the host through the
+ *          test relay, until the guest has taken the pressure interrupt;
+ *          baseline: the relay's own round trip (pvctl status).
+ *   idle   pvhost interrupts and poll wake-ups over an idle interval; the
+ *          baseline is the wake-up rate of the poll mode (poll_ms).
+ *
+ * Several runs; per figure the median and the 99th percentile over all
+ * samples, and the run-to-run spread of the medians.
+ *
+ *   pvhost_bench [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S]
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pv_sysfs.h"
+
+#define DBG	"/sys/kernel/debug/pvhost"
+
+static char dev[64];
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Read a debugfs file of the device: its number, or -errno. */
+static long long dbg(const char *name)
+{
+	char path[192], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
+	ret = pv_read_line(path, buf, sizeof(buf));
+	return ret ? ret : strtoll(buf, NULL, 10);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts @v. */
+static double pct(double *v, int n, double p)
+{
+	int i;
+
+	if (n <= 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	i = (int)(p * (n - 1) + 0.5);
+	return v[i];
+}
+
+struct series {
+	const char *name;
+	double *all;		/* every sample, microseconds */
+	int n;
+	double med[64];		/* per run */
+	int runs;
+	int failed;
+};
+
+static void series_init(struct series *s, const char *name, int cap)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->all = calloc(cap, sizeof(double));
+	if (!s->all)
+		exit(1);
+}
+
+static void series_run(struct series *s, double *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		s->all[s->n++] = v[i];
+	if (n && s->runs < 64)
+		s->med[s->runs++] = pct(v, n, 0.5);
+}
+
+static void series_row(struct series *s, const struct series *base)
+{
+	double med = pct(s->all, s->n, 0.5), p99 = pct(s->all, s->n, 0.99);
+	double lo = pct(s->med, s->runs, 0), hi = pct(s->med, s->runs, 1);
+
+	printf("# %-34s %6d %10.1f %10.1f %10.1f..%-10.1f", s->name, s->n,
+	       med, p99, lo, hi);
+	if (base && base->n)
+		printf(" x%.1f", med / pct(base->all, base->n, 0.5));
+	if (s->failed)
+		printf(" (%d failed)", s->failed);
+	printf("\n");
+}
+
+static int find_device(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(DBG);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snprintf(dev, sizeof(dev), "%.63s", de->d_name);
+	closedir(d);
+	return dev[0] ? 0 : -1;
+}
+
+/* Run pvhost-ctl ARGS in the background; returns its pid. */
+static pid_t relay_start(const char *a1, const char *a2, const char *a3)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid == 0) {
+		null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp("pvhost-ctl", "pvhost-ctl", a1, a2, a3, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int relay_wait(pid_t pid)
+{
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void bench_calls(int runs, int calls, struct series *ping_k,
+			struct series *ping_u, struct series *base_u)
+{
+	double *k = calloc(calls, sizeof(double));
+	double *u = calloc(calls, sizeof(double));
+	double *b = calloc(calls, sizeof(double));
+	int r, i, nk, nb;
+	long long ns;
+	double t0;
+
+	if (!k || !u || !b)
+		exit(1);
+	for (r = 0; r < runs; r++) {
+		nk = 0;
+		nb = 0;
+		for (i = 0; i < calls; i++) {
+			t0 = now_us();
+			dbg("polls");
+			b[nb++] = now_us() - t0;
+			t0 = now_us();
+			ns = dbg("mbox_ping");
+			if (ns < 0) {
+				ping_k->failed++;
+				continue;
+			}
+			u[nk] = now_us() - t0;
+			k[nk++] = ns / 1e3;
+		}
+		series_run(ping_k, k, nk);
+		series_run(ping_u, u, nk);
+		series_run(base_u, b, nb);
+	}
+	free(k);
+	free(u);
+	free(b);
+}
+
+/* Command issued on the host -> the guest took the pressure interrupt. */
+static void bench_events(int runs, int events, struct series *ev,
+			 struct series *relay)
+{
+	double *e = calloc(events, sizeof(double));
+	double *b = calloc(events, sizeof(double));
+	int r, i, ne, nb, spin;
+	long long irqs;
+	double t0;
+	pid_t pid;
+
+	if (!e || !b)
+		exit(1);
+	for (r = 0; r < runs; r++) {
+		ne = 0;
+		nb = 0;
+		for (i = 0; i < events; i++) {
+			t0 = now_us();
+			if (relay_wait(relay_start("status", NULL, NULL)) == 0)
+				b[nb++] = now_us() - t0;
+			else
+				relay->failed++;
+
+			irqs = dbg("irqs_pressure");
+			t0 = now_us();
+			pid = relay_start("pressure", "set",
+					  (i & 1) ? "0.75" : "0.25");
+			/* bounded: 10 s at most */
+			for (spin = 0; spin < 100000; spin++) {
+				if (dbg("irqs_pressure") > irqs)
+					break;
+				usleep(100);
+			}
+			if (spin < 100000)
+				e[ne++] = now_us() - t0;
+			else
+				ev->failed++;
+			relay_wait(pid);
+		}
+		series_run(ev, e, ne);
+		series_run(relay, b, nb);
+	}
+	free(e);
+	free(b);
+	relay_wait(relay_start("pressure", "auto", NULL));
+}
+
+/* Sum of the counts of the /proc/interrupts lines naming pvhost. */
+static long long pvhost_interrupts(void)
+{
+	char line[1024], *p, *end;
+	long long sum = 0, v;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "pvhost"))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		for (p++;; p = end) {
+			v = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			sum += v;
+		}
+	}
+	fclose(f);
+	return sum;
+}
+
+static void bench_idle(int runs, int secs)
+{
+	long long i0, i1, p0, p1, poll_ms = -1;
+	double irq_s[64], poll_s[64];
+	char buf[32];
+	FILE *f;
+	int r;
+
+	f = fopen("/sys/module/pvhost/parameters/poll_ms", "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			poll_ms = strtoll(buf, NULL, 10);
+		fclose(f);
+	}
+	if (runs > 64)
+		runs = 64;
+	for (r = 0; r < runs; r++) {
+		i0 = pvhost_interrupts();
+		p0 = dbg("polls");
+		sleep(secs);
+		i1 = pvhost_interrupts();
+		p1 = dbg("polls");
+		irq_s[r] = (double)(i1 - i0) / secs;
+		poll_s[r] = (double)(p1 - p0) / secs;
+	}
+	printf("# idle, %d runs of %d s:\n", runs, secs);
+	printf("#   pvhost MSI-X interrupts   %8.2f /s (median; max %.2f)\n",
+	       pct(irq_s, runs, 0.5), pct(irq_s, runs, 1));
+	printf("#   watchdog poll wake-ups    %8.2f /s (median; max %.2f)\n",
+	       pct(poll_s, runs, 0.5), pct(poll_s, runs, 1));
+	if (poll_ms > 0)
+		printf("#   baseline, poll mode       %8.2f /s (poll_ms=%lld: %s)\n",
+		       1000.0 / poll_ms, poll_ms, "one wake-up per period");
+}
+
+int main(int argc, char **argv)
+{
+	int runs = 5, calls = 200, events = 20, idle = 10, c;
+	struct series pk, pu, bu, ev, rl;
+	char mode[32] = "?";
+	FILE *f;
+	char path[192];
+
+	while ((c = getopt(argc, argv, "r:n:e:i:")) != -1) {
+		switch (c) {
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'n':
+			calls = atoi(optarg);
+			break;
+		case 'e':
+			events = atoi(optarg);
+			break;
+		case 'i':
+			idle = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > 64 || calls < 1 || events < 0 || idle < 1) {
+		fprintf(stderr, "pvhost_bench: runs 1..64, calls >= 1, events >= 0, idle >= 1\n");
+		return 2;
+	}
+	/* Framed as a TAP document by the lane: one result, "it ran". */
+	printf("TAP version 13\n1..1\n");
+	if (find_device()) {
+		printf("ok 1 - pvhost_bench # SKIP no pvhost device bound\n");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/mode", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%31s", mode) != 1)
+			mode[0] = '\0';
+		fclose(f);
+	}
+
+	series_init(&pk, "call: PING round trip, in driver", runs * calls);
+	series_init(&pu, "call: PING read, from userspace", runs * calls);
+	series_init(&bu, "baseline: debugfs counter read", runs * calls);
+	series_init(&ev, "event: pressure set -> guest irq", runs * events + 1);
+	series_init(&rl, "baseline: relay round trip", runs * events + 1);
+
+	bench_calls(runs, calls, &pk, &pu, &bu);
+	if (events)
+		bench_events(runs, events, &ev, &rl);
+
+	printf("# pvhost benchmark under QEMU TCG (no KVM): device %s, mode %s\n",
+	       dev, mode);
+	printf("# %d runs; %d calls and %d events per run; microseconds\n",
+	       runs, calls, events);
+	printf("# %-34s %6s %10s %10s %22s\n", "figure", "n", "median", "p99",
+	       "run medians");
+	series_row(&bu, NULL);
+	series_row(&pu, &bu);
+	series_row(&pk, &bu);
+	if (events) {
+		series_row(&rl, NULL);
+		series_row(&ev, &rl);
+	}
+	bench_idle(runs < 3 ? runs : 3, idle);
+	printf("ok 1 - pvhost_bench\n");
+	return 0;
+}

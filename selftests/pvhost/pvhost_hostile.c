@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhost selftests against a hostile host: each test switches pvhostd to
+ * one hostile mode through the test relay (pvhost-ctl, which runs pvctl on
+ * the host), checks what the guest makes of it (an error returned and
+ * counted, the backend kept or dropped), switches the mode off and checks
+ * that the guest is back in service, registered again under a new
+ * generation where the host laid the region out again. The lane fails on
+ * any WARN, BUG or KASAN report the modes cause.
+ *
+ * The guest side is reached through the driver's debugfs files
+ * (/sys/kernel/debug/pvhost/<device>/): counters, and read_pressure,
+ * read_entropy and mbox_ping, which do one operation when read.
+ *
+ * Without a relay (pvhost-ctl exits 4) or a pvhostd, the tests skip.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * The harness's TEST_F wrapper keeps "child" across setjmp(); with these
+ * tests inlined into it gcc warns that it might be clobbered. It is not
+ * (it is only written before the longjmp() can happen).
+ */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#include "kselftest_harness.h"
+#include "pv_sysfs.h"
+
+#define DBG		"/sys/kernel/debug/pvhost"
+#define PCI_DEVS	"/sys/bus/pci/devices"
+#define DRIVER		"/sys/bus/pci/drivers/pvhost"
+#define ROUTE		"/sys/kernel/pvhc/feature/pressure"
+
+/* Longer than the driver's longest delay between header tries (4 s). */
+#define BACK_TRIES	100	/* of 100 ms */
+
+/* pvhost-ctl ARGS: 0 on success, else its exit status; output in @out. */
+static int relay(char *out, size_t len, const char *args)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out && len) {
+		n = fread(out, 1, len - 1, p);
+		out[n] = '\0';
+	}
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A "key=value" line of pvctl status, as a number; -1 if absent. */
+static long long host_status(const char *key)
+{
+	char out[2048], *p;
+	size_t klen = strlen(key);
+
+	if (relay(out, sizeof(out), "status"))
+		return -1;
+	for (p = strtok(out, "\n"); p; p = strtok(NULL, "\n"))
+		if (!strncmp(p, key, klen) && p[klen] == '=')
+			return strtoll(p + klen + 1, NULL, 0);
+	return -1;
+}
+
+/*
+ * One of the driver's debugfs files: a counter, or a probe file that does
+ * one operation. Return: the value, or -errno of the read.
+ */
+static long long dbg(const char *dev, const char *name)
+{
+	char path[256], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
+	ret = pv_read_line(path, buf, sizeof(buf));
+	return ret ? ret : strtoll(buf, NULL, 10);
+}
+
+static long long dev_generation(const char *dev)
+{
+	char path[256], buf[32];
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/generation", dev);
+	if (pv_read_line(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static int routed(void)
+{
+	char buf[32];
+
+	return !pv_read_line(ROUTE, buf, sizeof(buf)) && !strcmp(buf, "pvhost");
+}
+
+/* Wait (bounded) until pvhc routes the gauge to pvhost again. */
+static int back_in_service(void)
+{
+	int i;
+
+	for (i = 0; i < BACK_TRIES; i++) {
+		if (routed())
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+static int serves_generation(const char *dev, long long gen)
+{
+	return routed() && dev_generation(dev) == gen;
+}
+
+static int stopped_since(const char *dev, long long stops)
+{
+	return dbg(dev, "host_stops") > stops && !routed();
+}
+
+/*
+ * Wait (bounded) until @cond(@dev, @arg) holds; each look starts with a
+ * call, which notices a change of the host at once.
+ */
+static int wait_for(const char *dev, int (*cond)(const char *, long long),
+		    long long arg)
+{
+	int i;
+
+	for (i = 0; i < BACK_TRIES; i++) {
+		dbg(dev, "read_pressure");
+		if (cond(dev, arg))
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+FIXTURE(host) {
+	char dev[64];
+	long long gen;
+	long long errors;
+	long long stops;
+};
+
+FIXTURE_SETUP(host)
+{
+	const char *v = getenv("PV_PVHOST");
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	if (!v || strcmp(v, "1"))
+		SKIP(return, "no pvhostd in this lane");
+	rc = relay(NULL, 0, "status");
+	if (rc == 4 || rc == 127)
+		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
+	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl status failed");
+	self->dev[0] = '\0';
+	d = opendir(DBG);
+	ASSERT_NE(NULL, d) TH_LOG("%s: %s", DBG, strerror(errno));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snprintf(self->dev, sizeof(self->dev), "%.63s", de->d_name);
+	closedir(d);
+	ASSERT_NE('\0', self->dev[0]) TH_LOG("no bound pvhost device");
+	ASSERT_TRUE(back_in_service());
+	self->gen = dev_generation(self->dev);
+	self->errors = dbg(self->dev, "errors");
+	self->stops = dbg(self->dev, "host_stops");
+	ASSERT_LE(0, self->errors);
+}
+
+FIXTURE_TEARDOWN(host)
+{
+	/* Whatever happened, the host behaves for the next test. */
+	if (self->dev[0])
+		relay(NULL, 0, "hostile off");
+}
+
+/* Switch the mode on; the tick (every 200 ms in the lane) keeps it on. */
+static int set_mode(const char *mode)
+{
+	char args[64];
+
+	snprintf(args, sizeof(args), "hostile %s", mode);
+	return relay(NULL, 0, args);
+}
+
+/* Modes the host repairs in place: the same generation, the same backend. */
+static void in_place(struct __test_metadata *_metadata,
+		     struct _test_data_host *self)
+{
+	EXPECT_EQ(0, set_mode("off"));
+	EXPECT_TRUE(routed());
+	EXPECT_EQ(self->gen, dev_generation(self->dev));
+	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(self->stops, dbg(self->dev, "host_stops"));
+}
+
+/* Modes after which the host lays the region out again. */
+static void come_back(struct __test_metadata *_metadata,
+		      struct _test_data_host *self, long long recoveries)
+{
+	long long hgen;
+
+	EXPECT_EQ(0, set_mode("off"));
+	hgen = host_status("generation");
+	EXPECT_LT(self->gen, hgen);
+	ASSERT_TRUE(wait_for(self->dev, serves_generation, hgen))
+		TH_LOG("not back at generation %lld: guest at %lld, backend %s",
+		       hgen, dev_generation(self->dev), routed() ? "in" : "out");
+	EXPECT_LT(recoveries, dbg(self->dev, "recoveries"));
+	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+}
+
+TEST_F(host, gauge_out_of_range)
+{
+	long long inval = dbg(self->dev, "pressure_invalid");
+
+	ASSERT_EQ(0, set_mode("gauge-range"));
+	EXPECT_EQ(-EIO, dbg(self->dev, "read_pressure"));
+	EXPECT_LT(inval, dbg(self->dev, "pressure_invalid"));
+	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	/* The rest of the service goes on. */
+	EXPECT_TRUE(routed());
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	in_place(_metadata, self);
+}
+
+TEST_F(host, gauge_seq_stuck_odd)
+{
+	long long busy = dbg(self->dev, "pressure_busy");
+
+	ASSERT_EQ(0, set_mode("gauge-stuck"));
+	EXPECT_EQ(-EAGAIN, dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-EAGAIN, dbg(self->dev, "read_pressure"));
+	EXPECT_LE(busy + 2, dbg(self->dev, "pressure_busy"));
+	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	in_place(_metadata, self);
+}
+
+static void ring_broken(struct __test_metadata *_metadata,
+			struct _test_data_host *self, const char *mode)
+{
+	long long broken = dbg(self->dev, "ring_broken");
+	long long rec = dbg(self->dev, "recoveries");
+
+	ASSERT_EQ(0, set_mode(mode));
+	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
+	/* Sticky: the ring is not looked at again. */
+	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
+	EXPECT_EQ(broken + 1, dbg(self->dev, "ring_broken"));
+	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	come_back(_metadata, self, rec);
+	EXPECT_EQ(broken + 1, dbg(self->dev, "ring_broken"));
+}
+
+TEST_F(host, ring_indices_backwards)
+{
+	ring_broken(_metadata, self, "ring-back");
+}
+
+TEST_F(host, ring_indices_past_the_size)
+{
+	ring_broken(_metadata, self, "ring-past");
+}
+
+TEST_F(host, header_garbage)
+{
+	long long stops = dbg(self->dev, "host_stops");
+	long long rec = dbg(self->dev, "recoveries");
+
+	ASSERT_EQ(0, set_mode("header"));
+	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
+	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_entropy"));
+	EXPECT_EQ(-ENODEV, dbg(self->dev, "mbox_ping"));
+	come_back(_metadata, self, rec);
+}
+
+TEST_F(host, area_garbage)
+{
+	long long rec = dbg(self->dev, "recoveries");
+
+	ASSERT_EQ(0, set_mode("garbage"));
+	/* Random gauge, ring and mailbox: each fails its own way. */
+	EXPECT_GT(0, dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
+	EXPECT_GT(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	come_back(_metadata, self, rec);
+}
+
+TEST_F(host, relayout_flips)
+{
+	long long stops = dbg(self->dev, "host_stops");
+	long long rec = dbg(self->dev, "recoveries");
+
+	ASSERT_EQ(0, set_mode("relayout"));
+	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
+	/* Calls fail while the generation keeps changing under them. */
+	sleep(2);
+	come_back(_metadata, self, rec);
+}
+
+TEST_F(host, mailbox_silent)
+{
+	long long to = dbg(self->dev, "mbox_timeouts");
+
+	ASSERT_EQ(0, set_mode("mailbox-silent"));
+	EXPECT_EQ(-ETIMEDOUT, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(to + 1, dbg(self->dev, "mbox_timeouts"));
+	EXPECT_TRUE(routed());
+	in_place(_metadata, self);
+	/* The late answer to the lost request is not taken for this one. */
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(to + 1, dbg(self->dev, "mbox_timeouts"));
+}
+
+TEST_F(host, mailbox_malformed)
+{
+	long long bad = dbg(self->dev, "mbox_malformed");
+
+	ASSERT_EQ(0, set_mode("mailbox-malformed"));
+	EXPECT_EQ(-EPROTO, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(bad + 1, dbg(self->dev, "mbox_malformed"));
+	in_place(_metadata, self);
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+}
+
+TEST_F(host, interrupt_flood)
+{
+	long long irqs = dbg(self->dev, "irqs_mailbox");
+	int i;
+
+	ASSERT_EQ(0, set_mode("flood"));
+	/* Service goes on under the flood, and the flood reaches the guest. */
+	for (i = 0; i < 20; i++) {
+		EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+		EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	}
+	EXPECT_LT(0, host_status("hostile_floods"));
+	EXPECT_LT(irqs + 20, dbg(self->dev, "irqs_mailbox"));
+	in_place(_metadata, self);
+}
+
+TEST_F(host, vcpu_versions_stuck_odd)
+{
+	/* This driver does not read the vCPU records: nothing may change. */
+	ASSERT_EQ(0, set_mode("vcpu-stuck"));
+	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	in_place(_metadata, self);
+}
+
+/* Last: a rebind starts from clean counters, for the tests that follow. */
+TEST_F(host, rebind_after_hostile_host)
+{
+	EXPECT_EQ(0, set_mode("off"));
+	ASSERT_EQ(0, pv_write_str(DRIVER "/unbind", self->dev));
+	EXPECT_FALSE(routed());
+	ASSERT_EQ(0, pv_write_str(DRIVER "/bind", self->dev));
+	ASSERT_TRUE(back_in_service());
+	EXPECT_EQ(0, dbg(self->dev, "errors"));
+	EXPECT_EQ(0, dbg(self->dev, "host_stops"));
+	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+}
+
+TEST_HARNESS_MAIN
