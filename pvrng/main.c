@@ -46,9 +46,24 @@ static int pvrng_param_range(const char *val, const struct kernel_param *kp,
 	return 0;
 }
 
+static DEFINE_MUTEX(pvrng_lock);	/* the instance, its sources, the kthread */
+static struct task_struct *pvrng_thread;
+
+/*
+ * A new credit takes effect at the next block: the kthread is woken, also
+ * from the input pool's reseed-interval sleep after a credited block.
+ */
 static int pvrng_set_credit(const char *val, const struct kernel_param *kp)
 {
-	return pvrng_param_range(val, kp, 0, PVRNG_BLOCK_BITS);
+	int ret = pvrng_param_range(val, kp, 0, PVRNG_BLOCK_BITS);
+
+	if (ret)
+		return ret;
+	mutex_lock(&pvrng_lock);
+	if (pvrng_thread)
+		wake_up_process(pvrng_thread);
+	mutex_unlock(&pvrng_lock);
+	return 0;
 }
 
 static int pvrng_set_quality(const char *val, const struct kernel_param *kp)
@@ -91,12 +106,11 @@ module_param_cb(interval_ms, &pvrng_interval_ops, &pvrng_interval_ms, 0444);
 MODULE_PARM_DESC(interval_ms,
 		 "Milliseconds between blocks fed to the input pool, 10..60000 (default 1000)");
 
-static DEFINE_MUTEX(pvrng_lock);	/* the instance, its sources */
 static struct pvrng_ctx pvrng;
 static bool pvrng_cc_guest;
 static bool pvrng_hwrng_ok;
 static atomic64_t pvrng_hwrng_bytes;
-static struct task_struct *pvrng_thread;
+static u64 pvrng_pool_blocks;		/* fed to the input pool, under the lock */
 static struct kobject *pvrng_kobj, *pvrng_sources_kobj;
 
 /* The sources. */
@@ -110,17 +124,27 @@ static bool pvrng_host_present(void *priv)
 	return pvhc_has_feature(PVHC_FEAT_ENTROPY);
 }
 
-/* arch_get_random_*_longs(): 0 longs means "absent" or "not now". */
+/*
+ * arch_get_random_*_longs() may give fewer longs than asked (x86 gives one
+ * per call); 0 means "absent" or "not now". At most a chunk's worth of
+ * calls, so this never spins.
+ */
 static ssize_t pvrng_cpu_fetch(u8 *buf, size_t len, bool seed)
 {
 	unsigned long v[PVRNG_SOURCE_CHUNK / sizeof(long)];
-	size_t n;
+	size_t n, got, i = 0;
 
 	n = min(len / sizeof(long), ARRAY_SIZE(v));
-	n = seed ? arch_get_random_seed_longs(v, n) : arch_get_random_longs(v, n);
-	memcpy(buf, v, n * sizeof(long));
+	while (i < n) {
+		got = seed ? arch_get_random_seed_longs(v + i, n - i) :
+			     arch_get_random_longs(v + i, n - i);
+		if (!got)
+			break;
+		i += got;
+	}
+	memcpy(buf, v, i * sizeof(long));
 	memzero_explicit(v, sizeof(v));
-	return n * sizeof(long);
+	return i * sizeof(long);
 }
 
 static bool pvrng_rdseed_ok, pvrng_rdrand_ok;
@@ -205,6 +229,7 @@ static int pvrng_thread_fn(void *unused)
 	while (!kthread_should_stop()) {
 		mutex_lock(&pvrng_lock);
 		bits = pvrng_block(out, true);
+		pvrng_pool_blocks++;
 		mutex_unlock(&pvrng_lock);
 		/* May sleep for the pool's reseed interval: never under the lock. */
 		if (bits)
@@ -400,6 +425,12 @@ static ssize_t bits_credited_show(struct kobject *kobj,
 	return pvrng_ctx_show(buf, &pvrng.bits_credited);
 }
 
+static ssize_t pool_blocks_show(struct kobject *kobj,
+				struct kobj_attribute *a, char *buf)
+{
+	return pvrng_ctx_show(buf, &pvrng_pool_blocks);
+}
+
 static ssize_t hwrng_bytes_show(struct kobject *kobj,
 				struct kobj_attribute *a, char *buf)
 {
@@ -427,6 +458,7 @@ static ssize_t mixer_show(struct kobject *kobj, struct kobj_attribute *a,
 static struct kobj_attribute pvrng_attr_blocks_mixed = __ATTR_RO(blocks_mixed);
 static struct kobj_attribute pvrng_attr_bytes_mixed = __ATTR_RO(bytes_mixed);
 static struct kobj_attribute pvrng_attr_bits_credited = __ATTR_RO(bits_credited);
+static struct kobj_attribute pvrng_attr_pool_blocks = __ATTR_RO(pool_blocks);
 static struct kobj_attribute pvrng_attr_hwrng_bytes = __ATTR_RO(hwrng_bytes);
 static struct kobj_attribute pvrng_attr_hwrng = __ATTR_RO(hwrng);
 static struct kobj_attribute pvrng_attr_cc_guest = __ATTR_RO(cc_guest);
@@ -436,6 +468,7 @@ static struct attribute *pvrng_attrs[] = {
 	&pvrng_attr_blocks_mixed.attr,
 	&pvrng_attr_bytes_mixed.attr,
 	&pvrng_attr_bits_credited.attr,
+	&pvrng_attr_pool_blocks.attr,
 	&pvrng_attr_hwrng_bytes.attr,
 	&pvrng_attr_hwrng.attr,
 	&pvrng_attr_cc_guest.attr,
@@ -512,6 +545,7 @@ static void pvrng_sources_destroy(unsigned int n)
 static int __init pvrng_init(void)
 {
 	u8 seed[BLAKE2S_KEY_SIZE];
+	struct task_struct *thread;
 	unsigned int i;
 	int ret;
 
@@ -558,11 +592,14 @@ static int __init pvrng_init(void)
 		pr_info("hwrng pvrng registered\n");
 	}
 
-	pvrng_thread = kthread_run(pvrng_thread_fn, NULL, "pvrng");
-	if (IS_ERR(pvrng_thread)) {
-		ret = PTR_ERR(pvrng_thread);
+	thread = kthread_run(pvrng_thread_fn, NULL, "pvrng");
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
 		goto unregister_hwrng;
 	}
+	mutex_lock(&pvrng_lock);
+	pvrng_thread = thread;
+	mutex_unlock(&pvrng_lock);
 	return 0;
 
 unregister_hwrng:
@@ -577,7 +614,14 @@ free_sources:
 
 static void __exit pvrng_exit(void)
 {
-	kthread_stop(pvrng_thread);
+	struct task_struct *thread;
+
+	/* No more wake-ups from a credit write, then stop. */
+	mutex_lock(&pvrng_lock);
+	thread = pvrng_thread;
+	pvrng_thread = NULL;
+	mutex_unlock(&pvrng_lock);
+	kthread_stop(thread);
 	if (pvrng_hwrng_ok)
 		hwrng_unregister(&pvrng_hwrng);
 	pvrng_sysfs_remove();
