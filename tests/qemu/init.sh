@@ -88,6 +88,14 @@ while read -r mod; do
 		PV_MODULE_PATH="/pv/modules/$mod.ko" \
 			section "selftests/$mod/$(basename "$t")" "$t"
 	done
+	# Benchmarks run only when the lane asks (PV_BENCH=1); console output.
+	if [ "$PV_BENCH" = 1 ]; then
+		for b in /pv/bench/"$mod"/*; do
+			[ -x "$b" ] || continue
+			echo "pvguest: bench $mod/$(basename "$b")"
+			"$b"
+		done
+	fi
 	for t in /pv/kunit/"$mod"_*.ko /pv/kunit/"$mod"-*.ko; do
 		[ -f "$t" ] || continue
 		tm=$(basename "$t" .ko)

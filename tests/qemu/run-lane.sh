@@ -73,8 +73,24 @@ build() {
 pv_log "building modules against $kbuild"
 build "build W=1" "$work/build.log" make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules
 build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ksrc"
+# Benchmarks (bench/<module>/Makefile), built and run only with PV_BENCH=1.
+bench_append=
+if [ "$PV_BENCH" = 1 ]; then
+	for d in "$src"/bench/*/; do
+		[ -f "$d/Makefile" ] || continue
+		build "bench build $(basename "$d")" "$work/bench-$(basename "$d").log" make -C "$d"
+	done
+	bench_append=" pv.bench=1"
+fi
 
 # 3. The initramfs.
+# pvrng's selftests run rngtest and dieharder on /dev/hwrng in the stock lanes.
+case $lane in
+stock-*)
+	pv_need_pkgs rng-tools5 dieharder >&2 || fail_lane setup "missing rng-tools5, dieharder"
+	export PV_GUEST_TOOLS="rngtest dieharder"
+	;;
+esac
 "$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
 	fail_lane initramfs "cannot build the initramfs"
 
@@ -83,7 +99,7 @@ console=$work/console.log
 results=$work/results.log
 : >"$console"
 : >"$results"
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane$bench_append"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 case $lane in
