@@ -450,7 +450,7 @@ TEST_F_TIMEOUT(hw, dieharder_subset, 300)
 	 * tests at their default sizes take minutes. diehard_birthdays only.
 	 */
 	static const char *const tests[] = {
-		"-d 0 -p 30",	/* diehard_birthdays */
+		"-d 0 -p 10",	/* diehard_birthdays */
 	};
 	char cmd[128], line[256];
 	int failed = 0, passed = 0;
