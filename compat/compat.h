@@ -18,4 +18,18 @@
 #error "the pv guest modules support kernels 6.1 to 6.12 only"
 #endif
 
+/*
+ * pvrng: add_hwgenerator_randomness() gained a sleep_after argument in
+ * v6.2; the three-argument form always sleeps after mixing. pvrng calls it
+ * from its kthread, asking for the sleep in both forms (compat.mk probe
+ * PVGUEST_HWGEN_SLEEP_AFTER).
+ */
+#ifdef PVGUEST_HWGEN_SLEEP_AFTER
+#define pvguest_add_hwgenerator_randomness(buf, len, entropy) \
+	add_hwgenerator_randomness(buf, len, entropy, true)
+#else
+#define pvguest_add_hwgenerator_randomness(buf, len, entropy) \
+	add_hwgenerator_randomness(buf, len, entropy)
+#endif
+
 #endif /* _PVGUEST_COMPAT_H */

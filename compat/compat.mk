@@ -14,3 +14,9 @@ pvguest_compat_ccflags := -include $(pvguest_root)/compat/compat.h
 ifeq ($(wildcard $(srctree)/include/kunit/visibility.h),)
 pvguest_compat_ccflags += -I$(pvguest_root)/compat/shim
 endif
+
+# add_hwgenerator_randomness(buf, len, entropy, sleep_after): v6.2 added the
+# fourth argument. Probe added 2026-11-25.
+ifneq ($(shell grep -s 'add_hwgenerator_randomness.*sleep_after' $(srctree)/include/linux/random.h),)
+pvguest_compat_ccflags += -DPVGUEST_HWGEN_SLEEP_AFTER
+endif

@@ -47,4 +47,16 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	fi
 done
 [ -s "$root/etc/pv/modules" ] || pv_die "no project module built in $moddir"
+
+# Host programs some tests run in the guest (PV_GUEST_TOOLS, e.g. rngtest
+# for pvrng), with the shared libraries they load, at the same paths.
+for tool in $PV_GUEST_TOOLS; do
+	bin=$(command -v "$tool") || pv_die "guest tool $tool is not installed"
+	cp "$bin" "$root/bin/"
+	ldd "$bin" | awk '$(NF-1) ~ /^\// { print $(NF-1) } $1 ~ /^\// { print $1 }' |
+		sort -u | while read -r lib; do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -77,6 +77,13 @@ build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ks
 [ -n "$PV_BENCH" ] && build "bench build" "$work/bench.log" make -C "$src/bench"
 
 # 3. The initramfs.
+# pvrng's selftests run rngtest and dieharder on /dev/hwrng in the stock lanes.
+case $lane in
+stock-*)
+	pv_need_pkgs rng-tools5 dieharder >&2 || fail_lane setup "missing rng-tools5, dieharder"
+	export PV_GUEST_TOOLS="rngtest dieharder"
+	;;
+esac
 "$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
 	fail_lane initramfs "cannot build the initramfs"
 
@@ -97,7 +104,7 @@ kunit)
 		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none")
 	;;
 stock-*)
-	timeout=${PV_TIMEOUT:-400}
+	timeout=${PV_TIMEOUT:-900}
 	shm=/dev/shm/pvguest-$lane-$$
 	# The host channel: pvhostd on this lane's own socket, QEMU connected
 	# to it with ivshmem-doorbell. The ivshmem-plain device below stays

@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a stock Debian 6.12 guest under QEMU TCG with pvhostd, run
-# bench/pvhost/pvhost_bench in it and print its table.
-#   bench/pvhost/run.sh [stock-6.12|stock-6.1]
+# Boot a stock Debian guest under QEMU TCG with pvhostd, run the benchmarks
+# of one module (bench/MODULE/*) in it and print their tables.
+#   bench/run.sh MODULE [stock-6.12|stock-6.1]
 # The lane's selftests are not run (PV_BENCH); the lane's own checks are
 # printed too (boot, build, kernel log), since a figure from a guest that
 # misbehaved is no figure.
 set -o pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-lane=${1:-stock-6.12}
+here=$(cd "$(dirname "$0")/.." && pwd)
+module=${1:?usage: bench/run.sh MODULE [stock-6.12|stock-6.1]}
+lane=${2:-stock-6.12}
+[ -d "$here/bench/$module" ] || { echo "bench/run.sh: no bench/$module" >&2; exit 2; }
 . "$here/tests/qemu/lib.sh"
-out=$(PV_BENCH=pvhost PV_TIMEOUT=${PV_TIMEOUT:-600} bash "$here/tests/qemu/run-lane.sh" "$lane")
+out=$(PV_BENCH=$module PV_TIMEOUT=${PV_TIMEOUT:-600} bash "$here/tests/qemu/run-lane.sh" "$lane")
 echo "$out" | grep -E '^RESULT' | cut -f2,3 | sed 's/^/# lane: /'
 res=$PV_CACHE/lanes/$lane/results.log
 awk '/^PVTAP: BEGIN bench\//{on=1; next} /^PVTAP: END bench\//{on=0} on && sub(/^PVTAP: # /, "")' "$res"
