@@ -6,7 +6,8 @@
  * Probe maps BAR 2 (RAM shared with the host), waits a bounded time for
  * the host to be READY, validates one private copy of the header and
  * registers a pvhc backend "pvhost" offering what this driver implements
- * and the host advertises: the pressure gauge and the entropy ring. With
+ * and the host advertises: the pressure gauge, the entropy ring, and the
+ * clock records and pairing (clock.c) once calibration gave a record. With
  * ivshmem-doorbell the host raises an MSI-X vector when the gauge changes;
  * with ivshmem-plain a delayed work polls the gauge's seq. A host that
  * changes its generation or says STOPPING is noticed on every interrupt,
@@ -98,6 +99,7 @@ struct pvhost_dev {
 	struct mutex ring_lock;		/* serialises ring readers */
 	struct pvhost_ring ring;
 	struct pvhost_stats st;
+	struct pvhost_clock clock;
 
 	bool doorbell;			/* MSI-X, else polling */
 	int irq_pressure;		/* 0: none */
@@ -189,9 +191,30 @@ static ssize_t pvhost_op_entropy(void *priv, void *buf, size_t len)
 	return ret;
 }
 
+static int pvhost_op_clock_record(void *priv, unsigned int cpu,
+				  const struct pvclock_vcpu_time_info **rec)
+{
+	struct pvhost_dev *pd = priv;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_clock_record(&pd->clock, cpu, rec);
+}
+
+static int pvhost_op_clock_pairing(void *priv, struct pvhc_clock_pairing *out)
+{
+	struct pvhost_dev *pd = priv;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_pairing_get(&pd->clock, out);
+}
+
 static const struct pvhc_backend_ops pvhost_ops = {
 	.pressure = pvhost_op_pressure,
 	.entropy = pvhost_op_entropy,
+	.clock_record = pvhost_op_clock_record,
+	.clock_pairing = pvhost_op_clock_pairing,
 };
 
 static void pvhost_unregister(struct pvhost_dev *pd)
@@ -301,10 +324,9 @@ static int pvhost_read_header(struct pvhost_dev *pd)
 /* Decide what to offer, from the copy; log each decision once. */
 static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 {
-	const u64 unimpl = PVHOST_F_CLOCK | PVHOST_F_CLOCK_PAIRING |
-			   PVHOST_F_PREEMPTED | PVHOST_F_BOOST |
+	const u64 unimpl = PVHOST_F_PREEMPTED | PVHOST_F_BOOST |
 			   PVHOST_F_LOCK_HINT | PVHOST_F_NUMA_HINT |
-			   PVHOST_F_NUMA_TOPO | PVHOST_F_MAILBOX;
+			   PVHOST_F_NUMA_TOPO;
 	struct device *dev = &pd->pdev->dev;
 	unsigned long features = 0;
 	u32 size;
@@ -336,6 +358,20 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		}
 	} else {
 		dev_info(dev, "entropy ring unavailable: host lacks PVHOST_F_ENTROPY\n");
+	}
+
+	if (!pd->lay.clock) {
+		dev_info(dev, "clock records unavailable: host lacks PVHOST_F_CLOCK or the mailbox\n");
+	} else if (!pvhost_clock_setup(&pd->clock, dev, pd->shm, &pd->hdr,
+				       pd->regs + PVHOST_REG_DOORBELL,
+				       &pd->st)) {
+		features |= BIT(PVHC_FEAT_CLOCK);
+		if (pd->lay.pairing) {
+			features |= BIT(PVHC_FEAT_CLOCK_PAIRING);
+			dev_info(dev, "clock pairing: offered\n");
+		} else {
+			dev_info(dev, "clock pairing unavailable: host lacks PVHOST_F_CLOCK_PAIRING\n");
+		}
 	}
 
 	if (pd->hdr.features & unimpl)
@@ -483,6 +519,16 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		PVHOST_CTR("gauge_changes", gauge_changes),
 		PVHOST_CTR("doorbells", doorbells),
 		PVHOST_CTR("host_stops", host_stops),
+		PVHOST_CTR("clock_reads", st.clock_reads),
+		PVHOST_CTR("clock_busy", st.clock_busy),
+		PVHOST_CTR("clock_invalid", st.clock_invalid),
+		PVHOST_CTR("pairing_reads", st.pairing_reads),
+		PVHOST_CTR("pairing_busy", st.pairing_busy),
+		PVHOST_CTR("pairing_invalid", st.pairing_invalid),
+		PVHOST_CTR("calib_sent", st.calib_sent),
+		PVHOST_CTR("calib_answered", st.calib_answered),
+		PVHOST_CTR("calib_timeouts", st.calib_timeouts),
+		PVHOST_CTR("calib_errors", st.calib_errors),
 #undef PVHOST_CTR
 	};
 	int i;
@@ -559,6 +605,7 @@ static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pvhost_start_events(pd);
 	if (ret)
 		goto unregister;
+	pvhost_clock_start(&pd->clock);
 	return 0;
 
 unregister:
@@ -566,6 +613,7 @@ unregister:
 	cancel_work_sync(&pd->stop_work);
 remove_debugfs:
 	debugfs_remove_recursive(pd->debugfs);
+	pvhost_clock_stop(&pd->clock);
 unmap_shm:
 	memunmap(pd->shm);
 unmap_regs:
@@ -587,6 +635,7 @@ static void pvhost_remove(struct pci_dev *pdev)
 {
 	struct pvhost_dev *pd = pci_get_drvdata(pdev);
 
+	pvhost_clock_stop(&pd->clock);
 	pvhost_stop_events(pd);
 	/* pvhc waits for the calls in flight; none start after this. */
 	pvhost_unregister(pd);
@@ -647,12 +696,48 @@ static ssize_t errors_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(errors);
 
+/* Host time by this CPU's record, and the record's version. */
+static int pvhost_clock_attr(struct device *dev, u64 *ns, u32 *version)
+{
+	struct pvhost_dev *pd = pvhost_get(dev);
+
+	if (!pd->clock.ready)
+		return -ENODATA;
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_clock_now(&pd->clock, ns, version);
+}
+
+static ssize_t clock_ns_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	u32 version;
+	u64 ns;
+	int ret = pvhost_clock_attr(dev, &ns, &version);
+
+	return ret ? ret : sysfs_emit(buf, "%llu\n", ns);
+}
+static DEVICE_ATTR_RO(clock_ns);
+
+static ssize_t clock_version_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	u32 version;
+	u64 ns;
+	int ret = pvhost_clock_attr(dev, &ns, &version);
+
+	return ret ? ret : sysfs_emit(buf, "%u\n", version);
+}
+static DEVICE_ATTR_RO(clock_version);
+
 static struct attribute *pvhost_attrs[] = {
 	&dev_attr_abi_version.attr,
 	&dev_attr_host_features.attr,
 	&dev_attr_generation.attr,
 	&dev_attr_mode.attr,
 	&dev_attr_errors.attr,
+	&dev_attr_clock_ns.attr,
+	&dev_attr_clock_version.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(pvhost);

@@ -5,12 +5,16 @@
  * code may touch, so that KASAN reports any read beyond it.
  *
  * Suites: pvhost_header (validation of the header copy), pvhost_ring (the
- * entropy ring reader) and pvhost_pressure (the gauge's seq protocol).
+ * entropy ring reader), pvhost_pressure (the gauge's seq protocol) and
+ * pvhost_clock (the clock records, the pairing and the calibration
+ * mailbox).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/pvhc.h>
 #include <linux/string.h>
+#include <asm/pvclock-abi.h>
 
 #include "pvhost_internal.h"
 
@@ -497,8 +501,248 @@ static struct kunit_suite pvhost_pressure_suite = {
 	.test_cases = pvhost_pressure_test_cases,
 };
 
+/* A clock over @nr kmalloc'd vCPU records and a pairing, all zero. */
+static struct pvhost_clock *pvhost_test_clock(struct kunit *test, u32 nr)
+{
+	struct pvhost_clock *c;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->vcpus = kunit_kzalloc(test, nr * sizeof(*c->vcpus), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->vcpus);
+	c->nr_vcpus = nr;
+	c->pairing = kunit_kzalloc(test, sizeof(*c->pairing), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->pairing);
+	c->st = kunit_kzalloc(test, sizeof(*c->st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->st);
+	return c;
+}
+
+/* 2 GHz: 0.5 ns a tick, as mul 2^31, shift 0. */
+static void pvhost_test_record(struct pvhost_time_info *t)
+{
+	t->version = 2;
+	t->tsc_timestamp = 1000;
+	t->system_time = 5000000000ULL;
+	t->tsc_to_system_mul = 1U << 31;
+	t->tsc_shift = 0;
+	t->flags = 0;
+}
+
+static void pvhost_clock_valid(struct kunit *test)
+{
+	struct pvhost_clock *c = pvhost_test_clock(test, 2);
+	struct pvhost_time_info r = {};
+
+	pvhost_test_record(&c->vcpus[1].clock);
+	KUNIT_ASSERT_EQ(test, pvhost_clock_get(c, 1, 3000, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.version, 2);
+	KUNIT_EXPECT_EQ(test, r.system_time, 5000000000ULL);
+	KUNIT_EXPECT_EQ(test, r.system_time +
+			pvhost_clock_scale(3000 - r.tsc_timestamp,
+					   r.tsc_to_system_mul, r.tsc_shift),
+			5000001000ULL);
+	/* both shift directions: 0.5 ns a tick either way */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_scale(4000, 1U << 31, 0), 2000);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_scale(4000, 1U << 31, -1) * 2, 2000);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_scale(4000, 1U << 30, 1), 2000);
+	/* flags the pvclock ABI knows are accepted */
+	c->vcpus[1].clock.flags = PVCLOCK_TSC_STABLE_BIT | PVCLOCK_GUEST_STOPPED;
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 1, 3000, &r), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->clock_reads), 2);
+}
+
+static void pvhost_clock_not_yet(struct kunit *test)
+{
+	struct pvhost_clock *c = pvhost_test_clock(test, 1);
+	struct pvhost_time_info r = {};
+
+	/* version 0: nothing published; odd forever: being written */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 3000, &r), -EAGAIN);
+	pvhost_test_record(&c->vcpus[0].clock);
+	c->vcpus[0].clock.version = 3;
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 3000, &r), -EAGAIN);
+	/* a record that starts after the TSC now is being replaced */
+	c->vcpus[0].clock.version = 4;
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 999, &r), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->clock_busy), 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->errors), 0);
+	/* none of that disables the clock */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 3000, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.version, 4);
+	/* a vCPU beyond the records has none */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 1, 3000, &r), -ENODEV);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, UINT_MAX, 3000, &r), -ENODEV);
+}
+
+static void pvhost_clock_garbage(struct kunit *test)
+{
+	static const struct {
+		u32 mul;
+		s8 shift;
+		u8 flags;
+		u64 system_time;
+	} bad[] = {
+		{ 0, 0, 0, 1 },				/* no multiplier */
+		{ 1U << 31, 32, 0, 1 },			/* shift too far */
+		{ 1U << 31, -32, 0, 1 },
+		{ 1U << 31, 0, 0x80, 1 },		/* unknown flag */
+		{ 1U << 31, 0, 0, (u64)S64_MAX + 1 },	/* time out of range */
+		{ 1, -31, 0, 1 },			/* far above 100 GHz */
+		{ U32_MAX, 31, 0, 1 },			/* far below 1 MHz */
+	};
+	struct pvhost_time_info t;
+	const char *why;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		pvhost_test_record(&t);
+		t.tsc_to_system_mul = bad[i].mul;
+		t.tsc_shift = bad[i].shift;
+		t.flags = bad[i].flags;
+		t.system_time = bad[i].system_time;
+		why = NULL;
+		KUNIT_EXPECT_EQ_MSG(test, pvhost_clock_validate(&t, 3000, &why),
+				    -EIO, "garbage case %d", i);
+		KUNIT_EXPECT_NOT_NULL(test, why);
+	}
+}
+
+static void pvhost_clock_disabled_for_good(struct kunit *test)
+{
+	struct pvhost_clock *c = pvhost_test_clock(test, 1);
+	struct pvhost_time_info r = {};
+
+	pvhost_test_record(&c->vcpus[0].clock);
+	c->vcpus[0].clock.tsc_to_system_mul = 0;
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 3000, &r), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->clock_invalid), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->errors), 1);
+	KUNIT_EXPECT_TRUE(test, c->disabled);
+	/* a good record later does not bring a lying host back */
+	pvhost_test_record(&c->vcpus[0].clock);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_get(c, 0, 3000, &r), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->clock_reads), 1);
+}
+
+static void pvhost_clock_pairing_checks(struct kunit *test)
+{
+	struct pvhost_clock *c = pvhost_test_clock(test, 1);
+	struct pvhc_clock_pairing out = { .sec = -7 };
+	struct pvhost_clock_pairing *p = c->pairing;
+
+	KUNIT_EXPECT_EQ(test, pvhost_pairing_get(c, &out), -EAGAIN);
+	p->version = 2;
+	p->sec = 1700000000;
+	p->nsec = 999999999;
+	p->tsc = 12345;
+	KUNIT_ASSERT_EQ(test, pvhost_pairing_get(c, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.sec, 1700000000);
+	KUNIT_EXPECT_EQ(test, out.nsec, 999999999);
+	KUNIT_EXPECT_EQ(test, out.tsc, 12345);
+	p->version = 5;
+	KUNIT_EXPECT_EQ(test, pvhost_pairing_get(c, &out), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->pairing_busy), 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->errors), 0);
+	/* nsec out of range: counted, and the pairing is off for good */
+	p->version = 6;
+	p->nsec = 1000000000;
+	out.sec = -7;
+	KUNIT_EXPECT_EQ(test, pvhost_pairing_get(c, &out), -EIO);
+	KUNIT_EXPECT_EQ(test, out.sec, -7);
+	p->nsec = 0;
+	KUNIT_EXPECT_EQ(test, pvhost_pairing_get(c, &out), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->pairing_invalid), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->st->errors), 1);
+}
+
+static void pvhost_clock_pairing_garbage(struct kunit *test)
+{
+	static const struct pvhost_clock_pairing bad[] = {
+		{ .version = 2, .sec = -1, .tsc = 1 },
+		{ .version = 2, .sec = 1, .nsec = -1, .tsc = 1 },
+		{ .version = 2, .sec = 1, .flags = 1, .tsc = 1 },
+		{ .version = 2, .sec = 1, .tsc = 0 },
+	};
+	struct pvhc_clock_pairing out;
+	struct pvhost_clock *c;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		c = pvhost_test_clock(test, 1);
+		*c->pairing = bad[i];
+		KUNIT_EXPECT_EQ_MSG(test, pvhost_pairing_get(c, &out), -EIO,
+				    "garbage case %d", i);
+		KUNIT_EXPECT_TRUE(test, c->pairing_disabled);
+	}
+}
+
+static void pvhost_clock_calib_mailbox(struct kunit *test)
+{
+	struct pvhost_mailbox *mb;
+	struct pvhost_calibrate cal;
+
+	mb = kunit_kzalloc(test, sizeof(*mb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mb);
+	pvhost_calib_post(mb, 9, 1111, 999);
+	KUNIT_EXPECT_EQ(test, mb->req_seq, 9);
+	KUNIT_EXPECT_EQ(test, mb->op, PVHOST_OP_CALIBRATE);
+	KUNIT_EXPECT_EQ(test, mb->len, sizeof(cal));
+	memcpy(&cal, mb->payload, sizeof(cal));
+	KUNIT_EXPECT_EQ(test, cal.tsc_before, 1111);
+	KUNIT_EXPECT_EQ(test, cal.tsc_after, 999);
+	KUNIT_EXPECT_EQ(test, cal.host_ns, 0);
+
+	/* not answered yet, or an answer to another request */
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EAGAIN);
+	mb->resp_seq = 8;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EAGAIN);
+	/* a good answer */
+	cal.host_ns = 5;
+	memcpy(mb->payload, &cal, sizeof(cal));
+	mb->resp_seq = 9;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), 0);
+	/* an answer that does not echo the request, or lacks host_ns */
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1112), -EPROTO);
+	cal.host_ns = 0;
+	memcpy(mb->payload, &cal, sizeof(cal));
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+	/* a wrong length */
+	cal.host_ns = 5;
+	memcpy(mb->payload, &cal, sizeof(cal));
+	mb->len = 4032;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+	/* the host's error is passed on; a status that is no errno is not */
+	mb->len = sizeof(cal);
+	mb->status = -EINVAL;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EINVAL);
+	mb->status = 5;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+	mb->status = -100000;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+	mb->status = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_poll(mb, 9, 1111), -EPROTO);
+}
+
+static struct kunit_case pvhost_clock_test_cases[] = {
+	KUNIT_CASE(pvhost_clock_valid),
+	KUNIT_CASE(pvhost_clock_not_yet),
+	KUNIT_CASE(pvhost_clock_garbage),
+	KUNIT_CASE(pvhost_clock_disabled_for_good),
+	KUNIT_CASE(pvhost_clock_pairing_checks),
+	KUNIT_CASE(pvhost_clock_pairing_garbage),
+	KUNIT_CASE(pvhost_clock_calib_mailbox),
+	{}
+};
+
+static struct kunit_suite pvhost_clock_suite = {
+	.name = "pvhost_clock",
+	.test_cases = pvhost_clock_test_cases,
+};
+
 kunit_test_suites(&pvhost_header_suite, &pvhost_ring_suite,
-		  &pvhost_pressure_suite);
+		  &pvhost_pressure_suite, &pvhost_clock_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pvhost");
 MODULE_LICENSE("GPL");

@@ -135,6 +135,10 @@ const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
 
 	lay->pressure = h->features & PVHOST_F_PRESSURE;
 	lay->entropy = h->features & PVHOST_F_ENTROPY;
+	/* The guest calibrates through the mailbox: no records without it. */
+	lay->clock = h->features & PVHOST_F_CLOCK &&
+		     h->features & PVHOST_F_MAILBOX && h->nr_vcpus;
+	lay->pairing = lay->clock && h->features & PVHOST_F_CLOCK_PAIRING;
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_header_check);

@@ -72,7 +72,7 @@ static void say_session(struct pvhostd *d, struct reply *r)
 
 static void say_status(struct pvhostd *d, struct reply *r)
 {
-	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox\n",
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing\n",
 	    (unsigned long long)PVHOSTD_FEATURES);
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
@@ -88,6 +88,36 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)d->sessions, (unsigned long long)d->refused,
 	    (unsigned long long)d->guest_bytes_ignored,
 	    (unsigned long long)d->ctl_errors);
+}
+
+static void say_clock(struct pvhostd *d, struct reply *r)
+{
+	const struct pvhostd_clock *c = &d->s.clock;
+
+	say(r, "ok\n");
+	if (d->s.sock < 0) {
+		say(r, "peer=none\n");
+		return;
+	}
+	say(r, "clock_epoch=%u\nclock_version=%u\nclock_published=%d\n",
+	    c->epoch, c->version, c->published);
+	say(r, "tsc_timestamp=%llu\nsystem_time=%llu\n",
+	    (unsigned long long)c->rec.tsc_timestamp,
+	    (unsigned long long)c->rec.system_time);
+	say(r, "tsc_to_system_mul=%u\ntsc_shift=%d\nflags=%u\n",
+	    c->rec.tsc_to_system_mul, c->rec.tsc_shift, c->rec.flags);
+	say(r, "fitted=%d\ntsc_khz=%.3f\nfit_err_ns=%.0f\noffset_ns=%lld\n",
+	    c->fitted, c->fitted ? 1e6 / c->fit_rate : 0.0, c->fit_err_ns,
+	    (long long)c->offset_ns);
+	say(r, "samples_in_fit=%u\nrequests=%llu\nsamples=%llu\nrejected=%llu\nresets=%llu\n",
+	    c->nr, (unsigned long long)c->requests,
+	    (unsigned long long)c->samples, (unsigned long long)c->rejected,
+	    (unsigned long long)c->resets);
+	say(r, "fits=%llu\nfit_failures=%llu\nsimulated=%llu\nsim_pending=%d\nsim_ppm=%d\n",
+	    (unsigned long long)c->fits, (unsigned long long)c->fit_failures,
+	    (unsigned long long)c->simulated, c->sim_pending, c->sim_ppm);
+	say(r, "pairing_version=%u\npairings=%llu\n", c->pairing_version,
+	    (unsigned long long)c->pairings);
 }
 
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
@@ -114,6 +144,19 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 			pvhostd_entropy_set_fault(&d->s.ent, cmd->fault);
 		say(r, "ok entropy fault %s\n",
 		    pvhostd_entropy_fault_name(cmd->fault));
+		return;
+	case PVHOSTD_CTL_CLOCK_STATUS:
+		say_clock(d, r);
+		return;
+	case PVHOSTD_CTL_CLOCK_RATE:
+		if (d->s.sock < 0) {
+			d->ctl_errors++;
+			say(r, "error: no guest connected\n");
+			return;
+		}
+		pvhostd_clock_simulate(&d->s.clock, cmd->ppm);
+		say(r, "ok clock rate %+d ppm at the next calibration, epoch %u\n",
+		    cmd->ppm, d->s.clock.epoch);
 		return;
 	}
 }

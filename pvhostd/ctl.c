@@ -7,6 +7,8 @@
  *   pressure set <0..1>
  *   pressure auto
  *   entropy fault zeros|repeat|replay|none
+ *   clock status
+ *   clock rate <ppm>		simulate a guest TSC rate change
  *
  * Anything else is rejected with a reason; the parser takes raw bytes
  * (no NUL terminator needed) so that a fuzzer can call it directly.
@@ -107,6 +109,33 @@ static int parse_entropy(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 	return -EINVAL;
 }
 
+static int parse_clock(struct words *ws, struct pvhostd_ctl_cmd *cmd,
+		       const char **err)
+{
+	long v;
+	char *end;
+
+	if (ws->n == 2 && !strcmp(ws->w[1], "status")) {
+		cmd->op = PVHOSTD_CTL_CLOCK_STATUS;
+		return 0;
+	}
+	if (ws->n == 3 && !strcmp(ws->w[1], "rate")) {
+		errno = 0;
+		v = strtol(ws->w[2], &end, 10);
+		if (errno || end == ws->w[2] || *end || !v ||
+		    v < -PVHOSTD_CLOCK_SIM_PPM_MAX ||
+		    v > PVHOSTD_CLOCK_SIM_PPM_MAX) {
+			*err = "ppm must be a nonzero integer from -100000 to 100000";
+			return -EINVAL;
+		}
+		cmd->op = PVHOSTD_CTL_CLOCK_RATE;
+		cmd->ppm = (s32)v;
+		return 0;
+	}
+	*err = "usage: clock status | clock rate <ppm>";
+	return -EINVAL;
+}
+
 /**
  * pvhostd_ctl_parse - parse one control command
  * @buf: the bytes received, not NUL-terminated; one trailing newline is
@@ -132,6 +161,8 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		return parse_pressure(&ws, cmd, err);
 	if (!strcmp(ws.w[0], "entropy"))
 		return parse_entropy(&ws, cmd, err);
-	*err = "unknown command (status, pressure, entropy)";
+	if (!strcmp(ws.w[0], "clock"))
+		return parse_clock(&ws, cmd, err);
+	*err = "unknown command (status, pressure, entropy, clock)";
 	return -EINVAL;
 }

@@ -41,6 +41,7 @@ struct pvhostd_session {
 	int guest_efd[PVHOST_NR_VECTORS];	/* we interrupt the guest */
 	struct pvhostd_entropy ent;
 	struct pvhostd_mailbox mbox;
+	struct pvhostd_clock clock;
 	u64 doorbells[PVHOST_NR_VECTORS];
 	u64 irqs[PVHOST_NR_VECTORS];
 };
@@ -96,6 +97,7 @@ void pvhostd_session_doorbell(struct pvhostd *d, u32 vec);
 void pvhostd_session_tick(struct pvhostd *d);
 void pvhostd_session_raise(struct pvhostd *d, u32 vec);
 void pvhostd_pressure_update(struct pvhostd *d, bool resample);
+void pvhostd_clock_refresh(struct pvhostd *d);
 
 /* control.c */
 void pvhostd_ctl_accept(struct pvhostd *d);

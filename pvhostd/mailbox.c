@@ -77,6 +77,7 @@ bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns)
 {
 	u8 payload[PVHOST_MAILBOX_PAYLOAD];
 	struct pvhost_mailbox *mb = m->mb;
+	struct pvhost_calibrate cal;
 	u32 seq, op, len, resp_len;
 	s32 status;
 
@@ -88,6 +89,10 @@ bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns)
 	memcpy(payload, mb->payload, sizeof(payload));
 	status = pvhostd_mailbox_answer(op, len, payload, &resp_len,
 					now_raw_ns);
+	if (!status && op == PVHOST_OP_CALIBRATE && m->clock) {
+		memcpy(&cal, payload, sizeof(cal));
+		pvhostd_clock_calibrate(m->clock, &cal, now_raw_ns);
+	}
 	if (resp_len)
 		memcpy(mb->payload, payload, resp_len);
 	mb->status = status;

@@ -16,7 +16,9 @@ static const char usage[] =
 "  status                                 features, generation, peer, counters\n"
 "  pressure set <0..1>                    pin the gauge (source=1)\n"
 "  pressure auto                          back to host data\n"
-"  entropy fault zeros|repeat|replay|none inject an entropy fault, or stop\n";
+"  entropy fault zeros|repeat|replay|none inject an entropy fault, or stop\n"
+"  clock status                           records, fit, epoch, counters\n"
+"  clock rate <ppm>                       simulate a guest TSC rate change\n";
 
 static int build_line(char *line, size_t size, int argc, char **argv)
 {

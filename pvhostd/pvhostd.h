@@ -15,6 +15,7 @@
 
 /* Kernel-style names, so that the daemon reads like the guest side. */
 typedef __u8 u8;
+typedef __s8 s8;
 typedef __u32 u32;
 typedef __s32 s32;
 typedef __u64 u64;
@@ -24,7 +25,8 @@ typedef __s64 s64;
 #define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 
 #define PVHOSTD_FEATURES	(PVHOST_F_PRESSURE | PVHOST_F_ENTROPY | \
-				 PVHOST_F_MAILBOX)
+				 PVHOST_F_MAILBOX | PVHOST_F_CLOCK | \
+				 PVHOST_F_CLOCK_PAIRING)
 #define PVHOSTD_HOST_PEER	0	/* our ivshmem peer id */
 #define PVHOSTD_GUEST_PEER	1	/* the (single) guest's peer id */
 
@@ -96,8 +98,11 @@ struct pvhostd_mbox_req {
 	u32 len;
 };
 
+struct pvhostd_clock;
+
 struct pvhostd_mailbox {
 	struct pvhost_mailbox *mb;
+	struct pvhostd_clock *clock;	/* fed answered CALIBRATEs; may be NULL */
 	u32 last_seq;		/* private: last request answered */
 	u64 answered;
 	u64 errors;
@@ -107,6 +112,61 @@ void pvhostd_mailbox_init(struct pvhostd_mailbox *m, void *area);
 s32 pvhostd_mailbox_answer(u32 op, u32 len, u8 *payload,
 			   u32 *resp_len, u64 now_raw_ns);
 bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns);
+
+/* clock.c: calibration, per-vCPU pvclock records, the REALTIME pairing. */
+#define PVHOSTD_CLOCK_SAMPLES		16	/* the fit's window */
+#define PVHOSTD_CLOCK_MIN_SAMPLES	4	/* before the first record */
+#define PVHOSTD_CLOCK_REPUBLISH_PPM	20.0	/* rate change that republishes */
+#define PVHOSTD_CLOCK_MAX_RTT_NS	50000000.0	/* longer exchanges dropped */
+#define PVHOSTD_CLOCK_SIM_PPM_MAX	100000
+
+struct pvhostd_clock_sample {
+	u64 tsc_before;		/* guest TSC as it posted the request */
+	u64 tsc_after;		/* guest TSC as it saw the answer */
+	u64 host_ns;		/* host CLOCK_MONOTONIC_RAW at the answer */
+};
+
+struct pvhostd_clock {
+	struct pvhost_header *hdr;
+	struct pvhost_vcpu *vcpus;
+	u32 nr_vcpus;
+	struct pvhost_clock_pairing *pairing;
+	/* the exchange answered last, waiting for its tsc_after */
+	bool pending;
+	u64 pend_tsc, pend_ns;
+	struct pvhostd_clock_sample s[PVHOSTD_CLOCK_SAMPLES];
+	u32 nr, head;
+	/* the fit: ns = fit_ns0 + (tsc - fit_tsc0) * fit_rate */
+	bool fitted;
+	double fit_rate;	/* ns per tick */
+	u64 fit_tsc0, fit_ns0;
+	double fit_err_ns;	/* worst residual plus half round trip */
+	/* what was published: private copies, never read back */
+	bool published;
+	struct pvhost_time_info rec;
+	u32 version, epoch, pairing_version;
+	s64 offset_ns;		/* published minus fitted time, last seen */
+	bool changed;
+	bool sim_pending;
+	s32 sim_ppm;
+	/* counters */
+	u64 requests, samples, rejected, resets, fits, fit_failures;
+	u64 simulated, pairings;
+};
+
+u64 pvhostd_clock_scale(u64 delta, u32 mul, s8 shift);
+int pvhostd_clock_mul_shift(double ns_per_tick, u32 *mul, s8 *shift);
+void pvhostd_clock_init(struct pvhostd_clock *c, void *base,
+			const struct pvhostd_layout *lay);
+int pvhostd_clock_fit(struct pvhostd_clock *c);
+int pvhostd_clock_publish(struct pvhostd_clock *c, u64 tsc, double rate);
+void pvhostd_clock_calibrate(struct pvhostd_clock *c,
+			     const struct pvhost_calibrate *cal,
+			     u64 now_raw_ns);
+void pvhostd_clock_simulate(struct pvhostd_clock *c, s32 ppm);
+bool pvhostd_clock_pairing_update(struct pvhostd_clock *c, u64 raw_ns,
+				  s64 rt_sec, s64 rt_nsec);
+bool pvhostd_clock_take_changed(struct pvhostd_clock *c);
 
 /* pressure.c: the gauge. */
 struct pvhostd_pressure_cfg {
@@ -138,12 +198,15 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_PRESSURE_SET,
 	PVHOSTD_CTL_PRESSURE_AUTO,
 	PVHOSTD_CTL_ENTROPY_FAULT,
+	PVHOSTD_CTL_CLOCK_STATUS,
+	PVHOSTD_CTL_CLOCK_RATE,
 };
 
 struct pvhostd_ctl_cmd {
 	enum pvhostd_ctl_op op;
 	u32 level;			/* PRESSURE_SET: 0..PVHOST_PRESSURE_ONE */
 	enum pvhostd_entropy_fault fault;
+	s32 ppm;			/* CLOCK_RATE: simulated change */
 };
 
 #define PVHOSTD_CTL_MAX		256	/* bytes in a command line */

@@ -115,6 +115,8 @@ static void region_populate(struct pvhostd *d)
 	pvhostd_entropy_fill(&s->ent);
 	pvhostd_mailbox_init(&s->mbox,
 			     pvhostd_at(s->base, s->lay.mailbox_offset));
+	pvhostd_clock_init(&s->clock, s->base, &s->lay);
+	s->mbox.clock = &s->clock;
 	pvhostd_pressure_update(d, true);
 }
 
@@ -246,6 +248,31 @@ static void serve_mailbox(struct pvhostd *d)
 
 	if (pvhostd_mailbox_serve(&d->s.mbox, now))
 		pvhostd_session_raise(d, PVHOST_VEC_MAILBOX);
+	if (pvhostd_clock_take_changed(&d->s.clock)) {
+		pvhostd_clock_refresh(d);
+		pvhostd_session_raise(d, PVHOST_VEC_CLOCK);
+	}
+}
+
+/**
+ * pvhostd_clock_refresh - publish host CLOCK_REALTIME with the guest TSC
+ * @d: the daemon
+ *
+ * CLOCK_REALTIME is read between two CLOCK_MONOTONIC_RAW reads and paired
+ * with their midpoint.
+ */
+void pvhostd_clock_refresh(struct pvhostd *d)
+{
+	struct timespec rt;
+	u64 r1, r2;
+
+	if (d->s.sock < 0)
+		return;
+	r1 = pvhostd_now_ns(CLOCK_MONOTONIC_RAW);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	r2 = pvhostd_now_ns(CLOCK_MONOTONIC_RAW);
+	pvhostd_clock_pairing_update(&d->s.clock, r1 + (r2 - r1) / 2,
+				     rt.tv_sec, rt.tv_nsec);
 }
 
 static void serve_entropy(struct pvhostd *d)
@@ -322,4 +349,5 @@ void pvhostd_session_tick(struct pvhostd *d)
 		return;
 	serve_entropy(d);
 	serve_mailbox(d);
+	pvhostd_clock_refresh(d);
 }

@@ -32,7 +32,8 @@ check "magic PVHS" [ "$(rd $bar2)" -eq $((0x53485650)) ]
 check "abi_major 1" [ $(($(rd $bar2+4) & 0xffff)) -eq 1 ]
 check "header_size 256" [ "$(rd $bar2+8)" -eq 256 ]
 check "state READY" [ "$(rd $bar2+24)" -eq 1 ]
-check "features pressure|entropy|mailbox" [ "$(rd $bar2+16)" -eq $((0x380)) ]
+check "features pressure|entropy|mailbox" [ $(($(rd $bar2+16) & 0x380)) -eq $((0x380)) ]
+check "features clock|clock_pairing" [ $(($(rd $bar2+16) & 0x3)) -eq 3 ]
 echo "# generation $(rd $bar2+28)"
 own=$(rd $bar0+8)
 host=$(rd $bar2+72)

@@ -93,12 +93,15 @@ static void test_layout_header(void)
 	TAP_OK(u32_at(r, 4) == 1, "header: abi 1.0 at 4");
 	TAP_OK(u32_at(r, 8) == 256 && u32_at(r, 12) == 1 << 20,
 	       "header: header_size, region_size");
-	TAP_OK(features == (PVHOST_F_PRESSURE | PVHOST_F_ENTROPY |
-			    PVHOST_F_MAILBOX),
-	       "header: advertises exactly pressure, entropy, mailbox");
-	TAP_OK(!(features & (PVHOST_F_CLOCK | PVHOST_F_PREEMPTED |
-			     PVHOST_F_NUMA_TOPO)),
-	       "header: clock, preempted, numa not advertised");
+	TAP_OK(features == PVHOSTD_FEATURES &&
+	       (features & (PVHOST_F_PRESSURE | PVHOST_F_ENTROPY |
+			    PVHOST_F_MAILBOX | PVHOST_F_CLOCK |
+			    PVHOST_F_CLOCK_PAIRING)) ==
+	       (PVHOST_F_PRESSURE | PVHOST_F_ENTROPY | PVHOST_F_MAILBOX |
+		PVHOST_F_CLOCK | PVHOST_F_CLOCK_PAIRING),
+	       "header: advertises pressure, entropy, mailbox, clock, clock_pairing");
+	TAP_OK(!(features & PVHOST_F_NUMA_TOPO),
+	       "header: numa not advertised");
 	TAP_OK(u32_at(r, 24) == PVHOST_STATE_READY, "header: state READY");
 	TAP_OK(u32_at(r, 28) == 7, "header: generation");
 	TAP_OK(u32_at(r, 32) == 4 && u32_at(r, 40) == 128,

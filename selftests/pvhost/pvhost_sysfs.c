@@ -138,8 +138,12 @@ TEST_F(dev, pvhc_routes_to_pvhost)
 	EXPECT_STREQ("pvhost", buf);
 	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvhc/feature/entropy", buf, sizeof(buf)));
 	EXPECT_STREQ("pvhost", buf);
-	/* Features this slice does not implement are not claimed. */
 	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvhc/feature/clock", buf, sizeof(buf)));
+	EXPECT_STREQ("pvhost", buf);
+	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvhc/feature/clock_pairing", buf, sizeof(buf)));
+	EXPECT_STREQ("pvhost", buf);
+	/* Features the driver does not implement are not claimed. */
+	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvhc/feature/kick", buf, sizeof(buf)));
 	EXPECT_STRNE("pvhost", buf);
 }
 

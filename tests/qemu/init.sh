@@ -57,6 +57,16 @@ if [ -s /etc/pv/kmods ]; then
 	done </etc/pv/kmods
 fi
 
+# The test relay to the host's pvctl, where the lane runs a pvhostd.
+if [ "$PV_PVHOST" = 1 ]; then
+	if pvhost-ctl status >/tmp/relay.out 2>&1; then
+		ok "host relay answers (pvhost-ctl status)"
+	else
+		notok "host relay answers (pvhost-ctl status)"
+		sed 's/^/# /' /tmp/relay.out
+	fi
+fi
+
 loaded=""
 while read -r mod; do
 	[ -n "$mod" ] || continue

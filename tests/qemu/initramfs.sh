@@ -15,6 +15,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,etc/pv,proc,sys,dev,tmp,pv/modules,pv/kunit,pv/selftests,lib/kmods}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$PV_ROOT/tests/qemu/init.sh" "$root/init"
+install -m 0755 "$PV_ROOT/tests/qemu/pvhost-ctl" "$root/bin/pvhost-ctl"
 
 # Kernel modules, dependencies first, each once.
 : >"$root/etc/pv/kmods"

@@ -14,8 +14,10 @@ pv_lock "lane-$lane"
 rm -rf "$work" && mkdir -p "$work"
 
 pvhostd_pid=
-# Never leave a host daemon behind, whatever ends the lane.
-trap '[ -n "$pvhostd_pid" ] && kill "$pvhostd_pid" 2>/dev/null' EXIT
+relay_pid=
+# Never leave a host daemon or relay behind, whatever ends the lane.
+trap '[ -n "$pvhostd_pid" ] && kill "$pvhostd_pid" 2>/dev/null
+	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null' EXIT
 result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
 fail_lane() {
 	result fail "$1" "$2"
@@ -43,7 +45,7 @@ stock-6.1 | stock-6.12 | xen)
 	[ -n "$krel" ] || fail_lane kernel "cannot fetch Debian's $series kernel"
 	kbuild=$kroot/usr/src/linux-headers-$krel
 	kimage=$kroot/boot/vmlinuz-$krel
-	kmods="virtio_pci virtio_net virtio_rng virtio_balloon"
+	kmods="virtio_pci virtio_net virtio_rng virtio_balloon virtio_console"
 	[ "$lane" = xen ] && kmods=""
 	;;
 *) fail_lane setup "unknown lane" ;;
@@ -110,6 +112,16 @@ stock-*)
 		pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
 			-device ivshmem-doorbell,chardev=ivs,vectors=5)
 		pvhost_append=" pv.pvhost=1"
+		# The test relay: the guest's pvhost-ctl runs pvctl here.
+		relay=$work/hostctl.sock
+		python3 "$PV_ROOT/tests/qemu/hostctl.py" "$relay" "$src/pvhostd/pvctl" "$sock.ctl" \
+			2>"$work/hostctl.log" &
+		relay_pid=$!
+		for _ in $(seq 50); do [ -S "$relay" ] && break; sleep 0.1; done
+		[ -S "$relay" ] || fail_lane hostctl "relay did not start: $(tail -3 "$work/hostctl.log")"
+		pvhost_qemu+=(-device virtio-serial-pci
+			-chardev "socket,id=hctl,path=$relay"
+			-device virtserialport,chardev=hctl,name=org.pvguest.hostctl)
 	fi
 	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 1G
 		-chardev "file,id=res,path=$results" -serial chardev:res
@@ -158,6 +170,11 @@ if [ -n "$pvhostd_pid" ]; then
 		tail -20 "$work/pvhostd.log" >&2
 	fi
 	pvhostd_pid=
+fi
+if [ -n "$relay_pid" ]; then
+	kill "$relay_pid" 2>/dev/null
+	wait "$relay_pid" 2>/dev/null
+	relay_pid=
 fi
 pv_log "guest ran $(($(date +%s) - start)) s, qemu exit $rc"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then

@@ -209,12 +209,19 @@ struct pvhost_mailbox {
 	__u8 payload[PVHOST_MAILBOX_PAYLOAD];
 };
 
-/* PVHOST_OP_CALIBRATE: pair the guest TSC with host CLOCK_MONOTONIC_RAW. */
+/*
+ * PVHOST_OP_CALIBRATE: pair the guest TSC with host CLOCK_MONOTONIC_RAW.
+ * Each request opens an exchange (tsc_before) and closes the previous one
+ * (tsc_after): the host's answer to the previous request was taken between
+ * that request's tsc_before and this tsc_after.
+ */
 struct pvhost_calibrate {
 	__u64 tsc_before;	/* [guest] TSC as the request was posted */
-	__u64 tsc_after;	/* [guest] unused in the request */
+	__u64 tsc_after;	/* [guest] TSC when the previous answer was
+				 * seen; 0: none (echoed back)
+				 */
 	__u64 host_ns;		/* [host] CLOCK_MONOTONIC_RAW on answering */
-	__u64 reserved;
+	__u64 reserved;		/* zero */
 };
 
 /* Compile-time layout checks, the same on the guest and the host. */

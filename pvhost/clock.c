@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhost: the clock, guest side.
+ *
+ * The host cannot see the guest TSC, so the guest shows it: it sends
+ * CALIBRATE requests through the mailbox, each carrying the TSC read as it
+ * is posted and the TSC read when the previous answer was seen
+ * (include/uapi/linux/pvhost.h). From these the host fits the TSC rate
+ * against its CLOCK_MONOTONIC_RAW and publishes a pvclock record per vCPU
+ * and a CLOCK_REALTIME pairing. A burst of exchanges at probe gives the
+ * first record; one exchange a second keeps the fit current.
+ *
+ * The records are read by the consumer (pvclock.ko, through pvhc) with
+ * the version protocol; before handing one out, and for the pairing, this
+ * file reads a private copy with the same protocol, bounded, and validates
+ * it. A record or pairing that is garbage (no multiplier, an impossible
+ * rate, unknown flags, nsec out of range) is counted and disables that
+ * feature for good; one not yet published or being rewritten is -EAGAIN.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compiler.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/errno.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/pvhc.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <asm/barrier.h>
+#include <asm/pvclock-abi.h>
+#include <asm/tsc.h>
+#include <kunit/visibility.h>
+
+#include "pvhost_internal.h"
+
+/* Our record is the pvclock record: the consumer reads it as one. */
+static_assert(sizeof(struct pvhost_time_info) ==
+	      sizeof(struct pvclock_vcpu_time_info));
+static_assert(offsetof(struct pvhost_time_info, tsc_timestamp) ==
+	      offsetof(struct pvclock_vcpu_time_info, tsc_timestamp));
+static_assert(offsetof(struct pvhost_time_info, system_time) ==
+	      offsetof(struct pvclock_vcpu_time_info, system_time));
+static_assert(offsetof(struct pvhost_time_info, tsc_to_system_mul) ==
+	      offsetof(struct pvclock_vcpu_time_info, tsc_to_system_mul));
+static_assert(offsetof(struct pvhost_time_info, tsc_shift) ==
+	      offsetof(struct pvclock_vcpu_time_info, tsc_shift));
+static_assert(offsetof(struct pvhost_time_info, flags) ==
+	      offsetof(struct pvclock_vcpu_time_info, flags));
+
+#define PVHOST_CLOCK_FLAGS	(PVCLOCK_TSC_STABLE_BIT | PVCLOCK_GUEST_STOPPED)
+
+/**
+ * pvhost_clock_scale - nanoseconds for TSC ticks, as pvclock scales them
+ * @delta: ticks
+ * @mul: tsc_to_system_mul
+ * @shift: tsc_shift, -31..31
+ * Return: nanoseconds
+ */
+u64 pvhost_clock_scale(u64 delta, u32 mul, s8 shift)
+{
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return mul_u64_u32_shr(delta, mul, 32);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_clock_scale);
+
+/**
+ * pvhost_clock_copy - read a record once, with the version protocol
+ * @t: the record in shared memory
+ * @out: the private copy
+ *
+ * Context: any. At most PVHOST_SEQ_TRIES tries.
+ * Return: 0, or -EAGAIN if the version stayed odd or kept changing.
+ */
+int pvhost_clock_copy(const struct pvhost_time_info *t,
+		      struct pvhost_time_info *out)
+{
+	u32 v1, v2;
+	int i;
+
+	for (i = 0; i < PVHOST_SEQ_TRIES; i++) {
+		v1 = READ_ONCE(t->version);
+		if (v1 & 1) {
+			cpu_relax();
+			continue;
+		}
+		smp_rmb();	/* version before the fields */
+		out->tsc_timestamp = READ_ONCE(t->tsc_timestamp);
+		out->system_time = READ_ONCE(t->system_time);
+		out->tsc_to_system_mul = READ_ONCE(t->tsc_to_system_mul);
+		out->tsc_shift = READ_ONCE(t->tsc_shift);
+		out->flags = READ_ONCE(t->flags);
+		smp_rmb();	/* the fields before version again */
+		v2 = READ_ONCE(t->version);
+		if (v1 == v2) {
+			out->version = v1;
+			return 0;
+		}
+		cpu_relax();
+	}
+	return -EAGAIN;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_clock_copy);
+
+/**
+ * pvhost_clock_validate - check a private copy of a record
+ * @r: the copy
+ * @tsc: the TSC now
+ * @why: set to the reason when the record is not usable
+ *
+ * Return: 0; -EAGAIN when the host has not published yet or the record
+ * starts in the future (it is being replaced); -EIO for garbage: no
+ * multiplier, a shift beyond +-31, a rate outside 1 MHz..100 GHz, unknown
+ * flags, a system time beyond S64_MAX.
+ */
+int pvhost_clock_validate(const struct pvhost_time_info *r, u64 tsc,
+			  const char **why)
+{
+	u64 ns;
+
+	if (!r->version) {
+		*why = "not published yet";
+		return -EAGAIN;
+	}
+	if (!r->tsc_to_system_mul) {
+		*why = "zero multiplier";
+		return -EIO;
+	}
+	if (r->tsc_shift < -31 || r->tsc_shift > 31) {
+		*why = "shift out of range";
+		return -EIO;
+	}
+	if (r->flags & ~PVHOST_CLOCK_FLAGS) {
+		*why = "unknown flags";
+		return -EIO;
+	}
+	if (r->system_time > S64_MAX) {
+		*why = "system time out of range";
+		return -EIO;
+	}
+	/* 2^30 ticks: 10.7 ms at 100 GHz, 1074 s at 1 MHz */
+	ns = pvhost_clock_scale(1ULL << 30, r->tsc_to_system_mul, r->tsc_shift);
+	if (ns < (1ULL << 30) / 100 || ns > (1ULL << 30) * 1000) {
+		*why = "rate outside 1 MHz..100 GHz";
+		return -EIO;
+	}
+	if (r->tsc_timestamp > tsc) {
+		*why = "record starts in the future";
+		return -EAGAIN;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_clock_validate);
+
+static void pvhost_clock_disable(struct pvhost_clock *c, bool *flag,
+				 const char *what, const char *why)
+{
+	if (!xchg(flag, true))
+		dev_warn(c->dev, "%s disabled: the host wrote garbage (%s)\n",
+			 what, why);
+}
+
+/**
+ * pvhost_clock_get - a validated private copy of a vCPU's record
+ * @c: the clock
+ * @cpu: the vCPU
+ * @tsc: the TSC now
+ * @out: the copy
+ *
+ * Context: any.
+ * Return: 0, -ENODEV for a vCPU without a record, -EAGAIN (counted in
+ * clock_busy), or -EIO for garbage (counted in errors; the clock is then
+ * disabled and every later call fails).
+ */
+int pvhost_clock_get(struct pvhost_clock *c, unsigned int cpu, u64 tsc,
+		     struct pvhost_time_info *out)
+{
+	const char *why = NULL;
+	int ret;
+
+	if (READ_ONCE(c->disabled))
+		return -EIO;
+	if (cpu >= c->nr_vcpus)
+		return -ENODEV;
+	atomic_long_inc(&c->st->clock_reads);
+	ret = pvhost_clock_copy(&c->vcpus[cpu].clock, out);
+	if (!ret)
+		ret = pvhost_clock_validate(out, tsc, &why);
+	if (ret == -EAGAIN) {
+		atomic_long_inc(&c->st->clock_busy);
+	} else if (ret) {
+		atomic_long_inc(&c->st->clock_invalid);
+		atomic_long_inc(&c->st->errors);
+		pvhost_clock_disable(c, &c->disabled, "clock records", why);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_clock_get);
+
+/**
+ * pvhost_pairing_get - read and validate the CLOCK_REALTIME pairing
+ * @c: the clock, with a pairing area
+ * @out: filled in on success
+ *
+ * Context: any.
+ * Return: 0, -EAGAIN if not published yet or being rewritten (counted in
+ * pairing_busy), -EIO for garbage (negative seconds, nsec out of range,
+ * nonzero flags, a zero TSC; counted, and the pairing is disabled).
+ */
+int pvhost_pairing_get(struct pvhost_clock *c, struct pvhc_clock_pairing *out)
+{
+	const struct pvhost_clock_pairing *p = c->pairing;
+	struct pvhost_clock_pairing cp;
+	const char *why = NULL;
+	u32 v1, v2;
+	int i;
+
+	if (READ_ONCE(c->pairing_disabled))
+		return -EIO;
+	atomic_long_inc(&c->st->pairing_reads);
+	for (i = 0; i < PVHOST_SEQ_TRIES; i++) {
+		v1 = READ_ONCE(p->version);
+		if (v1 & 1)
+			continue;
+		smp_rmb();	/* version before the fields */
+		cp.flags = READ_ONCE(p->flags);
+		cp.sec = READ_ONCE(p->sec);
+		cp.nsec = READ_ONCE(p->nsec);
+		cp.tsc = READ_ONCE(p->tsc);
+		smp_rmb();	/* the fields before version again */
+		v2 = READ_ONCE(p->version);
+		if (v1 == v2)
+			break;
+		cpu_relax();
+	}
+	if (i == PVHOST_SEQ_TRIES || !v1) {
+		atomic_long_inc(&c->st->pairing_busy);
+		return -EAGAIN;
+	}
+	if (cp.flags)
+		why = "nonzero flags";
+	else if (cp.sec < 0)
+		why = "negative seconds";
+	else if (cp.nsec < 0 || cp.nsec >= NSEC_PER_SEC)
+		why = "nsec out of range";
+	else if (!cp.tsc)
+		why = "zero TSC";
+	if (why) {
+		atomic_long_inc(&c->st->pairing_invalid);
+		atomic_long_inc(&c->st->errors);
+		pvhost_clock_disable(c, &c->pairing_disabled, "clock pairing",
+				     why);
+		return -EIO;
+	}
+	out->sec = cp.sec;
+	out->nsec = cp.nsec;
+	out->tsc = cp.tsc;
+	out->flags = 0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_pairing_get);
+
+/**
+ * pvhost_calib_post - post a CALIBRATE request
+ * @mb: the mailbox
+ * @seq: the request's sequence number
+ * @before: the TSC now
+ * @after: the TSC when the previous answer was seen, or 0
+ *
+ * The request is complete before req_seq is released.
+ */
+void pvhost_calib_post(struct pvhost_mailbox *mb, u32 seq, u64 before,
+		       u64 after)
+{
+	struct pvhost_calibrate cal = {
+		.tsc_before = before,
+		.tsc_after = after,
+	};
+
+	WRITE_ONCE(mb->op, PVHOST_OP_CALIBRATE);
+	WRITE_ONCE(mb->len, sizeof(cal));
+	memcpy(mb->payload, &cal, sizeof(cal));
+	/* The request is complete before the host sees req_seq move. */
+	smp_store_release(&mb->req_seq, seq);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_post);
+
+/**
+ * pvhost_calib_poll - whether the host answered a CALIBRATE request
+ * @mb: the mailbox
+ * @seq: the request's sequence number
+ * @before: the TSC the request carried
+ *
+ * resp_seq is read with acquire ordering, then status, len and the payload
+ * once each.
+ * Return: 0 for a good answer; -EAGAIN if not answered yet; the host's
+ * status if it is an errno; -EPROTO for a status that is none, a wrong
+ * length, or an answer that does not echo @before or lacks host_ns.
+ */
+int pvhost_calib_poll(const struct pvhost_mailbox *mb, u32 seq, u64 before)
+{
+	struct pvhost_calibrate cal;
+	s32 status;
+	u32 len;
+
+	/* Pairs with the host's release of resp_seq: the answer is complete. */
+	if (smp_load_acquire(&mb->resp_seq) != seq)
+		return -EAGAIN;
+	status = READ_ONCE(mb->status);
+	len = READ_ONCE(mb->len);
+	if (status)
+		return status < 0 && status >= -MAX_ERRNO && status != -EAGAIN ?
+		       status : -EPROTO;
+	if (len != sizeof(cal))
+		return -EPROTO;
+	memcpy(&cal, mb->payload, sizeof(cal));
+	if (cal.tsc_before != before || !cal.host_ns)
+		return -EPROTO;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_poll);
+
+/* Whether the host still runs the layout the clock was set up on. */
+static bool pvhost_clock_host_ok(const struct pvhost_clock *c)
+{
+	return READ_ONCE(c->hdr->state) == PVHOST_STATE_READY &&
+	       READ_ONCE(c->hdr->generation) == c->generation;
+}
+
+/*
+ * One exchange: post, ring, wait (bounded) for the answer. A short spin
+ * first, since the host usually answers within tens of microseconds, then
+ * sleeps. Context: process; takes c->lock.
+ */
+static int pvhost_clock_exchange(struct pvhost_clock *c)
+{
+	ktime_t deadline;
+	u64 before, after;
+	int ret, i;
+	u32 seq;
+
+	mutex_lock(&c->lock);
+	seq = ++c->seq;
+	before = rdtsc_ordered();
+	pvhost_calib_post(c->mb, seq, before, c->prev_after);
+	iowrite32(c->host_peer << 16 | PVHOST_VEC_MAILBOX, c->doorbell);
+	atomic_long_inc(&c->st->calib_sent);
+	deadline = ktime_add_us(ktime_get(), PVHOST_CALIB_WAIT_US);
+	for (i = 0;; i++) {
+		ret = pvhost_calib_poll(c->mb, seq, before);
+		if (ret != -EAGAIN)
+			break;
+		if (ktime_after(ktime_get(), deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (i < 20)
+			udelay(5);
+		else
+			usleep_range(20, 50);
+	}
+	after = rdtsc_ordered();
+	/* A lost exchange closes nothing: the next one starts afresh. */
+	c->prev_after = ret ? 0 : after;
+	if (!ret) {
+		atomic_long_inc(&c->st->calib_answered);
+		c->last_rtt = after - before;
+	} else if (ret == -ETIMEDOUT) {
+		atomic_long_inc(&c->st->calib_timeouts);
+	} else {
+		atomic_long_inc(&c->st->calib_errors);
+		atomic_long_inc(&c->st->errors);
+	}
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+static void pvhost_clock_work_fn(struct work_struct *work)
+{
+	struct pvhost_clock *c = container_of(to_delayed_work(work),
+					      struct pvhost_clock, work);
+
+	if (!pvhost_clock_host_ok(c))
+		return;		/* not rearmed: the host is gone */
+	pvhost_clock_exchange(c);
+	queue_delayed_work(system_wq, &c->work,
+			   msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS));
+}
+
+/**
+ * pvhost_clock_setup - calibrate and wait for the host's first record
+ * @c: the clock to set up
+ * @dev: for the log
+ * @region: the shared region
+ * @h: the validated private copy of the header, with the vCPU area and
+ *	the mailbox
+ * @doorbell: the ivshmem doorbell register
+ * @st: counters
+ *
+ * Runs a burst of PVHOST_CLOCK_BURST exchanges, PVHOST_CLOCK_BURST_MS
+ * apart, then checks vCPU 0's record.
+ * Context: process; sleeps for about PVHOST_CLOCK_BURST x
+ * PVHOST_CLOCK_BURST_MS, more if the host is slow to answer.
+ * Return: 0 when a valid record exists, else -errno (logged).
+ */
+int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
+		       void *region, const struct pvhost_header *h,
+		       void __iomem *doorbell, struct pvhost_stats *st)
+{
+	struct pvhost_time_info rec;
+	const char *why = "no answer";
+	int i, ret = 0, answered = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->dev = dev;
+	c->hdr = region;
+	c->generation = h->generation;
+	c->vcpus = region + h->vcpu_offset;
+	c->nr_vcpus = h->nr_vcpus;
+	c->mb = region + h->mailbox_offset;
+	if (h->features & PVHOST_F_CLOCK_PAIRING && h->pairing_offset)
+		c->pairing = region + h->pairing_offset;
+	c->doorbell = doorbell;
+	c->host_peer = h->host_peer_id;
+	c->st = st;
+	mutex_init(&c->lock);
+	INIT_DELAYED_WORK(&c->work, pvhost_clock_work_fn);
+	/* Carry on from the guest's last request (a rebind reuses the region). */
+	c->seq = READ_ONCE(c->mb->req_seq);
+
+	for (i = 0; i < PVHOST_CLOCK_BURST; i++) {
+		if (i)
+			msleep(PVHOST_CLOCK_BURST_MS);
+		ret = pvhost_clock_exchange(c);
+		answered += !ret;
+		if (ret && ret != -ETIMEDOUT)
+			break;
+	}
+	if (answered >= 2) {
+		ret = pvhost_clock_copy(&c->vcpus[0].clock, &rec);
+		if (ret)
+			why = "record being rewritten";
+		else
+			ret = pvhost_clock_validate(&rec, rdtsc_ordered(), &why);
+	} else if (!ret) {
+		ret = -ETIMEDOUT;
+	}
+	if (ret) {
+		dev_info(dev, "clock records unavailable: %s after %d of %d calibration exchanges (%d)\n",
+			 why, answered, PVHOST_CLOCK_BURST, ret);
+		mutex_destroy(&c->lock);
+		return ret;
+	}
+	c->ready = true;
+	dev_info(dev, "clock records: %u vCPUs, version %u, mul %u shift %d, calibration round trip %llu TSC ticks\n",
+		 c->nr_vcpus, rec.version, rec.tsc_to_system_mul,
+		 rec.tsc_shift, c->last_rtt);
+	return 0;
+}
+
+/**
+ * pvhost_clock_start - recalibrate every PVHOST_CLOCK_PERIOD_MS
+ * @c: a clock that pvhost_clock_setup() made ready
+ */
+void pvhost_clock_start(struct pvhost_clock *c)
+{
+	if (c->ready)
+		queue_delayed_work(system_wq, &c->work,
+				   msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS));
+}
+
+/**
+ * pvhost_clock_stop - stop recalibrating; the mailbox is not touched after
+ * @c: the clock
+ */
+void pvhost_clock_stop(struct pvhost_clock *c)
+{
+	if (!c->ready)
+		return;
+	cancel_delayed_work_sync(&c->work);
+	mutex_destroy(&c->lock);
+	c->ready = false;
+}
+
+/**
+ * pvhost_clock_record - the pvhc clock_record op
+ * @c: the clock
+ * @cpu: the vCPU
+ * @rec: set to the vCPU's record in shared memory
+ *
+ * The record handed out was valid when checked; the consumer reads it
+ * with the version protocol and validates what it reads.
+ * Return: 0 or a -errno of pvhost_clock_get().
+ */
+int pvhost_clock_record(struct pvhost_clock *c, unsigned int cpu,
+			const struct pvclock_vcpu_time_info **rec)
+{
+	struct pvhost_time_info copy;
+	int ret;
+
+	ret = pvhost_clock_get(c, cpu, rdtsc_ordered(), &copy);
+	if (ret)
+		return ret;
+	*rec = (const struct pvclock_vcpu_time_info *)&c->vcpus[cpu].clock;
+	return 0;
+}
+
+/**
+ * pvhost_clock_now - host time now, by this CPU's record
+ * @c: the clock
+ * @ns: set to nanoseconds of host CLOCK_MONOTONIC_RAW
+ * @version: set to the record's version
+ *
+ * Context: process (for the sysfs attributes).
+ * Return: 0 or a -errno of pvhost_clock_get().
+ */
+int pvhost_clock_now(struct pvhost_clock *c, u64 *ns, u32 *version)
+{
+	struct pvhost_time_info r;
+	unsigned int cpu;
+	u64 tsc;
+	int ret;
+
+	cpu = get_cpu();
+	tsc = rdtsc_ordered();
+	ret = pvhost_clock_get(c, cpu, tsc, &r);
+	put_cpu();
+	if (ret)
+		return ret;
+	*ns = r.system_time + pvhost_clock_scale(tsc - r.tsc_timestamp,
+						 r.tsc_to_system_mul,
+						 r.tsc_shift);
+	*version = r.version;
+	return 0;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host end of the test relay: lets a stock-lane guest run pvctl on the host.
+
+    hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET
+
+Listens on LISTEN_SOCKET, which QEMU connects to as the chardev of a
+virtserialport named org.pvguest.hostctl. The guest's pvhost-ctl writes
+
+    REQ <id> <arg> <arg> ...
+
+and gets back pvctl's output, then its exit status:
+
+    OUT <id> <line>        (stdout and stderr, one line each)
+    END <id> <rc>
+
+Arguments are single words of [A-Za-z0-9._:=,+-]; anything else is refused
+with rc 2. A pvctl that does not answer in 30 s is killed (rc 124). The
+relay only ever runs PVCTL against this lane's CONTROL_SOCKET.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+
+WORD = re.compile(r"^[A-Za-z0-9._:=,+-]{1,64}$")
+REQID = re.compile(r"^[0-9A-Za-z]{1,32}$")
+TIMEOUT = 30
+
+
+def log(msg):
+    print(f"hostctl: {msg}", file=sys.stderr, flush=True)
+
+
+def answer(conn, rid, rc, lines):
+    out = "".join(f"OUT {rid} {line}\n" for line in lines)
+    conn.sendall((out + f"END {rid} {rc}\n").encode())
+
+
+def run(pvctl, ctl, args):
+    try:
+        p = subprocess.run([pvctl, "-c", ctl, *args], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return 124, [f"pvctl did not answer in {TIMEOUT} s"]
+    text = p.stdout.decode(errors="replace")
+    return p.returncode, text.splitlines()
+
+
+def serve(conn, pvctl, ctl):
+    buf = b""
+    while True:
+        data = conn.recv(4096)
+        if not data:
+            return
+        buf += data
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            words = raw.decode(errors="replace").split()
+            if len(words) < 2 or words[0] != "REQ" or not REQID.match(words[1]):
+                log(f"ignored line {raw[:80]!r}")
+                continue
+            rid, args = words[1], words[2:]
+            bad = [a for a in args if not WORD.match(a)]
+            if bad or not args or len(args) > 16:
+                answer(conn, rid, 2, [f"hostctl: refused arguments {bad or args}"])
+                continue
+            rc, lines = run(pvctl, ctl, args)
+            log(f"{rid}: pvctl {' '.join(args)} -> {rc}")
+            answer(conn, rid, rc, lines)
+        if len(buf) > 4096:
+            log("overlong line dropped")
+            buf = b""
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET")
+    path, pvctl, ctl = sys.argv[1:]
+    if os.path.exists(path):
+        os.unlink(path)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    log(f"listening on {path}")
+    # One guest at a time; a guest that goes away (reboot) may come back.
+    while True:
+        conn, _ = srv.accept()
+        with conn:
+            try:
+                serve(conn, pvctl, ctl)
+            except OSError as e:
+                log(f"connection: {e}")
+
+
+if __name__ == "__main__":
+    main()
