@@ -88,6 +88,12 @@ while read -r mod; do
 		PV_MODULE_PATH="/pv/modules/$mod.ko" \
 			section "selftests/$mod/$(basename "$t")" "$t"
 	done
+	# Benchmarks (pv.bench=1 on the command line): on the console.
+	if [ "$PV_BENCH" = 1 ]; then
+		for b in /pv/bench/"$mod"/*; do
+			[ -x "$b" ] && "$b"
+		done
+	fi
 	for t in /pv/kunit/"$mod"_*.ko /pv/kunit/"$mod"-*.ko; do
 		[ -f "$t" ] || continue
 		tm=$(basename "$t" .ko)

@@ -35,6 +35,11 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	cp "$ko" "$root/pv/modules/"
 	echo "$mod" >>"$root/etc/pv/modules"
 	find "$moddir" -name "${mod}_test.ko" -exec cp {} "$root/pv/kunit/" \;
+	if [ -d "$PV_ROOT/bench/$mod" ]; then
+		mkdir -p "$root/pv/bench/$mod"
+		find "$PV_ROOT/bench/$mod" -maxdepth 1 -type f -perm -u+x \
+			-exec cp {} "$root/pv/bench/$mod/" \;
+	fi
 	if [ -d "$moddir/selftests/$mod" ]; then
 		mkdir -p "$root/pv/selftests/$mod"
 		find "$moddir/selftests/$mod" -maxdepth 1 -type f -perm -u+x \

@@ -84,6 +84,8 @@ results=$work/results.log
 : >"$console"
 : >"$results"
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane"
+# PV_APPEND adds guest arguments, e.g. PV_APPEND=pv.bench=1 runs the benchmarks.
+cmdline+=${PV_APPEND:+ $PV_APPEND}
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 case $lane in
