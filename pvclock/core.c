@@ -31,6 +31,7 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "pvclock.h"
 #include "pvclock_internal.h"
@@ -56,8 +57,7 @@ MODULE_PARM_DESC(guard,
 		 "Cross-vCPU guard: auto (only without PVCLOCK_TSC_STABLE_BIT) or global (always)");
 
 static DEFINE_PER_CPU_ALIGNED(struct pvclock_cpu, pvclock_cpus);
-/* The cross-vCPU guard, alone on its cache line. */
-static atomic64_t pvclock_last_global ____cacheline_aligned_in_smp;
+static struct pvclock_guard pvclock_guard;
 
 /*
  * pvclock_mutex: the binding and the per-CPU record pointers; taken inside
@@ -73,15 +73,14 @@ static char pvclock_source[PVHC_NAME_MAX] = "none";
 static bool pvclock_bound;		/* records come from pvclock_source */
 static bool pvclock_frozen;		/* the source went away: frozen copies */
 static bool pvclock_cs_registered;
-static bool pvclock_guard_global;
-static bool pvclock_clear_stopped;
+static struct pvclock_guard pvclock_bench_guard = { .global = true };
+static unsigned int pvclock_agree_runs;	/* health checks the records agreed */
 static bool pvclock_stopping;
 static bool pvclock_logged_none;
 static int pvclock_rating;		/* what the clocksource has now */
 static int pvclock_cpuhp_state;
 static unsigned long pvclock_bad_seen;	/* host misbehaviour seen so far */
 static u64 pvclock_record_skew;		/* largest disagreement of records */
-static u64 pvclock_rate;		/* kHz, from CPU 0's record */
 static atomic_long_t pvclock_epochs;	/* resumes and source changes */
 static atomic_long_t pvclock_hotplug_events;
 
@@ -106,18 +105,14 @@ void pvclock_stopped_touch(void)
  * pvclock_read_with - one read through the full path, with a given TSC
  * @c: a CPU state (preemption or interrupts disabled if it is per-CPU)
  * @tsc_fn: reads the TSC
- * @global_guard: use the cross-CPU guard for stable records too
- * @clear_stopped: clear PVCLOCK_GUEST_STOPPED in the record
- * @last_global: the cross-CPU guard
+ * @g: how CPUs agree
  *
  * Return: nanoseconds.
  */
 u64 pvclock_read_with(struct pvclock_cpu *c, u64 (*tsc_fn)(void),
-		      bool global_guard, bool clear_stopped,
-		      atomic64_t *last_global)
+		      struct pvclock_guard *g)
 {
-	return __pvclock_read(c, tsc_fn, global_guard, clear_stopped,
-			      last_global);
+	return __pvclock_read(c, tsc_fn, g);
 }
 EXPORT_SYMBOL_IF_KUNIT(pvclock_read_with);
 #endif
@@ -134,9 +129,7 @@ u64 pvclock_now(void)
 
 	preempt_disable_notrace();
 	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), pvclock_rdtsc,
-			     READ_ONCE(pvclock_guard_global),
-			     READ_ONCE(pvclock_clear_stopped),
-			     &pvclock_last_global);
+			     &pvclock_guard);
 	preempt_enable_notrace();
 	return ret;
 }
@@ -166,9 +159,8 @@ u64 pvclock_now_global(void)
 	u64 ret;
 
 	preempt_disable_notrace();
-	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), pvclock_rdtsc, true,
-			     READ_ONCE(pvclock_clear_stopped),
-			     &pvclock_last_global);
+	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), pvclock_rdtsc,
+			     &pvclock_bench_guard);
 	preempt_enable_notrace();
 	return ret;
 }
@@ -189,7 +181,11 @@ static struct clocksource pvclock_cs = {
 	.read	= pvclock_cs_read,
 	.mask	= CLOCKSOURCE_MASK(64),
 	.flags	= CLOCK_SOURCE_IS_CONTINUOUS,
-	.owner	= THIS_MODULE,
+	/*
+	 * No .owner: the kernel would pin the module while pvclock is the
+	 * system clock. pvclock_exit() unregisters it first instead, and the
+	 * kernel switches to the best remaining clocksource.
+	 */
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -300,6 +296,8 @@ static int pvclock_bind_locked(void)
 		return -ENODEV;
 	}
 	offset = pvclock_epoch_offset(recs, first);
+	WRITE_ONCE(pvclock_guard.shared, NULL);
+	pvclock_agree_runs = 0;
 	for_each_possible_cpu(cpu) {
 		WRITE_ONCE(per_cpu_ptr(&pvclock_cpus, cpu)->offset, offset);
 		pvclock_set_rec(cpu, recs[cpu], first);
@@ -312,7 +310,9 @@ static int pvclock_bind_locked(void)
 	if (pvclock_bound || pvclock_frozen)
 		atomic_long_inc(&pvclock_epochs);
 	/* The kernel owns its kvmclock records: it clears the flag there. */
-	WRITE_ONCE(pvclock_clear_stopped, strcmp(name, "kvm") != 0);
+	WRITE_ONCE(pvclock_guard.clear_stopped, strcmp(name, "kvm") != 0);
+	WRITE_ONCE(pvclock_bench_guard.clear_stopped,
+		   pvclock_guard.clear_stopped);
 	strscpy(pvclock_source, name, sizeof(pvclock_source));
 	pvclock_bound = true;
 	pvclock_frozen = false;
@@ -355,6 +355,8 @@ static void pvclock_freeze_locked(void)
 	unsigned int cpu;
 	u64 tsc;
 
+	WRITE_ONCE(pvclock_guard.shared, NULL);
+	pvclock_agree_runs = 0;
 	for_each_possible_cpu(cpu) {
 		struct pvclock_cpu *c = per_cpu_ptr(&pvclock_cpus, cpu);
 		const struct pvclock_vcpu_time_info *rec = READ_ONCE(c->rec);
@@ -494,16 +496,70 @@ static void pvclock_sample_skew(void)
 				      &tries) != PVCLOCK_RD_OK ||
 		    !(s.flags & PVCLOCK_TSC_STABLE_BIT))
 			return;
-		if (!n++) {
+		if (!n++)
 			tsc = t;
-			WRITE_ONCE(pvclock_rate, pvclock_rate_khz(s.mul, s.shift));
-		}
 		t = pvclock_snap_ns(&s, tsc);
 		lo = min(lo, t);
 		hi = max(hi, t);
 	}
 	if (n > 1 && hi - lo > READ_ONCE(pvclock_record_skew))
 		WRITE_ONCE(pvclock_record_skew, hi - lo);
+}
+
+/*
+ * Whether every online CPU's record is the same record, word for word:
+ * what a host that publishes one record to every vCPU (pvhost) gives.
+ */
+static bool pvclock_records_agree(const struct pvclock_vcpu_time_info **one)
+{
+	struct pvclock_snap s, first = {};
+	unsigned long tries = 0;
+	unsigned int cpu, n = 0;
+	u64 tsc;
+
+	for_each_online_cpu(cpu) {
+		struct pvclock_cpu *c = per_cpu_ptr(&pvclock_cpus, cpu);
+		const struct pvclock_vcpu_time_info *rec = READ_ONCE(c->rec);
+
+		if (!rec || c->borrowed ||
+		    pvclock_snap_read(rec, pvclock_rdtsc, NULL, &s, &tsc,
+				      &tries) != PVCLOCK_RD_OK)
+			return false;
+		if (!n++) {
+			first = s;
+			*one = rec;
+		} else if (s.version != first.version ||
+			   s.tsc_timestamp != first.tsc_timestamp ||
+			   s.system_time != first.system_time ||
+			   s.mul != first.mul || s.shift != first.shift) {
+			return false;
+		}
+	}
+	return n > 0;
+}
+
+/*
+ * Shared-record mode, where records lack PVCLOCK_TSC_STABLE_BIT but the
+ * host publishes one record to every vCPU and the kernel trusts the TSC:
+ * entered after two health checks in a row found the records identical,
+ * left at the first that does not (or when the kernel marks the TSC
+ * unstable). pvclock_mutex and the CPU hotplug lock held.
+ */
+static void pvclock_check_shared(void)
+{
+	const struct pvclock_vcpu_time_info *one = NULL;
+	bool agree;
+
+	agree = !pvclock_guard.global && !check_tsc_unstable() &&
+		pvclock_records_agree(&one);
+	pvclock_agree_runs = agree ? pvclock_agree_runs + 1 : 0;
+	if (agree && pvclock_agree_runs == 2 && !pvclock_guard.shared) {
+		WRITE_ONCE(pvclock_guard.shared, one);
+		pr_info("every vCPU has the same record and the TSC is trusted: shared-record mode\n");
+	} else if (!agree && pvclock_guard.shared) {
+		WRITE_ONCE(pvclock_guard.shared, NULL);
+		pr_info("records differ between vCPUs or the TSC is not trusted: leaving shared-record mode\n");
+	}
 }
 
 static void pvclock_set_rating_locked(int rating)
@@ -526,8 +582,10 @@ static void pvclock_health_fn(struct work_struct *work)
 
 	cpus_read_lock();
 	mutex_lock(&pvclock_mutex);
-	if (pvclock_bound)
+	if (pvclock_bound) {
 		pvclock_sample_skew();
+		pvclock_check_shared();
+	}
 	frozen = pvclock_frozen;
 	mutex_unlock(&pvclock_mutex);
 	cpus_read_unlock();
@@ -560,9 +618,7 @@ static void pvclock_health_fn(struct work_struct *work)
 u64 pvclock_now_with(u64 (*tsc_fn)(void))
 {
 	return __pvclock_read(this_cpu_ptr(&pvclock_cpus), tsc_fn,
-			      READ_ONCE(pvclock_guard_global),
-			      READ_ONCE(pvclock_clear_stopped),
-			      &pvclock_last_global);
+			      &pvclock_guard);
 }
 EXPORT_SYMBOL_IF_KUNIT(pvclock_now_with);
 
@@ -628,7 +684,10 @@ static ssize_t source_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t guard_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n", pvclock_guard_global ? "global" : "auto");
+	if (READ_ONCE(pvclock_guard.global))
+		return sysfs_emit(buf, "global\n");
+	return sysfs_emit(buf, "%s\n", READ_ONCE(pvclock_guard.shared) ?
+			  "shared-record" : "auto");
 }
 
 static ssize_t rating_show(struct kobject *k, struct kobj_attribute *a,
@@ -661,10 +720,28 @@ static ssize_t clocksource_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%d\n", READ_ONCE(pvclock_cs_registered));
 }
 
+/* The rate the first online CPU's record implies now, 0 without one. */
+static u64 pvclock_rate_now(void)
+{
+	const struct pvclock_vcpu_time_info *rec;
+	struct pvclock_snap s;
+	unsigned long tries = 0;
+	u64 tsc, khz = 0;
+
+	mutex_lock(&pvclock_mutex);
+	rec = READ_ONCE(per_cpu_ptr(&pvclock_cpus,
+				    cpumask_first(cpu_online_mask))->rec);
+	if (rec && pvclock_snap_read(rec, pvclock_rdtsc, NULL, &s, &tsc,
+				     &tries) == PVCLOCK_RD_OK)
+		khz = pvclock_rate_khz(s.mul, s.shift);
+	mutex_unlock(&pvclock_mutex);
+	return khz;
+}
+
 static ssize_t rate_khz_show(struct kobject *k, struct kobj_attribute *a,
 			     char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", READ_ONCE(pvclock_rate));
+	return sysfs_emit(buf, "%llu\n", pvclock_rate_now());
 }
 
 static ssize_t max_skew_ns_show(struct kobject *k, struct kobj_attribute *a,
@@ -780,7 +857,9 @@ static int pvclock_parse_params(void)
 	}
 	strscpy(pvclock_forced, strcmp(src, "auto") ? src : "",
 		sizeof(pvclock_forced));
-	pvclock_guard_global = !strcmp(guard, "global");
+	pvclock_guard.global = !strcmp(guard, "global");
+	/* 10 ms of TSC: how late a host may publish a record (the floor). */
+	pvclock_guard.window = (u64)max(tsc_khz, 1U) * 10;
 	pvclock_rating = pvclock_rating_param;
 	pvclock_cs.rating = pvclock_rating_param;
 	return 0;
@@ -820,7 +899,7 @@ static int __init pvclock_init(void)
 	pvclock_debugfs_init();
 	pvclock_bind();
 	pr_info("guard %s, rating %d%s\n",
-		pvclock_guard_global ? "global" : "auto (per-CPU for stable records)",
+		pvclock_guard.global ? "global" : "auto (shared only for unstable records)",
 		pvclock_rating, *pvclock_forced ? ", source forced" : "");
 	schedule_delayed_work(&pvclock_health_work, PVCLOCK_HEALTH_PERIOD);
 	return 0;

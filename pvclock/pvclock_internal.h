@@ -45,6 +45,7 @@ struct pvclock_snap {
 /* Why a read did not produce a fresh snapshot. */
 enum pvclock_rd {
 	PVCLOCK_RD_OK,
+	PVCLOCK_RD_KNOWN,	/* the version of @known: use it, *s untouched */
 	PVCLOCK_RD_STUCK,	/* version odd on every attempt */
 	PVCLOCK_RD_FLAPPING,	/* version changed under every attempt */
 	PVCLOCK_RD_INVALID,	/* consistent, but mul/shift out of range */
@@ -112,7 +113,7 @@ static __always_inline u64 pvclock_snap_ns(const struct pvclock_snap *s,
  * @tsc_fn: reads the TSC; called inside the version window
  * @known: a validated copy; when @src still has its version, only the
  *         version and the TSC are read and @known is used as is
- * @s: the snapshot, on PVCLOCK_RD_OK
+ * @s: the snapshot, on PVCLOCK_RD_OK (on PVCLOCK_RD_KNOWN, @known is it)
  * @tsc: the TSC read with it
  * @tries: incremented by the attempts beyond the first
  *
@@ -140,9 +141,8 @@ pvclock_snap_read(const struct pvclock_vcpu_time_info *src,
 			*tsc = tsc_fn();
 			virt_rmb();	/* the TSC before the version again */
 			if (READ_ONCE(src->version) == v) {
-				*s = *known;
 				*tries += i;
-				return PVCLOCK_RD_OK;
+				return PVCLOCK_RD_KNOWN;
 			}
 			continue;
 		}
@@ -223,29 +223,77 @@ pvclock_take(struct pvclock_cpu *c, const struct pvclock_vcpu_time_info *src,
 	c->have_good = true;
 }
 
+/*
+ * How CPUs agree. Read on every read; written by the module (process
+ * context) when it binds, freezes or changes mode.
+ */
+struct pvclock_guard {
+	/*
+	 * Shared-record mode: every CPU reads this one record (the host
+	 * publishes the same record to every vCPU and the kernel trusts the
+	 * TSC to be synchronised), so all CPUs compute one function of the
+	 * TSC and need no shared write per read. NULL otherwise.
+	 */
+	const struct pvclock_vcpu_time_info *shared;
+	bool global;		/* the high-water mark for every read */
+	bool clear_stopped;	/* the records are ours to write */
+	u64 window;		/* TSC ticks a publication may lag its switch */
+	/* Shared-record mode: no read may return less (see pvclock_floor()). */
+	atomic64_t floor;
+	/* The high-water mark of every other mode, alone on its line. */
+	atomic64_t last ____cacheline_aligned_in_smp;
+};
+
+static inline void pvclock_atomic_max(atomic64_t *a, u64 v)
+{
+	s64 old = atomic64_read(a);
+
+	while ((u64)old < v && !atomic64_try_cmpxchg(a, &old, v))
+		;
+}
+
+/*
+ * Shared-record mode, a CPU taking record @s after @old, the version
+ * before it: the old record's readers returned at most its time at the
+ * publication, which is at most @window ticks after the new record's
+ * switch point (its tsc_timestamp). Raise the floor to that.
+ */
+static __always_inline void pvclock_floor(struct pvclock_guard *g,
+					  const struct pvclock_snap *old,
+					  const struct pvclock_snap *s, u64 tsc,
+					  s64 offset)
+{
+	u64 at = s->tsc_timestamp + g->window;
+
+	if (s->version != old->version + 2)
+		return;	/* not the record just before: its end is unknown */
+	pvclock_atomic_max(&g->floor,
+			   pvclock_snap_ns(old, min(tsc, at)) + offset);
+}
+
 /**
  * __pvclock_read - one clock read on one CPU
  * @c: this CPU's state (preemption disabled by the caller)
  * @tsc_fn: reads the TSC
- * @global_guard: keep values monotonic across CPUs even for stable records
- * @clear_stopped: clear PVCLOCK_GUEST_STOPPED in the record once seen
- * @last_global: the cross-CPU guard
+ * @g: how CPUs agree
  *
  * Return: nanoseconds, never less than the last value this CPU returned;
- * never less than any value published to @last_global when the record
- * lacks PVCLOCK_TSC_STABLE_BIT, belongs to another CPU, or @global_guard.
+ * in shared-record mode never less than the floor; otherwise never less
+ * than any value published to @g->last when the record lacks
+ * PVCLOCK_TSC_STABLE_BIT, belongs to another CPU, or @g->global.
  */
 static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 					  u64 (*tsc_fn)(void),
-					  bool global_guard, bool clear_stopped,
-					  atomic64_t *last_global)
+					  struct pvclock_guard *g)
 {
-	const struct pvclock_vcpu_time_info *src = READ_ONCE(c->rec);
-	struct pvclock_snap s;
+	const struct pvclock_vcpu_time_info *shared = READ_ONCE(g->shared);
+	const struct pvclock_vcpu_time_info *src = shared ?: READ_ONCE(c->rec);
+	const struct pvclock_snap *sp = &c->good;
+	struct pvclock_snap s, old;
 	enum pvclock_rd rd;
 	unsigned long tries = 0;
 	bool fresh = false;
-	s64 last, prev;
+	s64 last, prev, offset = READ_ONCE(c->offset);
 	unsigned int i;
 	u64 tsc, ret;
 
@@ -258,11 +306,14 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 			       &s, &tsc, &tries);
 	if (unlikely(tries))
 		local_add(tries, &c->retries);
-	if (likely(rd == PVCLOCK_RD_OK)) {
-		if (unlikely(!c->have_good || s.version != c->good.version)) {
-			pvclock_take(c, src, &s, clear_stopped);
-			fresh = true;
-		}
+	if (likely(rd == PVCLOCK_RD_KNOWN)) {
+		/* The common case: the validated copy, c->good. */
+	} else if (rd == PVCLOCK_RD_OK) {
+		old = c->good;
+		if (shared && c->have_good)
+			pvclock_floor(g, &old, &s, tsc, offset);
+		pvclock_take(c, src, &s, READ_ONCE(g->clear_stopped));
+		fresh = true;
 	} else {
 		if (rd == PVCLOCK_RD_STUCK)
 			local_inc(&c->stuck);
@@ -273,14 +324,22 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 		if (!c->have_good)
 			return local64_read(&c->last);
 		/* Carry on with the last good record: time stays continuous. */
-		s = c->good;
 		tsc = tsc_fn();
 	}
-	ret = pvclock_snap_ns(&s, tsc) + READ_ONCE(c->offset);
+	ret = pvclock_snap_ns(sp, tsc) + offset;
+	if (unlikely(fresh) && ret < (u64)local64_read(&c->last))
+		local_inc(&c->backwards);
 
-	if (global_guard || c->borrowed ||
-	    !(s.flags & PVCLOCK_TSC_STABLE_BIT)) {
-		last = atomic64_read(last_global);
+	if (shared) {
+		last = atomic64_read(&g->floor);
+		if (unlikely(ret < (u64)last)) {
+			local_inc(&c->clamps);
+			pvclock_note_skew(c, last - ret);
+			ret = last;
+		}
+	} else if (READ_ONCE(g->global) || c->borrowed ||
+		   !(sp->flags & PVCLOCK_TSC_STABLE_BIT)) {
+		last = atomic64_read(&g->last);
 		for (i = 0; i < PVCLOCK_MAX_TRIES; i++) {
 			if (ret <= (u64)last) {
 				if (ret < (u64)last) {
@@ -290,16 +349,20 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 				ret = last;
 				break;
 			}
-			if (atomic64_try_cmpxchg(last_global, &last, ret))
+			if (atomic64_try_cmpxchg(&g->last, &last, ret))
 				break;
 		}
+		/*
+		 * Above every value published, so above this CPU's too: the
+		 * per-CPU mark is only kept for the counters and a fallback.
+		 */
+		local64_set(&c->last, ret);
+		return ret;
 	}
 
 	last = local64_read(&c->last);
 	if (unlikely(ret < (u64)last)) {
 		local_inc(&c->clamps);
-		if (fresh)
-			local_inc(&c->backwards);
 		return last;
 	}
 	prev = local64_cmpxchg(&c->last, last, ret);
@@ -313,8 +376,7 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 struct pvhc_clock_pairing;
 
 u64 pvclock_read_with(struct pvclock_cpu *c, u64 (*tsc_fn)(void),
-		      bool global_guard, bool clear_stopped,
-		      atomic64_t *last_global);
+		      struct pvclock_guard *g);
 struct pvclock_cpu *pvclock_cpu_state(unsigned int cpu);
 void pvclock_source_name(char *buf);
 long pvclock_hotplug_count(void);

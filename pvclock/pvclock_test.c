@@ -133,7 +133,7 @@ static struct kunit_suite pvclock_math_suite = {
 /* One private reader and the record it reads. */
 static struct pvclock_vcpu_time_info *rec;
 static struct pvclock_cpu *rc;
-static atomic64_t guard;
+static struct pvclock_guard tg;
 
 /* A 1 GHz record (mul 2^31, shift 1) at @tsc, @ns. */
 static void rec_set(struct pvclock_vcpu_time_info *r, u64 tsc, u64 ns, u32 mul)
@@ -149,7 +149,7 @@ static void rec_set(struct pvclock_vcpu_time_info *r, u64 tsc, u64 ns, u32 mul)
 
 static u64 rd(void)
 {
-	return pvclock_read_with(rc, fake_tsc_read, false, true, &guard);
+	return pvclock_read_with(rc, fake_tsc_read, &tg);
 }
 
 static int pvclock_reader_init(struct kunit *test)
@@ -159,7 +159,8 @@ static int pvclock_reader_init(struct kunit *test)
 	if (!rec || !rc)
 		return -ENOMEM;
 	rc->rec = rec;
-	atomic64_set(&guard, 0);
+	memset(&tg, 0, sizeof(tg));
+	tg.clear_stopped = true;
 	fake_tsc = 1000000;
 	fake_host = NULL;
 	fake_tsc_reads = 0;
@@ -283,7 +284,8 @@ static void pvclock_guest_stopped(struct kunit *test)
 	WRITE_ONCE(rec->version, rec->version + 1);
 	rec->flags |= PVCLOCK_GUEST_STOPPED;
 	WRITE_ONCE(rec->version, rec->version + 1);
-	pvclock_read_with(rc, fake_tsc_read, false, false, &guard);
+	tg.clear_stopped = false;
+	rd();
 	KUNIT_EXPECT_EQ(test, local_read(&rc->stopped), 2L);
 	KUNIT_EXPECT_TRUE(test, rec->flags & PVCLOCK_GUEST_STOPPED);
 }
@@ -305,7 +307,7 @@ static void pvclock_cross_cpu_guard(struct kunit *test)
 	rec->flags = 0;
 	rb->flags = 0;
 	a = rd();
-	b = pvclock_read_with(cb, fake_tsc_read, false, true, &guard);
+	b = pvclock_read_with(cb, fake_tsc_read, &tg);
 	KUNIT_EXPECT_EQ(test, a, 5000ULL);
 	KUNIT_EXPECT_EQ(test, b, 5000ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 1L);
@@ -314,11 +316,12 @@ static void pvclock_cross_cpu_guard(struct kunit *test)
 	/* Stable records skip the shared guard unless it is forced. */
 	rec_set(rb, fake_tsc, 4700, 0x80000000);
 	fake_tsc += 100;
-	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, false, true,
-						&guard), 5000ULL);
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 2L);	/* per-CPU */
-	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, true, true,
-						&guard), 5000ULL);
+	tg.global = true;
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 3L);
 }
 
@@ -384,6 +387,50 @@ static void pvclock_late_publication(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(), 7500ULL);
 }
 
+/*
+ * Shared-record mode: both CPUs read one record. The host switches to a
+ * slower rate at a point in the past and publishes late; CPU A returned a
+ * value from the old record that the new one gives only later. CPU B,
+ * taking the new record, raises the floor to the old record's time at
+ * the publication, and neither returns less than A did.
+ */
+static void pvclock_shared_record_floor(struct kunit *test)
+{
+	struct pvclock_cpu *cb;
+	u64 a, b;
+
+	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	tg.shared = rec;
+	tg.window = 1000;
+	rec->flags = 0;
+	rc->rec = NULL;		/* the shared record wins over each CPU's */
+	cb->rec = NULL;
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
+	fake_tsc = 1001000;
+	a = rd();
+	KUNIT_EXPECT_EQ(test, a, 6000ULL);
+	/* 0.5 ns/tick from tsc 1000500, where the old record said 5500. */
+	WRITE_ONCE(rec->version, rec->version + 1);
+	rec->tsc_timestamp = 1000500;
+	rec->system_time = 5500;
+	rec->tsc_shift = 0;
+	WRITE_ONCE(rec->version, rec->version + 1);
+	fake_tsc = 1001010;	/* the new record alone: 5755 */
+	b = pvclock_read_with(cb, fake_tsc_read, &tg);
+	KUNIT_EXPECT_GE(test, b, a);
+	KUNIT_EXPECT_EQ(test, b, 6010ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 1L);
+	fake_tsc = 1001020;
+	KUNIT_EXPECT_GE(test, rd(), b);
+	/* Once the new record catches up, no clamp: 5500 + 750. */
+	fake_tsc = 1002000;
+	KUNIT_EXPECT_EQ(test, rd(), 6250ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tg.last), 0LL);	/* never used */
+}
+
 static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_version_mid_read),
 	KUNIT_CASE(pvclock_version_known),
@@ -396,6 +443,7 @@ static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_cross_cpu_guard),
 	KUNIT_CASE(pvclock_rate_changes),
 	KUNIT_CASE(pvclock_late_publication),
+	KUNIT_CASE(pvclock_shared_record_floor),
 	{}
 };
 
