@@ -3,8 +3,9 @@
  * pvclock selftests: the sysfs files, the clocksource selected through
  * current_clocksource with a monotonicity checker on every CPU at once,
  * host rate changes while it is the system clock (pvhost lanes), the PTP
- * clock, agreement with the kernel's xen clocksource (Xen lane) and the
- * kernel falling back cleanly when the module is removed.
+ * clock and agreement with the kernel's xen clocksource (Xen lane).
+ * pvclock_unload, run after it, removes the module while it is the system
+ * clock.
  *
  * Without a clock source (pvhc serves no records: the kunit guest, a
  * stock guest whose pvhostd publishes no clock) the tests that need one
@@ -20,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,39 +373,6 @@ TEST(ptp_clock)
 	/* Host time is read-only to the guest. */
 	EXPECT_NE(0, clock_settime(((~(clockid_t)fd) << 3) | 3, &ts));
 	close(fd);
-}
-
-/* Last: remove the module while it is the system clock, then reload it. */
-TEST(unload_while_selected)
-{
-	const char *ko = getenv("PV_MODULE_PATH");
-	char src[32], prev[64], cur[64];
-	long long t0, t1;
-	int fd;
-
-	if (!pvc_has_source(src, sizeof(src)))
-		SKIP(return, "no clock source: pvhc serves no clock records (source %s)",
-		     src);
-	if (!ko)
-		SKIP(return, "PV_MODULE_PATH not set: cannot reload the module");
-	ASSERT_EQ(0, cs_current(prev, sizeof(prev)));
-	ASSERT_EQ(0, cs_select("pvclock"));
-	t0 = now_ns(CLOCK_MONOTONIC);
-	ASSERT_EQ(0, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
-		TH_LOG("rmmod pvclock: %s", strerror(errno));
-	ASSERT_EQ(0, cs_current(cur, sizeof(cur)));
-	EXPECT_STRNE("pvclock", cur);
-	t1 = now_ns(CLOCK_MONOTONIC);
-	EXPECT_GE(t1, t0);
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0))
-		TH_LOG("reloading %s: %s", ko, strerror(errno));
-	close(fd);
-	EXPECT_EQ(0, cs_current(cur, sizeof(cur)));
-	EXPECT_STRNE("pvclock", cur);
-	if (strcmp(prev, cur))
-		EXPECT_EQ(0, cs_select(prev));
 }
 
 TEST_HARNESS_MAIN
