@@ -86,7 +86,10 @@ static const char * const pvclock_bench_names[PVB_NR] = {
 static atomic64_t pvclock_bench_intree_last;	/* in-tree's last_value */
 static u64 pvclock_bench_sink;
 
-/* arch/x86/kernel/pvclock.c's __pvclock_clocksource_read(), on our records. */
+/*
+ * arch/x86/kernel/pvclock.c's __pvclock_clocksource_read() on this CPU's
+ * record, wrapped as the kernel's xen and kvm-clock clocksources wrap it.
+ */
 static u64 pvclock_bench_intree(void)
 {
 	const struct pvclock_vcpu_time_info *src;
@@ -94,9 +97,13 @@ static u64 pvclock_bench_intree(void)
 	u32 version;
 	u8 flags;
 
+	/* As xen_clocksource_read() and kvm_clock_read() call it. */
+	preempt_disable_notrace();
 	src = pvclock_this_cpu_rec();
-	if (!src)
+	if (!src) {
+		preempt_enable_notrace();
 		return 0;
+	}
 	do {
 		version = READ_ONCE(src->version) & ~1;
 		virt_rmb();	/* the version before the fields */
@@ -108,13 +115,17 @@ static u64 pvclock_bench_intree(void)
 		flags = READ_ONCE(src->flags);
 		virt_rmb();	/* the fields before the version again */
 	} while (READ_ONCE(src->version) != version);
-	if (flags & PVCLOCK_TSC_STABLE_BIT)
-		return ret;
-	last = atomic64_read(&pvclock_bench_intree_last);
-	do {
-		if (ret <= last)
-			return last;
-	} while (!atomic64_try_cmpxchg(&pvclock_bench_intree_last, &last, ret));
+	if (!(flags & PVCLOCK_TSC_STABLE_BIT)) {
+		last = atomic64_read(&pvclock_bench_intree_last);
+		do {
+			if (ret <= last) {
+				ret = last;
+				break;
+			}
+		} while (!atomic64_try_cmpxchg(&pvclock_bench_intree_last,
+					       &last, ret));
+	}
+	preempt_enable_notrace();
 	return ret;
 }
 
