@@ -100,6 +100,63 @@ void pvclock_stopped_touch(void)
 	reset_hung_task_detector();
 }
 
+/**
+ * pvclock_read_slow - a read that is not the common case
+ * @c: this CPU's state
+ * @src: the record to read
+ * @tsc_fn: reads the TSC; NULL for rdtsc_ordered()
+ * @g: how CPUs agree
+ * @shared: @g->shared as the caller read it
+ * @offset: the epoch offset
+ * @tries: attempts the caller already made
+ * @tsc: the TSC, on success
+ * @fresh: set when a new record was taken
+ *
+ * The first read, a new record version, a host writing or misbehaving:
+ * the full bounded version protocol, validation, counting, and the last
+ * good record when the host gives nothing better. Out of line, so that
+ * the common read stays short.
+ *
+ * Return: false when there is no good record at all.
+ */
+bool pvclock_read_slow(struct pvclock_cpu *c,
+		       const struct pvclock_vcpu_time_info *src,
+		       u64 (*tsc_fn)(void), struct pvclock_guard *g,
+		       const struct pvclock_vcpu_time_info *shared, s64 offset,
+		       unsigned long tries, u64 *tsc, bool *fresh)
+{
+	struct pvclock_snap s, old;
+	enum pvclock_rd rd;
+
+	if (!tsc_fn)
+		tsc_fn = pvclock_rdtsc;
+	rd = pvclock_snap_read(src, tsc_fn, c->have_good ? &c->good : NULL,
+			       &s, tsc, &tries);
+	if (tries)
+		local_add(tries, &c->retries);
+	if (rd == PVCLOCK_RD_KNOWN)
+		return true;
+	if (rd == PVCLOCK_RD_OK) {
+		old = c->good;
+		if (shared && c->have_good)
+			pvclock_floor(g, &old, &s, *tsc, offset);
+		pvclock_take(c, src, &s, READ_ONCE(g->clear_stopped));
+		*fresh = true;
+		return true;
+	}
+	if (rd == PVCLOCK_RD_STUCK)
+		local_inc(&c->stuck);
+	else if (rd == PVCLOCK_RD_FLAPPING)
+		local_inc(&c->flapping);
+	else
+		local_inc(&c->invalid);
+	if (!c->have_good)
+		return false;
+	/* Carry on with the last good record: time stays continuous. */
+	*tsc = tsc_fn();
+	return true;
+}
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * pvclock_read_with - one read through the full path, with a given TSC
@@ -128,8 +185,7 @@ u64 pvclock_now(void)
 	u64 ret;
 
 	preempt_disable_notrace();
-	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), pvclock_rdtsc,
-			     &pvclock_guard);
+	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), NULL, &pvclock_guard);
 	preempt_enable_notrace();
 	return ret;
 }
@@ -159,7 +215,7 @@ u64 pvclock_now_global(void)
 	u64 ret;
 
 	preempt_disable_notrace();
-	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), pvclock_rdtsc,
+	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), NULL,
 			     &pvclock_bench_guard);
 	preempt_enable_notrace();
 	return ret;

@@ -271,10 +271,16 @@ static __always_inline void pvclock_floor(struct pvclock_guard *g,
 			   pvclock_snap_ns(old, min(tsc, at)) + offset);
 }
 
+bool pvclock_read_slow(struct pvclock_cpu *c,
+		       const struct pvclock_vcpu_time_info *src,
+		       u64 (*tsc_fn)(void), struct pvclock_guard *g,
+		       const struct pvclock_vcpu_time_info *shared, s64 offset,
+		       unsigned long tries, u64 *tsc, bool *fresh);
+
 /**
  * __pvclock_read - one clock read on one CPU
  * @c: this CPU's state (preemption disabled by the caller)
- * @tsc_fn: reads the TSC
+ * @tsc_fn: reads the TSC; NULL for rdtsc_ordered()
  * @g: how CPUs agree
  *
  * Return: nanoseconds, never less than the last value this CPU returned;
@@ -289,43 +295,32 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 	const struct pvclock_vcpu_time_info *shared = READ_ONCE(g->shared);
 	const struct pvclock_vcpu_time_info *src = shared ?: READ_ONCE(c->rec);
 	const struct pvclock_snap *sp = &c->good;
-	struct pvclock_snap s, old;
-	enum pvclock_rd rd;
+	s64 last, prev, offset = READ_ONCE(c->offset);
 	unsigned long tries = 0;
 	bool fresh = false;
-	s64 last, prev, offset = READ_ONCE(c->offset);
 	unsigned int i;
 	u64 tsc, ret;
+	u32 v;
 
 	local_inc(&c->reads);
 	if (unlikely(!src)) {
 		local_inc(&c->nosource);
 		return local64_read(&c->last);
 	}
-	rd = pvclock_snap_read(src, tsc_fn, c->have_good ? &c->good : NULL,
-			       &s, &tsc, &tries);
-	if (unlikely(tries))
-		local_add(tries, &c->retries);
-	if (likely(rd == PVCLOCK_RD_KNOWN)) {
-		/* The common case: the validated copy, c->good. */
-	} else if (rd == PVCLOCK_RD_OK) {
-		old = c->good;
-		if (shared && c->have_good)
-			pvclock_floor(g, &old, &s, tsc, offset);
-		pvclock_take(c, src, &s, READ_ONCE(g->clear_stopped));
-		fresh = true;
-	} else {
-		if (rd == PVCLOCK_RD_STUCK)
-			local_inc(&c->stuck);
-		else if (rd == PVCLOCK_RD_FLAPPING)
-			local_inc(&c->flapping);
-		else
-			local_inc(&c->invalid);
-		if (!c->have_good)
-			return local64_read(&c->last);
-		/* Carry on with the last good record: time stays continuous. */
-		tsc = tsc_fn();
+	/* The common case: the version validated last, unchanged around the TSC. */
+	v = READ_ONCE(src->version);
+	if (likely(c->have_good && v == c->good.version)) {
+		virt_rmb();	/* the version before the TSC */
+		tsc = tsc_fn ? tsc_fn() : rdtsc_ordered();
+		virt_rmb();	/* the TSC before the version again */
+		if (likely(READ_ONCE(src->version) == v))
+			goto have_tsc;
+		tries = 1;
 	}
+	if (!pvclock_read_slow(c, src, tsc_fn, g, shared, offset, tries, &tsc,
+			       &fresh))
+		return local64_read(&c->last);
+have_tsc:
 	ret = pvclock_snap_ns(sp, tsc) + offset;
 	if (unlikely(fresh) && ret < (u64)local64_read(&c->last))
 		local_inc(&c->backwards);
