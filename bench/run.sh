@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a stock Debian guest under QEMU TCG with pvhostd, run the benchmarks
+# Boot a lane's guest under QEMU TCG (stock ones with pvhostd), run the benchmarks
 # of one module (bench/MODULE/*) in it and print their tables.
-#   bench/run.sh MODULE [stock-6.12|stock-6.1]
+#   bench/run.sh MODULE [stock-6.12|stock-6.1|xen]
 # The lane's selftests are not run (PV_BENCH); the lane's own checks are
 # printed too (boot, build, kernel log), since a figure from a guest that
 # misbehaved is no figure.
 set -o pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-module=${1:?usage: bench/run.sh MODULE [stock-6.12|stock-6.1]}
+module=${1:?usage: bench/run.sh MODULE [stock-6.12|stock-6.1|xen]}
 lane=${2:-stock-6.12}
 [ -d "$here/bench/$module" ] || { echo "bench/run.sh: no bench/$module" >&2; exit 2; }
 . "$here/tests/qemu/lib.sh"

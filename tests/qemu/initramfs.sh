@@ -37,7 +37,7 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	find "$moddir" -name "${mod}_test.ko" -exec cp {} "$root/pv/kunit/" \;
 	if [ -d "$moddir/bench/$mod" ]; then
 		mkdir -p "$root/pv/bench/$mod"
-		find "$moddir/bench/$mod" -maxdepth 1 -type f -perm -u+x -not -name '*.sh' \
+		find "$moddir/bench/$mod" -maxdepth 1 -type f -perm -u+x \
 			-exec cp {} "$root/pv/bench/$mod/" \;
 	fi
 	if [ -d "$moddir/selftests/$mod" ]; then

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for pvclock: the scaling math against a 128-bit reference,
+ * the version protocol with the host writing mid-read, time across a
+ * sequence of host rate changes, a host that misbehaves, and the module
+ * bound to a test backend (pvhc priority PVHC_PRIO_TEST) through source
+ * changes and CPU hotplug.
+ */
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/module.h>
+#include <linux/pvhc.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <asm/pvclock.h>
+
+#include "pvclock.h"
+#include "pvclock_internal.h"
+
+/* The TSC the reader sees, and a host that may write when it is read. */
+static u64 fake_tsc;
+static void (*fake_host)(void);
+static unsigned int fake_tsc_reads;
+
+static u64 fake_tsc_read(void)
+{
+	fake_tsc_reads++;
+	if (fake_host)
+		fake_host();
+	return fake_tsc;
+}
+
+static u64 scale_ref(u64 delta, u32 mul, int shift)
+{
+	unsigned __int128 p;
+
+	if (shift < 0)
+		p = (unsigned __int128)(delta >> -shift) * mul;
+	else
+		p = ((unsigned __int128)delta << shift) * mul;
+	return (u64)(p >> 32);
+}
+
+static void pvclock_scale_edges(struct kunit *test)
+{
+	static const u64 deltas[] = {
+		0, 1, 2, 999, U32_MAX, 1ULL << 32, (1ULL << 32) + 1,
+		1ULL << 40, 1ULL << 63, U64_MAX - 1, U64_MAX,
+	};
+	static const u32 muls[] = {
+		1, 2, 0x7fffffff, 0x80000000, 0xa0000000, U32_MAX - 1, U32_MAX,
+	};
+	int shift;
+	size_t i, j;
+
+	for (shift = PVCLOCK_SHIFT_MIN; shift <= PVCLOCK_SHIFT_MAX; shift++)
+		for (i = 0; i < ARRAY_SIZE(deltas); i++)
+			for (j = 0; j < ARRAY_SIZE(muls); j++)
+				KUNIT_ASSERT_EQ_MSG(test,
+						    pvclock_scale(deltas[i], muls[j], shift),
+						    scale_ref(deltas[i], muls[j], shift),
+						    "delta %llu mul %u shift %d",
+						    deltas[i], muls[j], shift);
+}
+
+static void pvclock_scale_random(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++) {
+		u64 delta = get_random_u64() >> get_random_u32_below(64);
+		u32 mul = get_random_u32();
+		int shift = (int)get_random_u32_below(PVCLOCK_SHIFT_MAX -
+						      PVCLOCK_SHIFT_MIN + 1) +
+			    PVCLOCK_SHIFT_MIN;
+
+		KUNIT_ASSERT_EQ_MSG(test, pvclock_scale(delta, mul, shift),
+				    scale_ref(delta, mul, shift),
+				    "delta %llu mul %u shift %d", delta, mul, shift);
+	}
+}
+
+/* Where delta << shift fits in 64 bits, the in-tree reader agrees. */
+static void pvclock_scale_in_tree(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++) {
+		int shift = (int)get_random_u32_below(64) - 31;
+		u64 delta = get_random_u64() >> get_random_u32_below(64);
+		u32 mul = get_random_u32();
+
+		if (shift > 0)
+			delta >>= shift;
+		KUNIT_ASSERT_EQ(test, pvclock_scale(delta, mul, shift),
+				pvclock_scale_delta(delta, mul, shift));
+	}
+}
+
+static void pvclock_rate(struct kunit *test)
+{
+	struct pvclock_snap s = { .mul = 0x80000000, .shift = 1 };
+
+	KUNIT_EXPECT_EQ(test, pvclock_rate_khz(0x80000000, 1), 1000000ULL);
+	KUNIT_EXPECT_EQ(test, pvclock_rate_khz(0x80000000, 0), 2000000ULL);
+	KUNIT_EXPECT_EQ(test, pvclock_rate_khz(0, 0), 0ULL);
+	KUNIT_EXPECT_TRUE(test, pvclock_snap_valid(&s));
+	s.mul = 0;
+	KUNIT_EXPECT_FALSE(test, pvclock_snap_valid(&s));
+	s.mul = 1;		/* 2^32 GHz: absurd */
+	s.shift = 0;
+	KUNIT_EXPECT_FALSE(test, pvclock_snap_valid(&s));
+	s.mul = U32_MAX;	/* ~ 1 kHz TSC with shift 20: too slow */
+	s.shift = 20;
+	KUNIT_EXPECT_FALSE(test, pvclock_snap_valid(&s));
+	s.shift = 33;
+	KUNIT_EXPECT_FALSE(test, pvclock_snap_valid(&s));
+}
+
+static struct kunit_case pvclock_math_cases[] = {
+	KUNIT_CASE(pvclock_scale_edges),
+	KUNIT_CASE(pvclock_scale_random),
+	KUNIT_CASE(pvclock_scale_in_tree),
+	KUNIT_CASE(pvclock_rate),
+	{}
+};
+
+static struct kunit_suite pvclock_math_suite = {
+	.name = "pvclock_math",
+	.test_cases = pvclock_math_cases,
+};
+
+/* One private reader and the record it reads. */
+static struct pvclock_vcpu_time_info *rec;
+static struct pvclock_cpu *rc;
+static struct pvclock_guard tg;
+
+/* A 1 GHz record (mul 2^31, shift 1) at @tsc, @ns. */
+static void rec_set(struct pvclock_vcpu_time_info *r, u64 tsc, u64 ns, u32 mul)
+{
+	WRITE_ONCE(r->version, r->version + 1);
+	r->tsc_timestamp = tsc;
+	r->system_time = ns;
+	r->tsc_to_system_mul = mul;
+	r->tsc_shift = 1;
+	r->flags = PVCLOCK_TSC_STABLE_BIT;
+	WRITE_ONCE(r->version, r->version + 1);
+}
+
+static u64 rd(void)
+{
+	return pvclock_read_with(rc, fake_tsc_read, &tg);
+}
+
+static int pvclock_reader_init(struct kunit *test)
+{
+	rec = kunit_kzalloc(test, sizeof(*rec), GFP_KERNEL);
+	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	if (!rec || !rc)
+		return -ENOMEM;
+	rc->rec = rec;
+	memset(&tg, 0, sizeof(tg));
+	tg.clear_stopped = true;
+	fake_tsc = 1000000;
+	fake_host = NULL;
+	fake_tsc_reads = 0;
+	rec_set(rec, 1000000, 5000, 0x80000000);
+	return 0;
+}
+
+static void host_rewrites_once(void)
+{
+	if (fake_tsc_reads == 1)
+		rec_set(rec, fake_tsc, 7000000, 0x80000000);
+}
+
+/* The host rewrites the record between the reader's two version reads. */
+static void pvclock_version_mid_read(struct kunit *test)
+{
+	fake_tsc = 1000100;
+	fake_host = host_rewrites_once;
+	KUNIT_EXPECT_EQ(test, rd(), 7000000ULL);
+	KUNIT_EXPECT_EQ(test, fake_tsc_reads, 2U);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->retries), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 1L);
+	KUNIT_EXPECT_EQ(test, rc->good.version, rec->version);
+}
+
+/* Steady state: a known version costs no copy and is read right. */
+static void pvclock_version_known(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	fake_tsc += 1000;
+	KUNIT_EXPECT_EQ(test, rd(), 6000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->retries), 0L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->reads), 2L);
+}
+
+/* A version that stays odd: the read ends after PVCLOCK_MAX_TRIES. */
+static void pvclock_stuck_odd(struct kunit *test)
+{
+	u64 t;
+
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	WRITE_ONCE(rec->version, rec->version + 1);
+	fake_tsc += 500;
+	fake_tsc_reads = 0;
+	t = rd();
+	/* The last good record carries time on: continuous, not stuck. */
+	KUNIT_EXPECT_EQ(test, t, 5500ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->stuck), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->retries),
+			(long)PVCLOCK_MAX_TRIES);
+	/* Only the fallback read the TSC: the loop never got that far. */
+	KUNIT_EXPECT_EQ(test, fake_tsc_reads, 1U);
+}
+
+/* No good record yet and stuck: the last value, no hang. */
+static void pvclock_stuck_from_start(struct kunit *test)
+{
+	WRITE_ONCE(rec->version, 1);
+	KUNIT_EXPECT_EQ(test, rd(), 0ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->stuck), 1L);
+	KUNIT_EXPECT_FALSE(test, rc->have_good);
+}
+
+static void host_flaps(void)
+{
+	WRITE_ONCE(rec->version, rec->version + 2);
+}
+
+/* Records changing faster than they can be read. */
+static void pvclock_flapping(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	WRITE_ONCE(rec->version, rec->version + 2);
+	fake_host = host_flaps;
+	fake_tsc += 10;
+	KUNIT_EXPECT_EQ(test, rd(), 5010ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->flapping), 1L);
+}
+
+/* Zero and absurd multipliers are refused; time goes on. */
+static void pvclock_absurd_mul(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	rec_set(rec, fake_tsc, 1ULL << 50, 0);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5100ULL);
+	rec_set(rec, fake_tsc, 1ULL << 50, 1);
+	rec->tsc_shift = 0;
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5200ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->invalid), 2L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 1L);
+}
+
+/* A host that steps time back: clamped, counted, never backwards. */
+static void pvclock_host_backwards(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	rec_set(rec, fake_tsc, 4000, 0x80000000);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->backwards), 1L);
+	fake_tsc += 2000;
+	KUNIT_EXPECT_EQ(test, rd(), 6100ULL);
+}
+
+static void pvclock_guest_stopped(struct kunit *test)
+{
+	rec_set(rec, fake_tsc, 5000, 0x80000000);
+	WRITE_ONCE(rec->version, rec->version + 1);
+	rec->flags |= PVCLOCK_GUEST_STOPPED;
+	WRITE_ONCE(rec->version, rec->version + 1);
+	rd();
+	rd();
+	KUNIT_EXPECT_EQ(test, local_read(&rc->stopped), 1L);
+	KUNIT_EXPECT_FALSE(test, rec->flags & PVCLOCK_GUEST_STOPPED);
+
+	/* A record the guest must not write (kvmclock): counted, left. */
+	WRITE_ONCE(rec->version, rec->version + 1);
+	rec->flags |= PVCLOCK_GUEST_STOPPED;
+	WRITE_ONCE(rec->version, rec->version + 1);
+	tg.clear_stopped = false;
+	rd();
+	KUNIT_EXPECT_EQ(test, local_read(&rc->stopped), 2L);
+	KUNIT_EXPECT_TRUE(test, rec->flags & PVCLOCK_GUEST_STOPPED);
+}
+
+/* Two vCPUs whose records disagree by 300 ns, without the stable bit. */
+static void pvclock_cross_cpu_guard(struct kunit *test)
+{
+	struct pvclock_vcpu_time_info *rb;
+	struct pvclock_cpu *cb;
+	u64 a, b;
+
+	rb = kunit_kzalloc(test, sizeof(*rb), GFP_KERNEL);
+	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rb);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	cb->rec = rb;
+	rec_set(rec, fake_tsc, 5000, 0x80000000);
+	rec_set(rb, fake_tsc, 4700, 0x80000000);
+	rec->flags = 0;
+	rb->flags = 0;
+	a = rd();
+	b = pvclock_read_with(cb, fake_tsc_read, &tg);
+	KUNIT_EXPECT_EQ(test, a, 5000ULL);
+	KUNIT_EXPECT_EQ(test, b, 5000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 1L);
+	KUNIT_EXPECT_EQ(test, (u64)local64_read(&cb->max_skew), 300ULL);
+
+	/* Stable records skip the shared guard unless it is forced. */
+	rec_set(rb, fake_tsc, 4700, 0x80000000);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 2L);	/* per-CPU */
+	tg.global = true;
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 3L);
+}
+
+/*
+ * Rate changes: the host rewrites the record every @interval ticks with a
+ * new rate, continuing its own time (system_time = old record's time at
+ * the new tsc_timestamp), the way a host that publishes at once does. The
+ * stated bound: between two reads dt ticks apart the clock advances by at
+ * least 0 and at most dt at the fastest rate plus 2 ns (one truncation in
+ * each record's scale), and it never goes back.
+ */
+static void pvclock_rate_changes(struct kunit *test)
+{
+	static const u32 muls[] = {	/* shift 1: 1, 1.25, 0.8, 2, 0.5 ns/tick */
+		0x80000000, 0xa0000000, 0x66666666, 0xffffffff, 0x40000000,
+	};
+	const u64 interval = 100000;
+	u64 host_ns = 5000, prev, now, dt, next = fake_tsc + interval;
+	struct pvclock_snap s;
+	unsigned int i, k = 0, updates = 0;
+
+	prev = rd();
+	for (i = 0; i < 20000; i++) {
+		dt = get_random_u32_below(997) + 1;
+		fake_tsc += dt;
+		if (fake_tsc >= next) {
+			s = rc->good;
+			host_ns = pvclock_snap_ns(&s, next);
+			k = (k + 1) % ARRAY_SIZE(muls);
+			rec_set(rec, next, host_ns, muls[k]);
+			next += interval;
+			updates++;
+		}
+		now = rd();
+		KUNIT_ASSERT_GE(test, now, prev);
+		KUNIT_ASSERT_LE(test, now - prev,
+				pvclock_scale(dt, 0xffffffff, 1) + 2);
+		prev = now;
+	}
+	KUNIT_EXPECT_GT(test, updates, 10U);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), (long)updates + 1);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+}
+
+/*
+ * A host that publishes late: the reader ran ahead on the old rate and
+ * the new record is behind it. Clamped, counted, still monotonic.
+ */
+static void pvclock_late_publication(struct kunit *test)
+{
+	u64 before, after;
+
+	rec_set(rec, fake_tsc, 5000, 0xffffffff);	/* 2 ns/tick */
+	rd();
+	fake_tsc += 1000;
+	before = rd();					/* 7000 */
+	/* The host changed to 1 ns/tick at +500, publishing only now. */
+	rec_set(rec, fake_tsc - 500, 5000 + 1000, 0x80000000);
+	after = rd();					/* 6500: clamped */
+	KUNIT_EXPECT_EQ(test, before, after);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 1L);
+	fake_tsc += 1000;
+	KUNIT_EXPECT_EQ(test, rd(), 7500ULL);
+}
+
+/*
+ * Shared-record mode: both CPUs read one record. The host switches to a
+ * slower rate at a point in the past and publishes late; CPU A returned a
+ * value from the old record that the new one gives only later. CPU B,
+ * taking the new record, raises the floor to the old record's time at
+ * the publication, and neither returns less than A did.
+ */
+static void pvclock_shared_record_floor(struct kunit *test)
+{
+	struct pvclock_cpu *cb;
+	u64 a, b;
+
+	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	tg.shared = rec;
+	tg.window = 1000;
+	rec->flags = 0;
+	rc->rec = NULL;		/* the shared record wins over each CPU's */
+	cb->rec = NULL;
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
+			5000ULL);
+	fake_tsc = 1001000;
+	a = rd();
+	KUNIT_EXPECT_EQ(test, a, 6000ULL);
+	/* 0.5 ns/tick from tsc 1000500, where the old record said 5500. */
+	WRITE_ONCE(rec->version, rec->version + 1);
+	rec->tsc_timestamp = 1000500;
+	rec->system_time = 5500;
+	rec->tsc_shift = 0;
+	WRITE_ONCE(rec->version, rec->version + 1);
+	fake_tsc = 1001010;	/* the new record alone: 5755 */
+	b = pvclock_read_with(cb, fake_tsc_read, &tg);
+	KUNIT_EXPECT_GE(test, b, a);
+	KUNIT_EXPECT_EQ(test, b, 6010ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 1L);
+	fake_tsc = 1001020;
+	KUNIT_EXPECT_GE(test, rd(), b);
+	/* Once the new record catches up, no clamp: 5500 + 750. */
+	fake_tsc = 1002000;
+	KUNIT_EXPECT_EQ(test, rd(), 6250ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tg.last), 0LL);	/* never used */
+}
+
+static struct kunit_case pvclock_reader_cases[] = {
+	KUNIT_CASE(pvclock_version_mid_read),
+	KUNIT_CASE(pvclock_version_known),
+	KUNIT_CASE(pvclock_stuck_odd),
+	KUNIT_CASE(pvclock_stuck_from_start),
+	KUNIT_CASE(pvclock_flapping),
+	KUNIT_CASE(pvclock_absurd_mul),
+	KUNIT_CASE(pvclock_host_backwards),
+	KUNIT_CASE(pvclock_guest_stopped),
+	KUNIT_CASE(pvclock_cross_cpu_guard),
+	KUNIT_CASE(pvclock_rate_changes),
+	KUNIT_CASE(pvclock_late_publication),
+	KUNIT_CASE(pvclock_shared_record_floor),
+	{}
+};
+
+static struct kunit_suite pvclock_reader_suite = {
+	.name = "pvclock_reader",
+	.init = pvclock_reader_init,
+	.test_cases = pvclock_reader_cases,
+};
+
+/* The module bound to a test backend. */
+struct test_host {
+	struct pvclock_vcpu_time_info *recs;	/* nr_cpu_ids of them */
+	struct pvclock_vcpu_time_info *alt;	/* a re-registered one */
+	int alt_cpu;
+	struct pvhc_clock_pairing pairing;
+};
+
+static struct test_host th;
+static bool th_registered;
+
+static int th_clock(void *priv, unsigned int cpu,
+		    const struct pvclock_vcpu_time_info **r)
+{
+	struct test_host *h = priv;
+
+	*r = (int)cpu == h->alt_cpu ? h->alt : &h->recs[cpu];
+	return 0;
+}
+
+static int th_pairing(void *priv, struct pvhc_clock_pairing *out)
+{
+	*out = ((struct test_host *)priv)->pairing;
+	return 0;
+}
+
+static const struct pvhc_backend_ops th_ops = {
+	.clock_record = th_clock,
+	.clock_pairing = th_pairing,
+};
+
+static struct pvhc_backend th_backend = {
+	.name = "pvclock-test",
+	.priority = PVHC_PRIO_TEST,
+	.features = BIT(PVHC_FEAT_CLOCK) | BIT(PVHC_FEAT_CLOCK_PAIRING),
+	.ops = &th_ops,
+	.priv = &th,
+	.owner = THIS_MODULE,
+};
+
+static void th_fill(struct pvclock_vcpu_time_info *r)
+{
+	r->version = 2;
+	r->tsc_timestamp = rdtsc_ordered();
+	r->system_time = 1000000000ULL;
+	r->tsc_to_system_mul = 0x80000000;
+	r->tsc_shift = 1;
+	r->flags = PVCLOCK_TSC_STABLE_BIT;
+}
+
+static int pvclock_source_init(struct kunit *test)
+{
+	char name[PVHC_NAME_MAX];
+	unsigned int cpu;
+	int ret;
+
+	th.recs = kcalloc(nr_cpu_ids, sizeof(*th.recs), GFP_KERNEL);
+	th.alt = kzalloc(sizeof(*th.alt), GFP_KERNEL);
+	if (!th.recs || !th.alt) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	th.alt_cpu = -1;
+	for_each_possible_cpu(cpu)
+		th_fill(&th.recs[cpu]);
+	th_fill(th.alt);
+	ret = pvhc_backend_register(&th_backend);
+	if (ret)
+		goto free;
+	th_registered = true;
+	pvclock_health_run();
+	pvclock_source_name(name);
+	if (strcmp(name, th_backend.name)) {
+		kunit_err(test, "pvclock bound to %s, not the test backend\n",
+			  name);
+		pvhc_backend_unregister(&th_backend);
+		th_registered = false;
+		ret = -ENODEV;
+		goto free;
+	}
+	return 0;
+free:
+	kfree(th.alt);
+	kfree(th.recs);
+	return ret;
+}
+
+static void pvclock_source_exit(struct kunit *test)
+{
+	if (th_registered)
+		pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	kfree(th.alt);
+	kfree(th.recs);
+}
+
+static unsigned int test_rewrites;
+
+static void th_rewrites_this_cpu(void)
+{
+	struct pvclock_vcpu_time_info *r = &th.recs[smp_processor_id()];
+
+	if (test_rewrites++)
+		return;
+	WRITE_ONCE(r->version, r->version + 1);
+	r->system_time += 1000000;
+	WRITE_ONCE(r->version, r->version + 1);
+}
+
+static u64 th_tsc(void)
+{
+	th_rewrites_this_cpu();
+	return rdtsc_ordered();
+}
+
+/* The test backend rewrites this CPU's record in the middle of a read. */
+static void pvclock_backend_mid_read(struct kunit *test)
+{
+	struct pvclock_cpu *c;
+	unsigned long before;
+	u64 t0, t1;
+
+	preempt_disable();
+	c = pvclock_cpu_state(smp_processor_id());
+	KUNIT_EXPECT_PTR_EQ(test, c->rec,
+			    (const struct pvclock_vcpu_time_info *)
+			    &th.recs[smp_processor_id()]);
+	test_rewrites = 1;
+	t0 = pvclock_now_with(th_tsc);
+	before = local_read(&c->retries);
+	test_rewrites = 0;
+	t1 = pvclock_now_with(th_tsc);
+	KUNIT_EXPECT_EQ(test, local_read(&c->retries), before + 1);
+	KUNIT_EXPECT_EQ(test, c->good.version,
+			th.recs[smp_processor_id()].version);
+	preempt_enable();
+	/* The rewrite moved time 1 ms on; the read saw the new record. */
+	KUNIT_EXPECT_GE(test, t1, t0 + 1000000);
+}
+
+/* CPU hotplug: a CPU that comes back online reads its (new) record. */
+static void pvclock_hotplug(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	long events = pvclock_hotplug_count();
+	int ret;
+
+	if (num_online_cpus() < 2 || !cpu)
+		kunit_skip(test, "needs a second online CPU");
+	ret = remove_cpu(cpu);
+	if (ret)
+		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
+	th.alt_cpu = cpu;	/* as Xen re-registers an area on online */
+	ret = add_cpu(cpu);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, pvclock_hotplug_count(), events);
+	KUNIT_EXPECT_PTR_EQ(test, pvclock_cpu_state(cpu)->rec,
+			    (const struct pvclock_vcpu_time_info *)th.alt);
+	KUNIT_EXPECT_FALSE(test, pvclock_cpu_state(cpu)->borrowed);
+	th.alt_cpu = -1;
+}
+
+/* The source goes away: frozen copies, time continues, rating dropped. */
+static void pvclock_source_gone(struct kunit *test)
+{
+	char name[PVHC_NAME_MAX];
+	unsigned int cpu;
+	u64 t0, t1;
+
+	t0 = pvclock_now();
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	pvclock_source_name(name);
+	KUNIT_EXPECT_STREQ(test, name, "none");
+	/* The records are gone; reads use the module's own copies. */
+	memset(th.recs, 0xff, nr_cpu_ids * sizeof(*th.recs));
+	t1 = pvclock_now();
+	KUNIT_EXPECT_GE(test, t1, t0);
+	KUNIT_EXPECT_LT(test, t1 - t0, 10ULL * NSEC_PER_SEC);
+	pvclock_health_run();
+	KUNIT_EXPECT_EQ(test, pvclock_rating_now(), 1);
+	pvclock_rating_set(10);
+	/* Back again: a new epoch continuing where the copies are. */
+	for_each_possible_cpu(cpu) {
+		th_fill(&th.recs[cpu]);
+		th.recs[cpu].system_time = 1;	/* far behind the frozen time */
+	}
+	KUNIT_ASSERT_EQ(test, pvhc_backend_register(&th_backend), 0);
+	th_registered = true;
+	pvclock_health_run();
+	pvclock_source_name(name);
+	KUNIT_EXPECT_STREQ(test, name, th_backend.name);
+	KUNIT_EXPECT_GE(test, pvclock_now(), t1);
+}
+
+static void pvclock_ptp_math(struct kunit *test)
+{
+	struct pvhc_clock_pairing cp = { .sec = 100, .nsec = 999999000,
+					 .tsc = 1000000 };
+	struct pvclock_snap s = { .mul = 0x80000000, .shift = 1 };
+
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1002000),
+			101LL * NSEC_PER_SEC + 1000);
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 999000),
+			100LL * NSEC_PER_SEC + 999998000);
+}
+
+static struct kunit_case pvclock_source_cases[] = {
+	KUNIT_CASE(pvclock_backend_mid_read),
+	KUNIT_CASE(pvclock_hotplug),
+	KUNIT_CASE(pvclock_source_gone),
+	KUNIT_CASE(pvclock_ptp_math),
+	{}
+};
+
+static struct kunit_suite pvclock_source_suite = {
+	.name = "pvclock_source",
+	.init = pvclock_source_init,
+	.exit = pvclock_source_exit,
+	.test_cases = pvclock_source_cases,
+};
+
+kunit_test_suites(&pvclock_math_suite, &pvclock_reader_suite,
+		  &pvclock_source_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pvclock");
+MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
