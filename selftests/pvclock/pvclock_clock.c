@@ -27,6 +27,7 @@
 #include <linux/ptp_clock.h>
 
 #include "kselftest_harness.h"
+#include "pv_host.h"
 #include "pv_sysfs.h"
 
 #define PVC		"/sys/kernel/pvclock"
@@ -229,26 +230,6 @@ TEST_F(selected, monotonic_every_cpu)
 	EXPECT_GT(pvc_num("rate_khz"), 0);
 }
 
-/* Run "pvhost-ctl ARGS" on the host through the lane's relay. */
-static int host_ctl(const char *args, char *out, size_t len)
-{
-	char cmd[256];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -errno;
-	if (out && len) {
-		n = fread(out, 1, len - 1, p);
-		out[n] = '\0';
-	}
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /*
  * Host rate changes while pvclock is the system clock: pvhostd simulates a
  * TSC rate change of PPM (pvhost-ctl clock rate PPM), publishes a record
@@ -283,7 +264,7 @@ TEST_F(selected, host_rate_changes)
 	if (strcmp(self->src, "pvhost"))
 		SKIP(return, "rate changes need the pvhost source (source %s)",
 		     self->src);
-	rc = host_ctl("clock status", out, sizeof(out));
+	rc = pv_host_ctl(out, sizeof(out), "clock status");
 	if (rc)
 		SKIP(return, "no host relay for clock commands (pvhost-ctl exit %d: %.80s)",
 		     rc, out);
@@ -298,7 +279,7 @@ TEST_F(selected, host_rate_changes)
 	ASSERT_GT(h0, 0);
 	for (i = 0; i < ARRAY_SIZE(ppm); i++) {
 		snprintf(args, sizeof(args), "clock rate %d", ppm[i]);
-		rc = host_ctl(args, out, sizeof(out));
+		rc = pv_host_ctl(out, sizeof(out), args);
 		ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl %s: %s", args, out);
 		slack += llabs((long long)ppm[i]) * (RATE_SETTLE_NS / 1000000);
 		/* The checker on every CPU through the change and its fix. */

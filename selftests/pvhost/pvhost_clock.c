@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "pv_host.h"
 #include "pv_sysfs.h"
 
 #define DRIVER		"/sys/bus/pci/drivers/pvhost"
@@ -73,29 +74,6 @@ static unsigned long long mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * Run pvhost-ctl with @args; its output goes to @out. Return its exit
- * status, 4 when no relay is connected, 127 when the command is missing.
- */
-static int host_ctl(const char *args, char *out, size_t len)
-{
-	char cmd[256];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return 127;
-	if (out && len) {
-		n = fread(out, 1, len - 1, p);
-		out[n] = '\0';
-	}
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 127;
 }
 
 static long long status_value(const char *status, const char *key)
@@ -167,7 +145,7 @@ TEST(rate_change_republishes_continuously)
 	if (!want_host())
 		SKIP(return, "no pvhostd in this lane");
 	ASSERT_EQ(0, bound_device(dev, sizeof(dev)));
-	rc = host_ctl("clock status", status, sizeof(status));
+	rc = pv_host_ctl(status, sizeof(status), "clock status");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
 	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl clock status: %s", status);
@@ -177,7 +155,7 @@ TEST(rate_change_republishes_continuously)
 
 	ASSERT_EQ(0, read_u64(dev, "clock_version", &ver0));
 	snprintf(cmd, sizeof(cmd), "clock rate %d", SIM_PPM);
-	ASSERT_EQ(0, host_ctl(cmd, status, sizeof(status)))
+	ASSERT_EQ(0, pv_host_ctl(status, sizeof(status), cmd))
 		TH_LOG("pvhost-ctl %s: %s", cmd, status);
 	ver = ver0;
 	start = mono_ns();
@@ -212,7 +190,7 @@ TEST(rate_change_republishes_continuously)
 		samples++;
 		usleep(STEP_MS * 1000);
 	}
-	ASSERT_EQ(0, host_ctl("clock status", status, sizeof(status)));
+	ASSERT_EQ(0, pv_host_ctl(status, sizeof(status), "clock status"));
 	epoch1 = status_value(status, "clock_epoch");
 	sim1 = status_value(status, "simulated");
 	TH_LOG("%d readings, %d republications seen, version %llu -> %llu, epoch %lld -> %lld",
@@ -238,7 +216,7 @@ TEST_F(clk, bad_rate_refused_by_the_host)
 	char out[256];
 	int rc;
 
-	rc = host_ctl("clock rate 0", out, sizeof(out));
+	rc = pv_host_ctl(out, sizeof(out), "clock rate 0");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
 	EXPECT_EQ(1, rc) TH_LOG("%s", out);

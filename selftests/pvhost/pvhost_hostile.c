@@ -30,6 +30,7 @@
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
+#include "pv_host.h"
 #include "pv_sysfs.h"
 
 #define DBG		"/sys/kernel/debug/pvhost"
@@ -40,35 +41,13 @@
 /* Longer than the driver's longest delay between header tries (4 s). */
 #define BACK_TRIES	100	/* of 100 ms */
 
-/* pvhost-ctl ARGS: 0 on success, else its exit status; output in @out. */
-static int relay(char *out, size_t len, const char *args)
-{
-	char cmd[256];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (out && len) {
-		n = fread(out, 1, len - 1, p);
-		out[n] = '\0';
-	}
-	while (fgetc(p) != EOF)
-		;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A "key=value" line of pvctl status, as a number; -1 if absent. */
 static long long host_status(const char *key)
 {
 	char out[2048], *p;
 	size_t klen = strlen(key);
 
-	if (relay(out, sizeof(out), "status"))
+	if (pv_host_ctl(out, sizeof(out), "status"))
 		return -1;
 	for (p = strtok(out, "\n"); p; p = strtok(NULL, "\n"))
 		if (!strncmp(p, key, klen) && p[klen] == '=')
@@ -164,7 +143,7 @@ FIXTURE_SETUP(host)
 
 	if (!v || strcmp(v, "1"))
 		SKIP(return, "no pvhostd in this lane");
-	rc = relay(NULL, 0, "status");
+	rc = pv_host_ctl(NULL, 0, "status");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
 	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl status failed");
@@ -187,7 +166,7 @@ FIXTURE_TEARDOWN(host)
 {
 	/* Whatever happened, the host behaves for the next test. */
 	if (self->dev[0])
-		relay(NULL, 0, "hostile off");
+		pv_host_ctl(NULL, 0, "hostile off");
 }
 
 /* Switch the mode on; the tick (every 200 ms in the lane) keeps it on. */
@@ -196,7 +175,7 @@ static int set_mode(const char *mode)
 	char args[64];
 
 	snprintf(args, sizeof(args), "hostile %s", mode);
-	return relay(NULL, 0, args);
+	return pv_host_ctl(NULL, 0, args);
 }
 
 /* Modes the host repairs in place: the same generation, the same backend. */

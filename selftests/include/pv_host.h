@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The stock lanes' relay to the host: pvhost-ctl runs pvctl on the host. */
+#ifndef _PV_HOST_H
+#define _PV_HOST_H
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+/*
+ * Run "pvhost-ctl @args" (pvctl @args on the host, for this guest's
+ * pvhostd). Its output, stdout and stderr, goes to @out (NUL-terminated,
+ * truncated to @len) unless @out is NULL. Return pvctl's exit status;
+ * 4 when the guest has no relay; 127 when pvhost-ctl cannot be run.
+ */
+static inline int pv_host_ctl(char *out, size_t len, const char *args)
+{
+	char cmd[256];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
+	p = popen(cmd, "r");
+	if (!p)
+		return 127;
+	if (out && len) {
+		n = fread(out, 1, len - 1, p);
+		out[n] = '\0';
+	}
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
+}
+
+#endif /* _PV_HOST_H */
