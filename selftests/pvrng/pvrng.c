@@ -27,6 +27,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 
 #include "kselftest_harness.h"
+#include "pv_host.h"
 #include "pv_sysfs.h"
 
 #define PVRNG		"/sys/kernel/pvrng"
@@ -95,19 +96,6 @@ static long long pull(long long bytes)
 	}
 	close(fd);
 	return done;
-}
-
-/* Run "pvhost-ctl ARGS" on the host; its exit status, 127 if absent. */
-static int hostctl(const char *args)
-{
-	char cmd[256];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s >/tmp/pvrng-ctl.out 2>&1", args);
-	st = system(cmd);
-	if (st < 0 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
 }
 
 static int set_credit(unsigned int bits)
@@ -263,7 +251,7 @@ FIXTURE_TEARDOWN(hw)
 {
 	/* Whatever failed, leave the host's stream good and no credit. */
 	if (host_expected())
-		hostctl("entropy fault none");
+		pv_host_ctl(NULL, 0, "entropy fault none");
 	set_credit(0);
 	if (self->prev[0] && strcmp(self->prev, "none"))
 		pv_write_str(HWRNG "/rng_current", self->prev);
@@ -354,7 +342,7 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 
 	if (!host_expected())
 		SKIP(return, "no pvhostd in this lane");
-	rc = hostctl("entropy fault none");
+	rc = pv_host_ctl(NULL, 0, "entropy fault none");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no pvhost-ctl relay to the host (status %d)", rc);
 	ASSERT_EQ(0, rc);
@@ -366,7 +354,7 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 		q0 = src_ll("host", "quarantines");
 		f0 = src_ll("host", faults[i].counter);
 		snprintf(args, sizeof(args), "entropy fault %s", faults[i].name);
-		ASSERT_EQ(0, hostctl(args));
+		ASSERT_EQ(0, pv_host_ctl(NULL, 0, args));
 		EXPECT_EQ(0, pull_until_state("quarantined", 16LL << 20))
 			LOG_HOST("not quarantined");
 		EXPECT_GT(src_ll("host", "quarantines"), q0);
@@ -389,7 +377,7 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 		EXPECT_STREQ("quarantined", st);
 		ASSERT_EQ(0, set_credit(0));
 		LOG_HOST(faults[i].name);
-		ASSERT_EQ(0, hostctl("entropy fault none"));
+		ASSERT_EQ(0, pv_host_ctl(NULL, 0, "entropy fault none"));
 	}
 	/* Let back after the documented run of good windows, then credited. */
 	ASSERT_EQ(0, pull_until_state("healthy", 64LL << 20))
