@@ -89,6 +89,7 @@ while read -r mod; do
 	done
 	for t in /pv/selftests/"$mod"/*; do
 		[ -z "$PV_BENCH" ] && [ -x "$t" ] || continue
+		[ -z "$PV_ONLY" ] || [ "$PV_ONLY" = "$mod" ] || continue
 		PV_MODULE_PATH="/pv/modules/$mod.ko" \
 			section "selftests/$mod/$(basename "$t")" "$t"
 	done
