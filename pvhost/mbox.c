@@ -103,11 +103,19 @@ EXPORT_SYMBOL_IF_KUNIT(pvhost_mbox_answered);
  * The host usually answers within tens of microseconds: a short spin
  * first, then the interrupt, or without one a look every 20 to 50 us,
  * which keeps the round trip short enough for clock calibration.
+ *
+ * While spinning, PVHOST_MBOX_SPINNING tells the host that no interrupt
+ * is needed: an answer seen while spinning then costs no interrupt, which
+ * on an idle guest would be a wake-up. Before sleeping on the interrupt
+ * the flag is cleared and resp_seq read again, with a full barrier between
+ * (the host stores resp_seq, then loads the flag): either this side sees
+ * the answer or the host sees the flag clear and raises the vector.
  */
 static bool pvhost_mbox_wait(struct pvhost_mbox *m, u32 seq)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(m->timeout_ms);
 	unsigned int spins = 0;
+	bool spinning = true;
 	long left;
 
 	for (;;) {
@@ -121,6 +129,12 @@ static bool pvhost_mbox_wait(struct pvhost_mbox *m, u32 seq)
 			spins++;
 			udelay(5);
 		} else if (READ_ONCE(m->irq)) {
+			if (spinning) {
+				spinning = false;
+				WRITE_ONCE(m->mb->flags, 0);
+				smp_mb();	/* flag cleared, then resp_seq */
+				continue;
+			}
 			wait_for_completion_timeout(&m->done, left);
 		} else {
 			usleep_range(20, 50);
@@ -169,6 +183,7 @@ int pvhost_mbox_call(struct pvhost_mbox *m, u32 op, const void *req, u32 len,
 	if (len)
 		memcpy(mb->payload, req, len);
 	reinit_completion(&m->done);
+	WRITE_ONCE(mb->flags, PVHOST_MBOX_SPINNING);
 	/* The request is complete before the host sees its number. */
 	smp_store_release(&mb->req_seq, seq);
 	m->ring(m);

@@ -735,6 +735,7 @@ struct pvhost_test_mbox {
 	u32 rings;
 	u32 last_req;
 	u32 last_op;
+	u32 flags_at_ring;
 };
 
 static void pvhost_test_doorbell(struct pvhost_mbox *m)
@@ -746,6 +747,7 @@ static void pvhost_test_doorbell(struct pvhost_mbox *m)
 	t->rings++;
 	t->last_req = seq;
 	t->last_op = READ_ONCE(mb->op);
+	t->flags_at_ring = READ_ONCE(mb->flags);
 	switch (t->how) {
 	case PVHOST_TEST_ANSWER:
 		memset(mb->payload, 0xa5, 8);
@@ -905,6 +907,39 @@ static void pvhost_mbox_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->rings, 2);
 }
 
+/*
+ * While the guest watches resp_seq the host need not interrupt it; before
+ * it sleeps on the interrupt it says so.
+ */
+static void pvhost_mbox_spinning_flag(struct kunit *test)
+{
+	struct pvhost_test_mbox *t = pvhost_test_mbox(test, PVHOST_TEST_ANSWER);
+	u8 resp[8];
+	u32 rlen;
+
+	t->m.irq = true;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen), -ENOENT);
+	KUNIT_EXPECT_EQ(test, t->flags_at_ring, PVHOST_MBOX_SPINNING);
+	/* Answered at once: seen while spinning, the flag still up. */
+	KUNIT_EXPECT_EQ(test, t->m.mb->flags, PVHOST_MBOX_SPINNING);
+
+	t->how = PVHOST_TEST_SILENT;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, t->flags_at_ring, PVHOST_MBOX_SPINNING);
+	/* It slept on the interrupt: the host was told to raise it. */
+	KUNIT_EXPECT_EQ(test, t->m.mb->flags, 0);
+
+	/* Whatever the host writes there is not read back. */
+	t->how = PVHOST_TEST_ANSWER;
+	t->m.mb->flags = U32_MAX;
+	KUNIT_EXPECT_EQ(test, pvhost_mbox_call(&t->m, PVHOST_OP_PING, NULL, 0,
+					       resp, sizeof(resp), &rlen), -ENOENT);
+	KUNIT_EXPECT_EQ(test, t->flags_at_ring, PVHOST_MBOX_SPINNING);
+}
+
 static void pvhost_mbox_recover_delay(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, pvhost_recover_delay(0, false), PVHOST_RECOVER_MIN_MS);
@@ -929,6 +964,7 @@ static struct kunit_case pvhost_mbox_test_cases[] = {
 	KUNIT_CASE(pvhost_mbox_rebind),
 	KUNIT_CASE(pvhost_mbox_malformed),
 	KUNIT_CASE(pvhost_mbox_bounds),
+	KUNIT_CASE(pvhost_mbox_spinning_flag),
 	KUNIT_CASE(pvhost_mbox_recover_delay),
 	{}
 };

@@ -63,9 +63,10 @@ static void say_session(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)s->ent.bytes,
 	    (unsigned long long)s->ent.fills,
 	    (unsigned long long)s->ent.broken);
-	say(r, "mailbox_answered=%llu\nmailbox_errors=%llu\n",
+	say(r, "mailbox_answered=%llu\nmailbox_errors=%llu\nmailbox_quiet=%llu\n",
 	    (unsigned long long)s->mbox.answered,
-	    (unsigned long long)s->mbox.errors);
+	    (unsigned long long)s->mbox.errors,
+	    (unsigned long long)s->mbox.quiet);
 	say_vectors(r, "doorbells", s->doorbells);
 	say_vectors(r, "irqs", s->irqs);
 }

@@ -71,7 +71,8 @@ s32 pvhostd_mailbox_answer(u32 op, u32 len, u8 *payload,
  * A request is pending when req_seq differs from the last one answered
  * (kept privately: resp_seq is in shared memory and the guest can write
  * it). The response is complete before resp_seq is released.
- * Return: true if a request was answered and the guest should be told.
+ * Return: true if a request was answered and the guest should be told:
+ * not when the guest said it watches resp_seq (PVHOST_MBOX_SPINNING).
  */
 bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns)
 {
@@ -102,5 +103,14 @@ bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns)
 	m->answered++;
 	if (status)
 		m->errors++;
+	/*
+	 * resp_seq stored, then the flag loaded: the guest clears the flag,
+	 * then loads resp_seq. One of us sees the other's store.
+	 */
+	PVHOSTD_FENCE();
+	if (PVHOSTD_LOAD(mb->flags) & PVHOST_MBOX_SPINNING) {
+		m->quiet++;
+		return false;
+	}
 	return true;
 }

@@ -106,6 +106,7 @@ struct pvhostd_mailbox {
 	u32 last_seq;		/* private: last request answered */
 	u64 answered;
 	u64 errors;
+	u64 quiet;		/* answered without an interrupt */
 };
 
 void pvhostd_mailbox_init(struct pvhostd_mailbox *m, void *area);

@@ -91,7 +91,8 @@ static void test_layout_header(void)
 	pvhostd_layout_write(r, &l, 7);
 	memcpy(&features, r + 16, 8);
 	TAP_OK(u32_at(r, 0) == 0x53485650, "header: magic at 0 is PVHS");
-	TAP_OK(u32_at(r, 4) == 1, "header: abi 1.0 at 4");
+	TAP_OK(u32_at(r, 4) == (PVHOST_ABI_MINOR << 16 | 1),
+	       "header: abi major 1 at 4, minor at 6");
 	TAP_OK(u32_at(r, 8) == 256 && u32_at(r, 12) == 1 << 20,
 	       "header: header_size, region_size");
 	TAP_OK(features == PVHOSTD_FEATURES &&
@@ -305,6 +306,17 @@ static void test_mailbox_serve(void)
 	TAP_OK(pvhostd_mailbox_serve(&m, 1) && mb.resp_seq == 2 &&
 	       mb.status == -EOPNOTSUPP && mb.len == 0 && m.errors == 1,
 	       "mailbox: unknown op answered with -EOPNOTSUPP, len 0");
+	mb.op = PVHOST_OP_PING;
+	mb.len = 0;
+	mb.flags = PVHOST_MBOX_SPINNING;
+	mb.req_seq = 3;
+	TAP_OK(!pvhostd_mailbox_serve(&m, 1) && mb.resp_seq == 3 &&
+	       mb.status == 0 && m.quiet == 1,
+	       "mailbox: a spinning guest is answered without an interrupt");
+	mb.flags = 0xfffffffe;	/* unknown flags: ignored */
+	mb.req_seq = 4;
+	TAP_OK(pvhostd_mailbox_serve(&m, 1) && mb.resp_seq == 4 && m.quiet == 1,
+	       "mailbox: unknown flags ignored, the vector raised");
 }
 
 /* ---- pressure ---- */

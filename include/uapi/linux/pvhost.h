@@ -21,7 +21,7 @@
 
 #define PVHOST_MAGIC		0x53485650U	/* "PVHS" */
 #define PVHOST_ABI_MAJOR	1	/* incompatible changes */
-#define PVHOST_ABI_MINOR	0	/* compatible additions */
+#define PVHOST_ABI_MINOR	1	/* compatible additions */
 
 #define PVHOST_MAX_VCPUS	256
 #define PVHOST_MAX_NODES	64
@@ -194,10 +194,18 @@ struct pvhost_numa {
 #define PVHOST_OP_PING		1	/* no payload; answers 0 */
 #define PVHOST_OP_CALIBRATE	2	/* payload: struct pvhost_calibrate */
 
+/* pvhost_mailbox.flags [guest], ABI 1.1. */
+#define PVHOST_MBOX_SPINNING	0x1U	/* watching resp_seq: no interrupt */
+
 /*
  * One request at a time: the guest writes op, len and payload, then bumps
  * req_seq and rings PVHOST_VEC_MAILBOX; the host answers in status, len and
- * payload, then sets resp_seq = req_seq and raises PVHOST_VEC_MAILBOX.
+ * payload, then sets resp_seq = req_seq and raises PVHOST_VEC_MAILBOX,
+ * unless it then sees PVHOST_MBOX_SPINNING in flags (ABI 1.1): the guest
+ * sets it while it watches resp_seq, and clears it, then reads resp_seq
+ * again, before it waits for the interrupt. Both sides order their store
+ * before their load with a full barrier, so one of them sees the other's.
+ * A 1.0 host ignores flags and always raises the vector.
  */
 struct pvhost_mailbox {
 	__u32 req_seq;		/* [guest] */
@@ -205,7 +213,8 @@ struct pvhost_mailbox {
 	__u32 len;		/* [guest] request, then [host] response bytes */
 	__u32 resp_seq;		/* [host] */
 	__s32 status;		/* [host] 0 or -errno */
-	__u32 reserved[11];
+	__u32 flags;		/* [guest] PVHOST_MBOX_* (ABI 1.1) */
+	__u32 reserved[10];
 	__u8 payload[PVHOST_MAILBOX_PAYLOAD];
 };
 
@@ -253,6 +262,7 @@ PVHOST_ASSERT(PVHOST_OFF(pvhost_numa, hint) ==
 	      16 + 4 * PVHOST_MAX_VCPUS + PVHOST_MAX_NODES * PVHOST_MAX_NODES +
 	      4 * PVHOST_MAX_NODES);
 PVHOST_ASSERT(sizeof(struct pvhost_numa) == 6416);
+PVHOST_ASSERT(PVHOST_OFF(pvhost_mailbox, flags) == 20);
 PVHOST_ASSERT(sizeof(struct pvhost_mailbox) == 4096);
 PVHOST_ASSERT(sizeof(struct pvhost_calibrate) == 32);
 
