@@ -380,7 +380,12 @@ int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 	c->mbox = mbox;
 	c->st = st;
 	mutex_init(&c->lock);
-	INIT_DELAYED_WORK(&c->work, pvhost_clock_work_fn);
+	/*
+	 * Deferrable: on an idle guest the calibration waits for a CPU that
+	 * is awake anyway. The records stay valid meanwhile; the fit is only
+	 * refreshed later.
+	 */
+	INIT_DEFERRABLE_WORK(&c->work, pvhost_clock_work_fn);
 
 	for (i = 0; i < PVHOST_CLOCK_BURST; i++) {
 		if (i)

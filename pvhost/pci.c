@@ -596,8 +596,14 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 			pd->irq_entropy = pci_irq_vector(pdev,
 							 PVHOST_VEC_ENTROPY);
 		}
+		/*
+		 * The host interrupts for every event: the watchdog only
+		 * looks for a host that went away silently, so it waits for
+		 * a CPU that is awake anyway rather than waking one.
+		 */
+		INIT_DEFERRABLE_WORK(&pd->poll_work, pvhost_poll_fn);
 		pd->poll_jiffies = msecs_to_jiffies(PVHOST_WATCHDOG_MS);
-		dev_info(dev, "mode doorbell: %d MSI-X vectors, IVPosition %d; watchdog poll every %u ms\n",
+		dev_info(dev, "mode doorbell: %d MSI-X vectors, IVPosition %d; deferrable watchdog every %u ms\n",
 			 nvec, (int)ioread32(pd->regs + PVHOST_REG_IVPOSITION),
 			 PVHOST_WATCHDOG_MS);
 		dev_info(dev, "doorbell to host peer %u, vector %u, after entropy reads\n",

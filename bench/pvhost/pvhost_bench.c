@@ -10,8 +10,10 @@
  *   event  host -> guest: "pvctl pressure set" run on the host through the
  *          test relay, until the guest has taken the pressure interrupt;
  *          baseline: the relay's own round trip (pvctl status).
- *   idle   pvhost interrupts and poll wake-ups over an idle interval; the
- *          baseline is the wake-up rate of the poll mode (poll_ms).
+ *   idle   over an idle interval: pvhost interrupts, watchdog runs and
+ *          calibration exchanges, and the guest's interrupts of every kind
+ *          (timer and IPIs included); baseline: the same with the driver
+ *          unbound.
  *
  * Several runs; per figure the median and the 99th percentile over all
  * samples, and the run-to-run spread of the medians.
@@ -239,17 +241,21 @@ static void bench_events(int runs, int events, struct series *ev,
 	relay_wait(relay_start("pressure", "auto", NULL));
 }
 
-/* Sum of the counts of the /proc/interrupts lines naming pvhost. */
-static long long pvhost_interrupts(void)
+/*
+ * Sum of the counts of the /proc/interrupts lines containing @match, or of
+ * every line (timer, IPIs and devices alike: each count is a CPU taken out
+ * of what it was doing, or out of idle) when @match is NULL.
+ */
+static long long interrupts(const char *match)
 {
-	char line[1024], *p, *end;
+	char line[4096], *p, *end;
 	long long sum = 0, v;
 	FILE *f = fopen("/proc/interrupts", "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "pvhost"))
+		if (match && !strstr(line, match))
 			continue;
 		p = strchr(line, ':');
 		if (!p)
@@ -265,39 +271,74 @@ static long long pvhost_interrupts(void)
 	return sum;
 }
 
+static int driver_bind(const char *how)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/pvhost/%s", how);
+	return pv_write_str(path, dev);
+}
+
+struct idle_rates {
+	double pvhost_irq, polls, calib, all_irq;
+};
+
+static void idle_run(int secs, struct idle_rates *r)
+{
+	long long i0 = interrupts("pvhost"), p0 = dbg("polls");
+	long long c0 = dbg("calib_sent"), a0 = interrupts(NULL);
+
+	sleep(secs);
+	r->pvhost_irq = (double)(interrupts("pvhost") - i0) / secs;
+	r->polls = (double)(dbg("polls") - p0) / secs;
+	r->calib = (double)(dbg("calib_sent") - c0) / secs;
+	r->all_irq = (double)(interrupts(NULL) - a0) / secs;
+}
+
+/*
+ * Nothing running: what pvhost itself costs. The guest's interrupts of
+ * every kind are counted with the driver bound, then unbound (the
+ * baseline), then it is bound again.
+ */
 static void bench_idle(int runs, int secs)
 {
-	long long i0, i1, p0, p1, poll_ms = -1;
-	double irq_s[64], poll_s[64];
-	char buf[32];
-	FILE *f;
-	int r;
+	double irq_s[64], poll_s[64], cal_s[64], all_s[64], base_s[64];
+	struct idle_rates r;
+	int i, nbase = 0;
 
-	f = fopen("/sys/module/pvhost/parameters/poll_ms", "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			poll_ms = strtoll(buf, NULL, 10);
-		fclose(f);
-	}
 	if (runs > 64)
 		runs = 64;
-	for (r = 0; r < runs; r++) {
-		i0 = pvhost_interrupts();
-		p0 = dbg("polls");
-		sleep(secs);
-		i1 = pvhost_interrupts();
-		p1 = dbg("polls");
-		irq_s[r] = (double)(i1 - i0) / secs;
-		poll_s[r] = (double)(p1 - p0) / secs;
+	for (i = 0; i < runs; i++) {
+		idle_run(secs, &r);
+		irq_s[i] = r.pvhost_irq;
+		poll_s[i] = r.polls;
+		cal_s[i] = r.calib;
+		all_s[i] = r.all_irq;
 	}
-	printf("# idle, %d runs of %d s:\n", runs, secs);
-	printf("#   pvhost MSI-X interrupts   %8.2f /s (median; max %.2f)\n",
+	if (!driver_bind("unbind")) {
+		for (i = 0; i < runs; i++) {
+			idle_run(secs, &r);
+			base_s[nbase++] = r.all_irq;
+		}
+		if (driver_bind("bind"))
+			printf("# idle: binding %s again failed\n", dev);
+	}
+	printf("# idle, %d runs of %d s each way (median; max):\n", runs, secs);
+	printf("#   pvhost MSI-X interrupts     %8.2f /s (%.2f)\n",
 	       pct(irq_s, runs, 0.5), pct(irq_s, runs, 1));
-	printf("#   watchdog poll wake-ups    %8.2f /s (median; max %.2f)\n",
+	printf("#   watchdog runs (deferrable)  %8.2f /s (%.2f)\n",
 	       pct(poll_s, runs, 0.5), pct(poll_s, runs, 1));
-	if (poll_ms > 0)
-		printf("#   baseline, poll mode       %8.2f /s (poll_ms=%lld: %s)\n",
-		       1000.0 / poll_ms, poll_ms, "one wake-up per period");
+	printf("#   calibration exchanges       %8.2f /s (%.2f)\n",
+	       pct(cal_s, runs, 0.5), pct(cal_s, runs, 1));
+	printf("#   guest interrupts, all kinds %8.2f /s (%.2f) with pvhost bound\n",
+	       pct(all_s, runs, 0.5), pct(all_s, runs, 1));
+	if (nbase)
+		printf("#   baseline, pvhost unbound    %8.2f /s (%.2f); bound / unbound %.2f\n",
+		       pct(base_s, nbase, 0.5), pct(base_s, nbase, 1),
+		       pct(base_s, nbase, 0.5) > 0 ?
+		       pct(all_s, runs, 0.5) / pct(base_s, nbase, 0.5) : 0);
+	else
+		printf("#   baseline: unbinding %s failed\n", dev);
 }
 
 int main(int argc, char **argv)
