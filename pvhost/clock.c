@@ -8,7 +8,8 @@
  * (include/uapi/linux/pvhost.h). From these the host fits the TSC rate
  * against its CLOCK_MONOTONIC_RAW and publishes a pvclock record per vCPU
  * and a CLOCK_REALTIME pairing. A burst of exchanges at probe gives the
- * first record; one exchange a second keeps the fit current.
+ * first record; then one exchange a second keeps the fit current, fewer
+ * (down to one per calib_max_ms) while the host's records hold.
  *
  * The records are read by the consumer (pvclock.ko, through pvhc) with
  * the version protocol; before handing one out, and for the pairing, this
@@ -27,6 +28,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/pvhc.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -53,6 +55,25 @@ static_assert(offsetof(struct pvhost_time_info, flags) ==
 	      offsetof(struct pvclock_vcpu_time_info, flags));
 
 #define PVHOST_CLOCK_FLAGS	(PVCLOCK_TSC_STABLE_BIT | PVCLOCK_GUEST_STOPPED)
+
+static unsigned int pvhost_calib_max_ms = PVHOST_CLOCK_MAX_MS_DEFAULT;
+
+static int pvhost_calib_max_ms_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, PVHOST_CLOCK_PERIOD_MS,
+				     PVHOST_CLOCK_MAX_MS_LIMIT);
+}
+
+static const struct kernel_param_ops pvhost_calib_max_ms_ops = {
+	.set = pvhost_calib_max_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(calib_max_ms, &pvhost_calib_max_ms_ops, &pvhost_calib_max_ms,
+		0644);
+MODULE_PARM_DESC(calib_max_ms,
+		 "Longest interval between clock calibration exchanges while the host's records hold, 1000..600000 ms (default 16000)");
 
 /**
  * pvhost_clock_scale - nanoseconds for TSC ticks, as pvclock scales them
@@ -333,16 +354,79 @@ static int pvhost_clock_exchange(struct pvhost_clock *c)
 	return ret;
 }
 
+/**
+ * pvhost_clock_next_period - how long until the next calibration exchange
+ * @period_ms: the period that just ended
+ * @steady: the exchange was answered and the host did not republish
+ *	vCPU 0's record since the one before
+ * @max_ms: the longest period allowed
+ *
+ * While the records hold, the period doubles up to @max_ms: an idle guest
+ * then sends one exchange every @max_ms instead of one a second. Anything
+ * else (a republished record, a lost or malformed exchange) starts over at
+ * PVHOST_CLOCK_PERIOD_MS.
+ *
+ * Return: the next period, PVHOST_CLOCK_PERIOD_MS..max(@max_ms, that).
+ */
+u32 pvhost_clock_next_period(u32 period_ms, bool steady, u32 max_ms)
+{
+	if (!steady || period_ms < PVHOST_CLOCK_PERIOD_MS)
+		return PVHOST_CLOCK_PERIOD_MS;
+	if (period_ms >= max_ms / 2)
+		return max(max_ms, (u32)PVHOST_CLOCK_PERIOD_MS);
+	return period_ms * 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_clock_next_period);
+
 static void pvhost_clock_work_fn(struct work_struct *work)
 {
 	struct pvhost_clock *c = container_of(to_delayed_work(work),
 					      struct pvhost_clock, work);
+	unsigned long delay;
+	bool steady;
+	u32 version;
+	int ret;
 
 	if (!pvhost_clock_host_ok(c))
 		return;		/* not rearmed: the host is gone */
-	pvhost_clock_exchange(c);
-	queue_delayed_work(system_wq, &c->work,
-			   msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS));
+	ret = pvhost_clock_exchange(c);
+	/* Only compared with the last look: any value is harmless. */
+	version = READ_ONCE(c->vcpus[0].clock.version);
+	spin_lock_irq(&c->kick_lock);
+	steady = !ret && version == c->seen_version && !(version & 1);
+	c->seen_version = version;
+	c->period_ms = pvhost_clock_next_period(c->period_ms, steady,
+						READ_ONCE(pvhost_calib_max_ms));
+	c->last_exchange = jiffies;
+	delay = msecs_to_jiffies(c->period_ms);
+	spin_unlock_irq(&c->kick_lock);
+	queue_delayed_work(system_wq, &c->work, delay);
+}
+
+/**
+ * pvhost_clock_kick - the host raised PVHOST_VEC_CLOCK
+ * @c: the clock
+ *
+ * The host republished its records or wants a sample soon (a rate change
+ * on its side): the pace starts over, so that the next exchange is at
+ * most PVHOST_CLOCK_PERIOD_MS after the last one. A flood of kicks costs a
+ * lock and a test each: the period is already at its shortest.
+ *
+ * Context: any, including hard interrupts.
+ */
+void pvhost_clock_kick(struct pvhost_clock *c)
+{
+	unsigned long flags, due;
+
+	spin_lock_irqsave(&c->kick_lock, flags);
+	if (c->running && c->period_ms > PVHOST_CLOCK_PERIOD_MS) {
+		atomic_long_inc(&c->st->clock_kicks);
+		c->period_ms = PVHOST_CLOCK_PERIOD_MS;
+		due = c->last_exchange + msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS);
+		mod_delayed_work(system_wq, &c->work,
+				 time_after(due, jiffies) ? due - jiffies : 0);
+	}
+	spin_unlock_irqrestore(&c->kick_lock, flags);
 }
 
 /**
@@ -380,6 +464,7 @@ int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 	c->mbox = mbox;
 	c->st = st;
 	mutex_init(&c->lock);
+	spin_lock_init(&c->kick_lock);
 	/*
 	 * Deferrable: on an idle guest the calibration waits for a CPU that
 	 * is awake anyway. The records stay valid meanwhile; the fit is only
@@ -420,24 +505,37 @@ int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 }
 
 /**
- * pvhost_clock_start - recalibrate every PVHOST_CLOCK_PERIOD_MS
+ * pvhost_clock_start - recalibrate, every PVHOST_CLOCK_PERIOD_MS at first
  * @c: a clock that pvhost_clock_setup() made ready
  */
 void pvhost_clock_start(struct pvhost_clock *c)
 {
-	if (c->ready)
-		queue_delayed_work(system_wq, &c->work,
-				   msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS));
+	if (!c->ready)
+		return;
+	spin_lock_irq(&c->kick_lock);
+	c->running = true;
+	c->period_ms = PVHOST_CLOCK_PERIOD_MS;
+	c->last_exchange = jiffies;
+	c->seen_version = READ_ONCE(c->vcpus[0].clock.version);
+	queue_delayed_work(system_wq, &c->work,
+			   msecs_to_jiffies(PVHOST_CLOCK_PERIOD_MS));
+	spin_unlock_irq(&c->kick_lock);
 }
 
 /**
  * pvhost_clock_stop - stop recalibrating; the mailbox is not touched after
  * @c: the clock
+ *
+ * A kick that runs after this does nothing; the caller makes sure none is
+ * still running (synchronize_irq()) before it sets the clock up again.
  */
 void pvhost_clock_stop(struct pvhost_clock *c)
 {
 	if (!c->ready)
 		return;
+	spin_lock_irq(&c->kick_lock);
+	c->running = false;
+	spin_unlock_irq(&c->kick_lock);
 	cancel_delayed_work_sync(&c->work);
 	mutex_destroy(&c->lock);
 	c->ready = false;

@@ -111,7 +111,8 @@ struct pvhost_dev {
 	bool doorbell;			/* MSI-X, else polling */
 	int irq_pressure;		/* 0: none */
 	int irq_entropy;		/* 0: none */
-	char irq_names[2][32];
+	int irq_clock;			/* 0: none */
+	char irq_names[3][32];
 	unsigned long poll_jiffies;
 	struct delayed_work poll_work;
 	u32 last_seq;			/* gauge seq the poll last saw */
@@ -138,6 +139,7 @@ struct pvhost_dev {
 	atomic_long_t irqs_mailbox;
 	atomic_long_t recover_tries;	/* header reads after the host went */
 	atomic_long_t recoveries;	/* backend registered again */
+	atomic_long_t irqs_clock;
 };
 
 static struct dentry *pvhost_debugfs_root;
@@ -272,6 +274,17 @@ static int pvhost_come_back(struct pvhost_dev *pd)
 }
 
 /*
+ * Stop calibrating, and wait for a clock interrupt that may still be
+ * kicking it: the clock is set up afresh after this.
+ */
+static void pvhost_clock_halt(struct pvhost_dev *pd)
+{
+	pvhost_clock_stop(&pd->clock);
+	if (pd->irq_clock)
+		synchronize_irq(pd->irq_clock);
+}
+
+/*
  * Runs once the host is seen gone: unregisters the backend (pvhc drains
  * the calls in flight), then tries the header again after a growing delay
  * until the host is back (pvhost_recover_delay()).
@@ -284,7 +297,7 @@ static void pvhost_recover_fn(struct work_struct *work)
 
 	pvhost_unregister(pd);
 	/* The clock is set up afresh on the host's new layout. */
-	pvhost_clock_stop(&pd->clock);
+	pvhost_clock_halt(pd);
 	pvhost_mbox_attach(&pd->mbox, NULL);
 	if (test_bit(PVHOST_REMOVING, &pd->flags))
 		return;
@@ -354,6 +367,20 @@ static irqreturn_t pvhost_irq_entropy(int irq, void *data)
 	/* The ring is read on demand: "filled" needs no action. */
 	atomic_long_inc(&pd->irqs_entropy);
 	pvhost_host_ok(pd);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t pvhost_irq_clock(int irq, void *data)
+{
+	struct pvhost_dev *pd = data;
+
+	atomic_long_inc(&pd->irqs_clock);
+	/*
+	 * Not before the clock is set up: its lock is initialised there, and
+	 * it is set up again only while the host is seen gone.
+	 */
+	if (pvhost_host_ok(pd) && READ_ONCE(pd->clock.ready))
+		pvhost_clock_kick(&pd->clock);
 	return IRQ_HANDLED;
 }
 
@@ -596,6 +623,13 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 			pd->irq_entropy = pci_irq_vector(pdev,
 							 PVHOST_VEC_ENTROPY);
 		}
+		snprintf(pd->irq_names[2], sizeof(pd->irq_names[2]),
+			 "pvhost-clock@%s", pci_name(pdev));
+		ret = request_irq(pci_irq_vector(pdev, PVHOST_VEC_CLOCK),
+				  pvhost_irq_clock, 0, pd->irq_names[2], pd);
+		if (ret)
+			goto free_entropy;
+		pd->irq_clock = pci_irq_vector(pdev, PVHOST_VEC_CLOCK);
 		/*
 		 * The host interrupts for every event: the watchdog only
 		 * looks for a host that went away silently, so it waits for
@@ -616,6 +650,10 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
 	return 0;
 
+free_entropy:
+	if (pd->irq_entropy)
+		free_irq(pd->irq_entropy, pd);
+	pd->irq_entropy = 0;
 free_mailbox:
 	WRITE_ONCE(pd->mbox.irq, false);
 	free_irq(pd->irq_mailbox, pd);
@@ -636,6 +674,9 @@ static void pvhost_stop_events(struct pvhost_dev *pd)
 	cancel_delayed_work_sync(&pd->poll_work);
 	if (!pd->doorbell)
 		return;
+	if (pd->irq_clock)
+		free_irq(pd->irq_clock, pd);
+	pd->irq_clock = 0;
 	if (pd->irq_entropy)
 		free_irq(pd->irq_entropy, pd);
 	WRITE_ONCE(pd->mbox.irq, false);
@@ -741,6 +782,8 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		PVHOST_CTR("calib_timeouts", st.calib_timeouts),
 		PVHOST_CTR("calib_errors", st.calib_errors),
 		PVHOST_CTR("irqs_mailbox", irqs_mailbox),
+		PVHOST_CTR("irqs_clock", irqs_clock),
+		PVHOST_CTR("clock_kicks", st.clock_kicks),
 		PVHOST_CTR("recover_tries", recover_tries),
 		PVHOST_CTR("recoveries", recoveries),
 		PVHOST_CTR("mbox_calls", mbox.calls),
@@ -756,6 +799,8 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		debugfs_create_file_unsafe(c[i].name, 0444, pd->debugfs,
 					   (char *)pd + c[i].off,
 					   &pvhost_counter_fops);
+	debugfs_create_u32("calib_period_ms", 0444, pd->debugfs,
+			   &pd->clock.period_ms);
 	pvhost_debugfs_probes(pd);
 }
 
@@ -861,7 +906,7 @@ static void pvhost_remove(struct pci_dev *pdev)
 	/* No more coming back: the recovery neither re-registers nor polls. */
 	set_bit(PVHOST_REMOVING, &pd->flags);
 	cancel_delayed_work_sync(&pd->recover_work);
-	pvhost_clock_stop(&pd->clock);
+	pvhost_clock_halt(pd);
 	pvhost_stop_events(pd);
 	/* pvhc waits for the calls in flight; none start after this. */
 	pvhost_unregister(pd);

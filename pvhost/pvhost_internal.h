@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pvhost.h>
@@ -39,6 +40,7 @@ struct pvhost_stats {
 	atomic_long_t calib_answered;
 	atomic_long_t calib_timeouts;
 	atomic_long_t calib_errors;	/* malformed answers */
+	atomic_long_t clock_kicks;	/* host asked for calibration */
 };
 
 /*
@@ -110,7 +112,9 @@ ssize_t pvhost_ring_read(struct pvhost_ring *r, void *buf, size_t len,
 /* clock.c: calibration exchanges, the records and the pairing. */
 #define PVHOST_CLOCK_BURST	8	/* exchanges at probe */
 #define PVHOST_CLOCK_BURST_MS	20	/* apart */
-#define PVHOST_CLOCK_PERIOD_MS	1000	/* then one every second */
+#define PVHOST_CLOCK_PERIOD_MS	1000	/* then one a second, growing */
+#define PVHOST_CLOCK_MAX_MS_DEFAULT	16000	/* while the records hold */
+#define PVHOST_CLOCK_MAX_MS_LIMIT	600000
 
 struct device;
 struct pvclock_vcpu_time_info;
@@ -132,6 +136,12 @@ struct pvhost_clock {
 	bool disabled;			/* records were garbage: sticky */
 	bool pairing_disabled;		/* the pairing was: sticky */
 	struct delayed_work work;
+	/* the calibration's pace; kick_lock also orders kicks against stop */
+	spinlock_t kick_lock;
+	bool running;			/* work queued, kicks allowed */
+	u32 period_ms;			/* until the next exchange */
+	unsigned long last_exchange;	/* jiffies */
+	u32 seen_version;		/* vCPU 0's record version then */
 };
 
 u64 pvhost_clock_scale(u64 delta, u32 mul, s8 shift);
@@ -144,6 +154,8 @@ int pvhost_clock_get(struct pvhost_clock *c, unsigned int cpu, u64 tsc,
 int pvhost_pairing_get(struct pvhost_clock *c, struct pvhc_clock_pairing *out);
 int pvhost_calib_answer(const struct pvhost_calibrate *ans, u32 len,
 			u64 before);
+u32 pvhost_clock_next_period(u32 period_ms, bool steady, u32 max_ms);
+void pvhost_clock_kick(struct pvhost_clock *c);
 int pvhost_clock_setup(struct pvhost_clock *c, struct device *dev,
 		       void *region, const struct pvhost_header *h,
 		       struct pvhost_mbox *mbox, struct pvhost_stats *st);

@@ -705,6 +705,29 @@ static void pvhost_clock_calib_answer(struct kunit *test)
 			-EPROTO);
 }
 
+static void pvhost_clock_pace(struct kunit *test)
+{
+	const u32 base = PVHOST_CLOCK_PERIOD_MS;
+	u32 p = base, n = 0;
+
+	/* Doubling while steady, up to the longest period, then held. */
+	while (p < 16000 && n++ < 32)
+		p = pvhost_clock_next_period(p, true, 16000);
+	KUNIT_EXPECT_EQ(test, p, 16000);
+	KUNIT_EXPECT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(p, true, 16000), 16000);
+	/* Anything unsteady starts over. */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(p, false, 16000), base);
+	/* A limit that is not a power of two times the base is reached. */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(4000, true, 5000), 5000);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(2000, true, 5000), 4000);
+	/* Never below the base, whatever the limit or the state. */
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(base, true, 0), base);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(0, true, 16000), base);
+	KUNIT_EXPECT_EQ(test, pvhost_clock_next_period(U32_MAX, true, U32_MAX),
+			U32_MAX);
+}
+
 static struct kunit_case pvhost_clock_test_cases[] = {
 	KUNIT_CASE(pvhost_clock_valid),
 	KUNIT_CASE(pvhost_clock_not_yet),
@@ -713,6 +736,7 @@ static struct kunit_case pvhost_clock_test_cases[] = {
 	KUNIT_CASE(pvhost_clock_pairing_checks),
 	KUNIT_CASE(pvhost_clock_pairing_garbage),
 	KUNIT_CASE(pvhost_clock_calib_answer),
+	KUNIT_CASE(pvhost_clock_pace),
 	{}
 };
 

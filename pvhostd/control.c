@@ -163,6 +163,8 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 			return;
 		}
 		pvhostd_clock_simulate(&d->s.clock, cmd->ppm);
+		/* The guest calibrates within its base period, not its longest. */
+		pvhostd_session_raise(d, PVHOST_VEC_CLOCK);
 		say(r, "ok clock rate %+d ppm at the next calibration, epoch %u\n",
 		    cmd->ppm, d->s.clock.epoch);
 		return;

@@ -246,7 +246,7 @@ static void bench_events(int runs, int events, struct series *ev,
  * every line (timer, IPIs and devices alike: each count is a CPU taken out
  * of what it was doing, or out of idle) when @match is NULL.
  */
-static long long interrupts(const char *match)
+static long long irq_count(const char *match)
 {
 	char line[4096], *p, *end;
 	long long sum = 0, v;
@@ -285,14 +285,14 @@ struct idle_rates {
 
 static void idle_run(int secs, struct idle_rates *r)
 {
-	long long i0 = interrupts("pvhost"), p0 = dbg("polls");
-	long long c0 = dbg("calib_sent"), a0 = interrupts(NULL);
+	long long i0 = irq_count("pvhost"), p0 = dbg("polls");
+	long long c0 = dbg("calib_sent"), a0 = irq_count(NULL);
 
 	sleep(secs);
-	r->pvhost_irq = (double)(interrupts("pvhost") - i0) / secs;
+	r->pvhost_irq = (double)(irq_count("pvhost") - i0) / secs;
 	r->polls = (double)(dbg("polls") - p0) / secs;
 	r->calib = (double)(dbg("calib_sent") - c0) / secs;
-	r->all_irq = (double)(interrupts(NULL) - a0) / secs;
+	r->all_irq = (double)(irq_count(NULL) - a0) / secs;
 }
 
 /*
@@ -304,6 +304,7 @@ static void bench_idle(int runs, int secs)
 {
 	double irq_s[64], poll_s[64], cal_s[64], all_s[64], base_s[64];
 	struct idle_rates r;
+	long long period;
 	int i, nbase = 0;
 
 	if (runs > 64)
@@ -315,6 +316,7 @@ static void bench_idle(int runs, int secs)
 		cal_s[i] = r.calib;
 		all_s[i] = r.all_irq;
 	}
+	period = dbg("calib_period_ms");
 	if (!driver_bind("unbind")) {
 		for (i = 0; i < runs; i++) {
 			idle_run(secs, &r);
@@ -328,8 +330,8 @@ static void bench_idle(int runs, int secs)
 	       pct(irq_s, runs, 0.5), pct(irq_s, runs, 1));
 	printf("#   watchdog runs (deferrable)  %8.2f /s (%.2f)\n",
 	       pct(poll_s, runs, 0.5), pct(poll_s, runs, 1));
-	printf("#   calibration exchanges       %8.2f /s (%.2f)\n",
-	       pct(cal_s, runs, 0.5), pct(cal_s, runs, 1));
+	printf("#   calibration exchanges       %8.2f /s (%.2f); period now %lld ms\n",
+	       pct(cal_s, runs, 0.5), pct(cal_s, runs, 1), period);
 	printf("#   guest interrupts, all kinds %8.2f /s (%.2f) with pvhost bound\n",
 	       pct(all_s, runs, 0.5), pct(all_s, runs, 1));
 	if (nbase)
