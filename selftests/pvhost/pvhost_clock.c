@@ -211,6 +211,65 @@ TEST(rate_change_republishes_continuously)
 	EXPECT_EQ(0ULL, ver);
 }
 
+#define CALIB_MAX	"/sys/module/pvhost/parameters/calib_max_ms"
+
+/* A debugfs number of the device, or -1. */
+static long long dbg_value(const char *dev, const char *name)
+{
+	char path[192], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/pvhost/%s/%s", dev,
+		 name);
+	if (pv_read_line(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/*
+ * The calibration pace: calib_max_ms refuses what is out of its range;
+ * with a limit of 2 s, once the period that was running out ends, the
+ * period stays between 1 and 2 s and exchanges keep coming.
+ */
+TEST_F(clk, calibration_pace)
+{
+	static const char * const bad[] = { "999", "600001", "abc", "-1", "" };
+	long long p, lo = -1, hi = -1, sent0, sent1;
+	char old[32], buf[32];
+	unsigned int i;
+
+	ASSERT_EQ(0, pv_read_line(CALIB_MAX, old, sizeof(old)));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, pv_write_str(CALIB_MAX, bad[i]))
+			TH_LOG("calib_max_ms took \"%s\"", bad[i]);
+	}
+	ASSERT_EQ(0, pv_read_line(CALIB_MAX, buf, sizeof(buf)));
+	EXPECT_STREQ(old, buf);
+	ASSERT_EQ(0, pv_write_str(CALIB_MAX, "2000"));
+
+	/* The period running now may be up to the old limit: let it end. */
+	sent0 = dbg_value(self->dev, "calib_sent");
+	ASSERT_LE(0, sent0);
+	for (i = 0; i < 250 && dbg_value(self->dev, "calib_sent") == sent0; i++)
+		usleep(100000);
+	sent0 = dbg_value(self->dev, "calib_sent");
+	for (i = 0; i < 60; i++) {
+		p = dbg_value(self->dev, "calib_period_ms");
+		ASSERT_LE(0, p);
+		if (lo < 0 || p < lo)
+			lo = p;
+		if (p > hi)
+			hi = p;
+		usleep(100000);
+	}
+	sent1 = dbg_value(self->dev, "calib_sent");
+	ASSERT_EQ(0, pv_write_str(CALIB_MAX, old));
+	TH_LOG("period %lld..%lld ms, %lld exchanges in 6 s", lo, hi,
+	       sent1 - sent0);
+	EXPECT_LE(1000, lo);
+	EXPECT_GE(2000, hi);
+	EXPECT_LE(2, sent1 - sent0);
+}
+
 TEST_F(clk, bad_rate_refused_by_the_host)
 {
 	char out[256];
