@@ -232,7 +232,7 @@ static long long dbg_value(const char *dev, const char *name)
  */
 TEST_F(clk, calibration_pace)
 {
-	static const char * const bad[] = { "999", "600001", "abc", "-1", "" };
+	static const char * const bad[] = { "999", "600001", "abc", "-1", "1e3" };
 	long long p, lo = -1, hi = -1, sent0, sent1;
 	char old[32], buf[32];
 	unsigned int i;
