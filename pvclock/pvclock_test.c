@@ -65,6 +65,35 @@ static void pvclock_scale_edges(struct kunit *test)
 						    deltas[i], muls[j], shift);
 }
 
+/* The form a read uses, against the reference, for every legal shift. */
+static void pvclock_scale_form(struct kunit *test)
+{
+	static const u64 deltas[] = {
+		0, 1, 999, U32_MAX, 1ULL << 32, 1ULL << 40, 1ULL << 63,
+		U64_MAX,
+	};
+	static const u32 muls[] = { 1, 0x80000000, 0xa0000000, U32_MAX };
+	unsigned int i, j, k;
+	u64 mul64, delta;
+	u8 rshift;
+	int shift;
+
+	for (shift = PVCLOCK_SHIFT_MIN; shift <= PVCLOCK_SHIFT_MAX; shift++)
+		for (j = 0; j < ARRAY_SIZE(muls); j++) {
+			pvclock_form(muls[j], shift, &rshift, &mul64);
+			for (i = 0; i < ARRAY_SIZE(deltas); i++)
+				KUNIT_ASSERT_EQ(test,
+						pvclock_form_scale(deltas[i], rshift, mul64),
+						scale_ref(deltas[i], muls[j], shift));
+			for (k = 0; k < 200; k++) {
+				delta = get_random_u64();
+				KUNIT_ASSERT_EQ(test,
+						pvclock_form_scale(delta, rshift, mul64),
+						pvclock_scale(delta, muls[j], shift));
+			}
+		}
+}
+
 static void pvclock_scale_random(struct kunit *test)
 {
 	unsigned int i;
@@ -123,6 +152,7 @@ static struct kunit_case pvclock_math_cases[] = {
 	KUNIT_CASE(pvclock_scale_edges),
 	KUNIT_CASE(pvclock_scale_random),
 	KUNIT_CASE(pvclock_scale_in_tree),
+	KUNIT_CASE(pvclock_scale_form),
 	KUNIT_CASE(pvclock_rate),
 	{}
 };

@@ -3,12 +3,15 @@
  * pvclock's read path off the common case: a new record, a host writing
  * or misbehaving, no record, the cross-CPU guards, a clamp. Kept apart
  * from the rest of the module and free of anything but
- * pvclock_internal.h, so that the same file also builds into the
- * instruction-count harness under bench/pvclock/count.
+ * pvclock_internal.h (and the KUnit export), so that the same file also
+ * builds into the instruction-count harness under bench/pvclock/count.
  */
+#include <kunit/visibility.h>
+
 #include "pvclock_internal.h"
 
 const struct pvclock_vcpu_time_info pvclock_no_record = { .version = 1 };
+EXPORT_SYMBOL_IF_KUNIT(pvclock_no_record);
 
 /* A clamp to @last, @ret being this CPU's own reading: counted, sized. */
 u64 pvclock_guard_clamp(struct pvclock_cpu *c, u64 ret, u64 last)
