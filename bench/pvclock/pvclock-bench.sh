@@ -39,6 +39,7 @@ bench() (
 	echo "$kernel_cs" >"$cs/current_clocksource"
 
 	echo "pvclock-bench: $(nproc) vCPUs, kernel clocksource $kernel_cs, source $(cat /sys/kernel/pvclock/source), guard $(cat /sys/kernel/pvclock/guard), $runs rounds (under TCG: ratios only)"
+	echo "pvclock-bench: after the runs max_skew_ns $(cat /sys/kernel/pvclock/max_skew_ns), clamps $(cat /sys/kernel/pvclock/clamps) of $(cat /sys/kernel/pvclock/reads) reads"
 	awk -v kcs="$kernel_cs" '
 	function sortn(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++)
