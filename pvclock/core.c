@@ -56,8 +56,19 @@ module_param_named(guard, pvclock_guard_param, charp, 0444);
 MODULE_PARM_DESC(guard,
 		 "Cross-vCPU guard: auto (only without PVCLOCK_TSC_STABLE_BIT) or global (always)");
 
+/* The high-water mark's quantum: see pvclock_guard_read(). */
+#define PVCLOCK_QUANTUM_DEFAULT	1000
+#define PVCLOCK_QUANTUM_MAX	1000000
+
+static unsigned int pvclock_quantum_param = PVCLOCK_QUANTUM_DEFAULT;
+module_param_named(guard_quantum_ns, pvclock_quantum_param, uint, 0444);
+MODULE_PARM_DESC(guard_quantum_ns,
+		 "High-water guard: a read at most this far ahead of the mark returns the mark (0..1000000 ns, default 1000; 0: publish every value)");
+
 static DEFINE_PER_CPU_ALIGNED(struct pvclock_cpu, pvclock_cpus);
 static struct pvclock_guard pvclock_guard;
+/* The benchmark's: the high-water mark forced, never writing a record. */
+struct pvclock_guard pvclock_bench_guard = { .global = true };
 
 /*
  * pvclock_mutex: the binding and the per-CPU record pointers; taken inside
@@ -73,7 +84,6 @@ static char pvclock_source[PVHC_NAME_MAX] = "none";
 static bool pvclock_bound;		/* records come from pvclock_source */
 static bool pvclock_frozen;		/* the source went away: frozen copies */
 static bool pvclock_cs_registered;
-static struct pvclock_guard pvclock_bench_guard = { .global = true };
 static unsigned int pvclock_agree_runs;	/* health checks the records agreed */
 static bool pvclock_stopping;
 static bool pvclock_logged_none;
@@ -98,63 +108,6 @@ void pvclock_stopped_touch(void)
 {
 	touch_nmi_watchdog();
 	reset_hung_task_detector();
-}
-
-/**
- * pvclock_read_slow - a read that is not the common case
- * @c: this CPU's state
- * @src: the record to read
- * @tsc_fn: reads the TSC; NULL for rdtsc_ordered()
- * @g: how CPUs agree
- * @shared: @g->shared as the caller read it
- * @offset: the epoch offset
- * @tries: attempts the caller already made
- * @tsc: the TSC, on success
- * @fresh: set when a new record was taken
- *
- * The first read, a new record version, a host writing or misbehaving:
- * the full bounded version protocol, validation, counting, and the last
- * good record when the host gives nothing better. Out of line, so that
- * the common read stays short.
- *
- * Return: false when there is no good record at all.
- */
-bool pvclock_read_slow(struct pvclock_cpu *c,
-		       const struct pvclock_vcpu_time_info *src,
-		       u64 (*tsc_fn)(void), struct pvclock_guard *g,
-		       const struct pvclock_vcpu_time_info *shared, s64 offset,
-		       unsigned long tries, u64 *tsc, bool *fresh)
-{
-	struct pvclock_snap s, old;
-	enum pvclock_rd rd;
-
-	if (!tsc_fn)
-		tsc_fn = pvclock_rdtsc;
-	rd = pvclock_snap_read(src, tsc_fn, c->have_good ? &c->good : NULL,
-			       &s, tsc, &tries);
-	if (tries)
-		local_add(tries, &c->retries);
-	if (rd == PVCLOCK_RD_KNOWN)
-		return true;
-	if (rd == PVCLOCK_RD_OK) {
-		old = c->good;
-		if (shared && c->have_good)
-			pvclock_floor(g, &old, &s, *tsc, offset);
-		pvclock_take(c, src, &s, READ_ONCE(g->clear_stopped));
-		*fresh = true;
-		return true;
-	}
-	if (rd == PVCLOCK_RD_STUCK)
-		local_inc(&c->stuck);
-	else if (rd == PVCLOCK_RD_FLAPPING)
-		local_inc(&c->flapping);
-	else
-		local_inc(&c->invalid);
-	if (!c->have_good)
-		return false;
-	/* Carry on with the last good record: time stays continuous. */
-	*tsc = tsc_fn();
-	return true;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -209,18 +162,6 @@ bool pvclock_this_cpu_snap(struct pvclock_snap *s)
 	return true;
 }
 
-/* pvclock_now() with the cross-CPU guard forced (the benchmark's). */
-u64 pvclock_now_global(void)
-{
-	u64 ret;
-
-	preempt_disable_notrace();
-	ret = __pvclock_read(this_cpu_ptr(&pvclock_cpus), NULL,
-			     &pvclock_bench_guard);
-	preempt_enable_notrace();
-	return ret;
-}
-
 /* This CPU's record (preemption disabled), or NULL. */
 const struct pvclock_vcpu_time_info *pvclock_this_cpu_rec(void)
 {
@@ -269,6 +210,20 @@ VISIBLE_IF_KUNIT void pvclock_source_name(char *buf)
 	mutex_unlock(&pvclock_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(pvclock_source_name);
+
+/*
+ * Make every CPU's next read take its record afresh, after the records
+ * it reads from changed (and an RCU grace period, so that no read still
+ * holds the old choice): the common read follows the copy's own source.
+ */
+static void pvclock_drop_copies(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu_ptr(&pvclock_cpus, cpu)->good_src,
+			   &pvclock_no_record);
+}
 
 /* Point @cpu at its record, or at the first CPU's if it has none. */
 static void pvclock_set_rec(unsigned int cpu,
@@ -361,14 +316,16 @@ static int pvclock_bind_locked(void)
 	kfree(recs);
 	/* Nobody reads the old records now; forget what they said. */
 	synchronize_rcu();
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(&pvclock_cpus, cpu)->have_good = false;
+	for_each_possible_cpu(cpu) {
+		struct pvclock_cpu *c = per_cpu_ptr(&pvclock_cpus, cpu);
+
+		WRITE_ONCE(c->good_src, &pvclock_no_record);
+		c->have_good = false;
+	}
 	if (pvclock_bound || pvclock_frozen)
 		atomic_long_inc(&pvclock_epochs);
 	/* The kernel owns its kvmclock records: it clears the flag there. */
 	WRITE_ONCE(pvclock_guard.clear_stopped, strcmp(name, "kvm") != 0);
-	WRITE_ONCE(pvclock_bench_guard.clear_stopped,
-		   pvclock_guard.clear_stopped);
 	strscpy(pvclock_source, name, sizeof(pvclock_source));
 	pvclock_bound = true;
 	pvclock_frozen = false;
@@ -445,11 +402,14 @@ static int pvclock_pvhc_event(struct notifier_block *nb, unsigned long event,
 	    !(b->features & BIT(PVHC_FEAT_CLOCK_PAIRING)))
 		return NOTIFY_DONE;
 	if (event == PVHC_BACKEND_REMOVING) {
+		bool froze = false;
+
 		mutex_lock(&pvclock_mutex);
 		if (pvclock_bound && !strcmp(b->name, pvclock_source)) {
 			pvclock_freeze_locked();
 			pvclock_bound = false;
 			pvclock_frozen = true;
+			froze = true;
 			strscpy(pvclock_source, "none", sizeof(pvclock_source));
 			pr_warn("source %s going away: continuing on frozen copies of its records\n",
 				b->name);
@@ -457,6 +417,11 @@ static int pvclock_pvhc_event(struct notifier_block *nb, unsigned long event,
 		mutex_unlock(&pvclock_mutex);
 		/* No reader may still be inside the backend's records. */
 		synchronize_rcu();
+		if (froze) {
+			/* Nor may a copy still point there. */
+			pvclock_drop_copies();
+			synchronize_rcu();
+		}
 	}
 	/* Rebind (and lower the rating if frozen) from process context. */
 	if (!READ_ONCE(pvclock_stopping))
@@ -480,6 +445,8 @@ static int pvclock_cpu_online(unsigned int cpu)
 	    (rec != c->rec || c->borrowed)) {
 		c->borrowed = false;
 		WRITE_ONCE(c->rec, rec);
+		/* This CPU reads nothing meanwhile: it is coming online. */
+		WRITE_ONCE(c->good_src, &pvclock_no_record);
 	}
 	mutex_unlock(&pvclock_mutex);
 	return 0;
@@ -615,7 +582,11 @@ static void pvclock_check_shared(void)
 	} else if (!agree && pvclock_guard.shared) {
 		WRITE_ONCE(pvclock_guard.shared, NULL);
 		pr_info("records differ between vCPUs or the TSC is not trusted: leaving shared-record mode\n");
+	} else {
+		return;
 	}
+	synchronize_rcu();
+	pvclock_drop_copies();
 }
 
 static void pvclock_set_rating_locked(int rating)
@@ -911,9 +882,16 @@ static int pvclock_parse_params(void)
 		pr_err("guard=%.16s: must be auto or global\n", guard);
 		return -EINVAL;
 	}
+	if (pvclock_quantum_param > PVCLOCK_QUANTUM_MAX) {
+		pr_err("guard_quantum_ns=%u: must be 0..%d\n",
+		       pvclock_quantum_param, PVCLOCK_QUANTUM_MAX);
+		return -EINVAL;
+	}
 	strscpy(pvclock_forced, strcmp(src, "auto") ? src : "",
 		sizeof(pvclock_forced));
 	pvclock_guard.global = !strcmp(guard, "global");
+	pvclock_guard.quantum = pvclock_quantum_param;
+	pvclock_bench_guard.quantum = pvclock_quantum_param;
 	/* 10 ms of TSC: how late a host may publish a record (the floor). */
 	pvclock_guard.window = (u64)max(tsc_khz, 1U) * 10;
 	pvclock_rating = pvclock_rating_param;
@@ -934,6 +912,7 @@ static int __init pvclock_init(void)
 
 		local64_set(&c->last, 0);
 		local64_set(&c->max_skew, 0);
+		pvclock_cpu_init(c);
 	}
 
 	pvclock_kobj = kobject_create_and_add("pvclock", kernel_kobj);

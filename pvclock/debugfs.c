@@ -22,11 +22,11 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 #include <asm/msr.h>
-#include <asm/pvclock.h>
 #include <asm/tsc.h>
 
 #include "pvclock.h"
 #include "pvclock_internal.h"
+#include "pvclock_intree.h"
 
 static struct dentry *pvclock_debugfs;
 
@@ -97,15 +97,18 @@ DEFINE_SHOW_ATTRIBUTE(pvclock_compare);
 /* The benchmark. */
 enum pvclock_bench_reader {
 	PVB_PVCLOCK,		/* pvclock_now(): this module's reader */
-	PVB_PVCLOCK_GLOBAL,	/* the same, cross-CPU guard forced */
-	PVB_INTREE,		/* the in-tree algorithm on the same records */
+	PVB_INTREE,		/* the in-tree reader on the same records */
+	PVB_PVCLOCK_GLOBAL,	/* pvclock_now(), cross-CPU guard forced */
+	PVB_PVCLOCK_STABLE,	/* pvclock's reader, stable private copy */
+	PVB_INTREE_STABLE,	/* the in-tree reader, the same copy */
 	PVB_TSC,		/* rdtsc_ordered(): the tsc clocksource's read */
 	PVB_KTIME,		/* ktime_get(): the current clocksource */
 	PVB_NR
 };
 
 static const char * const pvclock_bench_names[PVB_NR] = {
-	"pvclock", "pvclock-global", "in-tree", "tsc", "ktime_get",
+	"pvclock", "in-tree", "pvclock-global", "pvclock-stable",
+	"in-tree-stable", "tsc", "ktime_get",
 };
 
 #define PVB_BATCH	64	/* reads per timed batch */
@@ -115,44 +118,18 @@ static atomic64_t pvclock_bench_intree_last;	/* in-tree's last_value */
 static u64 pvclock_bench_sink;
 
 /*
- * arch/x86/kernel/pvclock.c's __pvclock_clocksource_read() on this CPU's
- * record, wrapped as the kernel's xen and kvm-clock clocksources wrap it.
+ * The in-tree reader on this CPU's record, wrapped as the kernel's xen and
+ * kvm-clock clocksources wrap it.
  */
 static u64 pvclock_bench_intree(void)
 {
 	const struct pvclock_vcpu_time_info *src;
-	u64 ret, last;
-	u32 version;
-	u8 flags;
+	u64 ret;
 
 	/* As xen_clocksource_read() and kvm_clock_read() call it. */
 	preempt_disable_notrace();
 	src = pvclock_this_cpu_rec();
-	if (!src) {
-		preempt_enable_notrace();
-		return 0;
-	}
-	do {
-		version = READ_ONCE(src->version) & ~1;
-		virt_rmb();	/* the version before the fields */
-		ret = READ_ONCE(src->system_time) +
-		      pvclock_scale_delta(rdtsc_ordered() -
-					  READ_ONCE(src->tsc_timestamp),
-					  READ_ONCE(src->tsc_to_system_mul),
-					  READ_ONCE(src->tsc_shift));
-		flags = READ_ONCE(src->flags);
-		virt_rmb();	/* the fields before the version again */
-	} while (READ_ONCE(src->version) != version);
-	if (!(flags & PVCLOCK_TSC_STABLE_BIT)) {
-		last = atomic64_read(&pvclock_bench_intree_last);
-		do {
-			if (ret <= last) {
-				ret = last;
-				break;
-			}
-		} while (!atomic64_try_cmpxchg(&pvclock_bench_intree_last,
-					       &last, ret));
-	}
+	ret = src ? pvclock_intree_read(src, &pvclock_bench_intree_last) : 0;
 	preempt_enable_notrace();
 	return ret;
 }
@@ -168,20 +145,97 @@ struct pvclock_bench_run {
 	unsigned int nsamples;
 };
 
+/*
+ * A thread's private copy of its CPU's record with PVCLOCK_TSC_STABLE_BIT
+ * set, and a reader state of its own: both readers' stable-bit paths on
+ * the same memory, whatever the host's records say. And a reader state
+ * on the CPU's real record with the high-water mark forced for every read
+ * (pvclock_bench_guard, shared by the threads, which never writes a
+ * record).
+ */
+struct pvclock_bench_priv {
+	struct pvclock_vcpu_time_info rec;
+	struct pvclock_cpu c;
+	struct pvclock_guard g;
+	struct pvclock_cpu global;	/* this CPU's record, guard forced */
+};
+
 struct pvclock_bench_thread {
 	struct pvclock_bench_run *run;
 	unsigned int slot;
+	struct pvclock_bench_priv *priv;
 };
 
-static __always_inline u64 pvclock_bench_read(enum pvclock_bench_reader r)
+static u64 pvclock_bench_stable(struct pvclock_bench_priv *p)
+{
+	u64 ret;
+
+	preempt_disable_notrace();
+	ret = __pvclock_read(&p->c, NULL, &p->g);
+	preempt_enable_notrace();
+	return ret;
+}
+
+static u64 pvclock_bench_global(struct pvclock_bench_priv *p)
+{
+	u64 ret;
+
+	preempt_disable_notrace();
+	ret = __pvclock_read(&p->global, NULL, &pvclock_bench_guard);
+	preempt_enable_notrace();
+	return ret;
+}
+
+static u64 pvclock_bench_intree_stable(struct pvclock_bench_priv *p)
+{
+	u64 ret;
+
+	preempt_disable_notrace();
+	ret = pvclock_intree_read(&p->rec, &pvclock_bench_intree_last);
+	preempt_enable_notrace();
+	return ret;
+}
+
+/* Fill @p from this CPU's record; false without one. */
+static bool pvclock_bench_priv_init(struct pvclock_bench_priv *p)
+{
+	struct pvclock_snap s;
+	bool ok;
+
+	preempt_disable();
+	ok = pvclock_this_cpu_snap(&s);
+	preempt_enable();
+	if (!ok)
+		return false;
+	p->rec.version = 2;
+	p->rec.tsc_timestamp = s.tsc_timestamp;
+	p->rec.system_time = s.system_time;
+	p->rec.tsc_to_system_mul = s.mul;
+	p->rec.tsc_shift = s.shift;
+	p->rec.flags = PVCLOCK_TSC_STABLE_BIT;
+	pvclock_cpu_init(&p->c);
+	pvclock_cpu_init(&p->global);
+	p->c.rec = &p->rec;
+	preempt_disable();
+	p->global.rec = pvclock_this_cpu_rec();
+	preempt_enable();
+	return true;
+}
+
+static __always_inline u64 pvclock_bench_read(enum pvclock_bench_reader r,
+					      struct pvclock_bench_priv *p)
 {
 	switch (r) {
 	case PVB_PVCLOCK:
 		return pvclock_now();
 	case PVB_PVCLOCK_GLOBAL:
-		return pvclock_now_global();
+		return pvclock_bench_global(p);
 	case PVB_INTREE:
 		return pvclock_bench_intree();
+	case PVB_PVCLOCK_STABLE:
+		return pvclock_bench_stable(p);
+	case PVB_INTREE_STABLE:
+		return pvclock_bench_intree_stable(p);
 	case PVB_TSC:
 		return rdtsc_ordered();
 	default:
@@ -197,17 +251,24 @@ static int pvclock_bench_fn(void *data)
 	u64 t0, t1, sink = 0;
 	unsigned int b, i;
 
+	if (!pvclock_bench_priv_init(t->priv)) {
+		/* No record: reads return 0. */
+		pvclock_cpu_init(&t->priv->c);
+		pvclock_cpu_init(&t->priv->global);
+		t->priv->c.rec = NULL;
+		t->priv->global.rec = NULL;
+	}
 	atomic_inc(&run->ready);
 	while (!atomic_read(&run->go))
 		cond_resched();
 	/* Warm-up: one untimed batch. */
 	for (i = 0; i < PVB_BATCH; i++)
-		sink += pvclock_bench_read(run->reader);
+		sink += pvclock_bench_read(run->reader, t->priv);
 	for (b = 0; b < PVB_BATCHES; b++) {
 		preempt_disable();
 		t0 = rdtsc_ordered();
 		for (i = 0; i < PVB_BATCH; i++)
-			sink += pvclock_bench_read(run->reader);
+			sink += pvclock_bench_read(run->reader, t->priv);
 		t1 = rdtsc_ordered();
 		preempt_enable();
 		cond_resched();
@@ -247,6 +308,16 @@ static int pvclock_bench_one(struct seq_file *m, enum pvclock_bench_reader r,
 		ret = -ENOMEM;
 		goto free;
 	}
+	for (i = 0; i < n; i++) {
+		/* Whole cache lines, so that threads do not share one. */
+		th[i].priv = kzalloc(ALIGN(sizeof(*th[i].priv),
+					   SMP_CACHE_BYTES), GFP_KERNEL);
+		if (!th[i].priv) {
+			ret = -ENOMEM;
+			goto free;
+		}
+	}
+	i = 0;
 	init_completion(&run.all_done);
 	for_each_online_cpu(cpu) {
 		if (i == n)
@@ -282,6 +353,8 @@ static int pvclock_bench_one(struct seq_file *m, enum pvclock_bench_reader r,
 		   run.ps[total * 99 / 100] % 1000, total);
 free:
 	kfree(tasks);
+	for (i = 0; th && i < n; i++)
+		kfree(th[i].priv);
 	kfree(th);
 	kfree(run.ps);
 	return ret;
@@ -298,8 +371,9 @@ static int pvclock_bench_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%-15s %5s %14s %14s %8s\n", "reader", "cpus",
 		   "median_ns", "p99_ns", "batches");
 	cpus_read_lock();
-	for (r = 0; r < PVB_NR; r++) {
-		for (n = 1; n <= online; n = n < online ? min(n * 2, online) : n + 1) {
+	/* Readers interleaved: every reader at one CPU count, then the next. */
+	for (n = 1; n <= online; n = n < online ? min(n * 2, online) : n + 1) {
+		for (r = 0; r < PVB_NR; r++) {
 			ret = pvclock_bench_one(m, r, n);
 			if (ret) {
 				cpus_read_unlock();

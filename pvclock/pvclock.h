@@ -6,10 +6,11 @@
 #include <linux/types.h>
 
 struct pvclock_snap;
+struct pvclock_guard;
 
 u64 pvclock_now(void);
 bool pvclock_this_cpu_snap(struct pvclock_snap *s);
-u64 pvclock_now_global(void);
+extern struct pvclock_guard pvclock_bench_guard;
 const struct pvclock_vcpu_time_info *pvclock_this_cpu_rec(void);
 
 void pvclock_debugfs_init(void);

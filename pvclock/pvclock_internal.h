@@ -6,6 +6,7 @@
 #ifndef _PVCLOCK_INTERNAL_H
 #define _PVCLOCK_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/math64.h>
 #include <linux/compiler.h>
@@ -15,6 +16,7 @@
 #include <asm/pvclock-abi.h>
 #include <asm/local.h>
 #include <asm/local64.h>
+#include <asm/msr.h>
 
 /*
  * Bound on the attempts to read one record consistently. A host write
@@ -69,6 +71,27 @@ static __always_inline u64 pvclock_scale(u64 delta, u32 mul, s8 shift)
 	return mul_u64_u32_shr(delta, mul, 32 - shift);
 }
 
+/*
+ * pvclock_scale() in the form a read uses, computed when a record is
+ * taken: a right shift (the negative tsc_shift) and a 64-bit multiplier
+ * (mul << the positive tsc_shift, at most 2^64 - 2^32), so that a read is
+ * one shift, one 64x64 multiply and one shift by 32. The same value as
+ * pvclock_scale() for every legal shift: floor(delta * mul * 2^shift /
+ * 2^32) either way, modulo 2^64.
+ */
+static __always_inline void pvclock_form(u32 mul, s8 shift, u8 *rshift,
+					 u64 *mul64)
+{
+	*rshift = shift < 0 ? -shift : 0;
+	*mul64 = shift < 0 ? mul : (u64)mul << shift;
+}
+
+static __always_inline u64 pvclock_form_scale(u64 delta, u8 rshift,
+					      u64 mul64)
+{
+	return mul_u64_u64_shr(delta >> rshift, mul64, 32);
+}
+
 /* The TSC rate a record implies, in kHz (saturating), 0 for mul == 0. */
 static inline u64 pvclock_rate_khz(u32 mul, s8 shift)
 {
@@ -96,15 +119,22 @@ static inline bool pvclock_snap_valid(const struct pvclock_snap *s)
 	return khz >= PVCLOCK_KHZ_MIN && khz <= PVCLOCK_KHZ_MAX;
 }
 
-/* Nanoseconds at @tsc by @s; a TSC behind the record's stamp counts as 0. */
-static __always_inline u64 pvclock_snap_ns(const struct pvclock_snap *s,
-					   u64 tsc)
+/* Nanoseconds since @s's stamp at @tsc; a TSC behind the stamp counts as 0. */
+static __always_inline u64 pvclock_snap_delta_ns(const struct pvclock_snap *s,
+						 u64 tsc)
 {
 	u64 delta = tsc - s->tsc_timestamp;
 
 	if (unlikely((s64)delta < 0))
 		delta = 0;
-	return s->system_time + pvclock_scale(delta, s->mul, s->shift);
+	return pvclock_scale(delta, s->mul, s->shift);
+}
+
+/* Nanoseconds at @tsc by @s. */
+static __always_inline u64 pvclock_snap_ns(const struct pvclock_snap *s,
+					   u64 tsc)
+{
+	return s->system_time + pvclock_snap_delta_ns(s, tsc);
 }
 
 /**
@@ -164,17 +194,51 @@ pvclock_snap_read(const struct pvclock_vcpu_time_info *src,
 	return seen_even ? PVCLOCK_RD_FLAPPING : PVCLOCK_RD_STUCK;
 }
 
-/* Per-CPU reader state. Counters are local_t: safe against interrupts. */
+/* How a CPU's reads agree with other CPUs', decided when it takes a record. */
+enum pvclock_mode {
+	PVCLOCK_MODE_LOCAL,	/* stable own record: the per-CPU mark only */
+	PVCLOCK_MODE_GUARD,	/* the cross-CPU high-water mark, g->last */
+	PVCLOCK_MODE_SHARED,	/* the shared record's floor, g->floor */
+};
+
+/*
+ * Per-CPU reader state. The first line is what a read touches: the
+ * validated copy in the form the read uses (epoch offset folded in, the
+ * scale as one 64-bit multiplier), and the marks. Counters are local_t:
+ * plain per-CPU increments, safe against interrupts.
+ */
 struct pvclock_cpu {
+	/*
+	 * The record @good came from, which the common read reads;
+	 * &pvclock_no_record (never NULL) before the first, while
+	 * pvclock_take() rewrites the copy and after the module points this
+	 * CPU elsewhere (see pvclock_drop_copies()).
+	 */
+	const struct pvclock_vcpu_time_info *good_src;
+	/*
+	 * @good.version in PVCLOCK_MODE_LOCAL, @good.version ^
+	 * PVCLOCK_GUARDED in the other modes: one comparison with the
+	 * record's version picks the common read's way. (A host would have
+	 * to jump its version by 2^31 between two reads of this CPU to make
+	 * a guarded copy look local: it could as well set the stable bit.)
+	 */
+	u32 good_version;
+	u8 rshift;			/* -tsc_shift when negative, else 0 */
+	u8 mode;			/* enum pvclock_mode, for @good */
+	bool taking;			/* inside pvclock_take() */
+	u64 stamp;			/* @good.tsc_timestamp */
+	u64 mul64;			/* mul << tsc_shift when positive */
+	u64 base;			/* @good.system_time + offset */
+	local64_t last;			/* largest value returned here */
+	local_t reads;
+	/* The rest is touched only off the common path. */
 	const struct pvclock_vcpu_time_info *rec;	/* host's, or &frozen */
 	struct pvclock_snap good;	/* last validated snapshot */
-	local64_t last;			/* largest value returned here */
 	local64_t max_skew;		/* largest clamp against the global guard */
 	s64 offset;			/* keeps time continuous across sources */
 	bool have_good;
 	bool borrowed;			/* rec is another CPU's */
 	u32 stopped_version;		/* record version of the last stop seen */
-	local_t reads;
 	local_t retries;
 	local_t stuck;
 	local_t flapping;
@@ -189,13 +253,24 @@ struct pvclock_cpu {
 
 void pvclock_stopped_touch(void);
 
-/* Record a clamp of @gap ns against the cross-CPU guard. */
-static inline void pvclock_note_skew(struct pvclock_cpu *c, u64 gap)
-{
-	s64 old = local64_read(&c->max_skew);
+#define PVCLOCK_GUARDED		BIT(31)
 
-	while ((u64)old < gap) {
-		s64 prev = local64_cmpxchg(&c->max_skew, old, gap);
+/* What good_src points to when there is no copy: its version is odd. */
+extern const struct pvclock_vcpu_time_info pvclock_no_record;
+
+/* A new reader state (zeroed memory) before its first read. */
+static inline void pvclock_cpu_init(struct pvclock_cpu *c)
+{
+	c->good_src = &pvclock_no_record;
+}
+
+/* Raise a per-CPU mark to @v; interrupts on this CPU may race. */
+static inline void pvclock_local_max(local64_t *l, u64 v)
+{
+	s64 old = local64_read(l);
+
+	while ((u64)old < v) {
+		s64 prev = local64_cmpxchg(l, old, v);
 
 		if (prev == old)
 			break;
@@ -203,24 +278,10 @@ static inline void pvclock_note_skew(struct pvclock_cpu *c, u64 gap)
 	}
 }
 
-/* A record consistent and valid, but new to this CPU: take it. */
-static __always_inline void
-pvclock_take(struct pvclock_cpu *c, const struct pvclock_vcpu_time_info *src,
-	     const struct pvclock_snap *s, bool clear_stopped)
+/* Record a clamp of @gap ns against the cross-CPU guard. */
+static inline void pvclock_note_skew(struct pvclock_cpu *c, u64 gap)
 {
-	local_inc(&c->updates);
-	if (unlikely(s->flags & PVCLOCK_GUEST_STOPPED) &&
-	    s->version != c->stopped_version) {
-		c->stopped_version = s->version;
-		local_inc(&c->stopped);
-		pvclock_stopped_touch();
-		/* Writable records only; the kernel's kvmclock clears its own. */
-		if (clear_stopped && READ_ONCE(src->version) == s->version)
-			WRITE_ONCE(((struct pvclock_vcpu_time_info *)src)->flags,
-				   s->flags & ~PVCLOCK_GUEST_STOPPED);
-	}
-	c->good = *s;
-	c->have_good = true;
+	pvclock_local_max(&c->max_skew, gap);
 }
 
 /*
@@ -238,6 +299,12 @@ struct pvclock_guard {
 	bool global;		/* the high-water mark for every read */
 	bool clear_stopped;	/* the records are ours to write */
 	u64 window;		/* TSC ticks a publication may lag its switch */
+	/*
+	 * High-water mode: a read whose value is at most @quantum ns past
+	 * the mark returns the mark and writes nothing (see
+	 * pvclock_guard_read()); 0 publishes every value that is ahead.
+	 */
+	u64 quantum;
 	/* Shared-record mode: no read may return less (see pvclock_floor()). */
 	atomic64_t floor;
 	/* The high-water mark of every other mode, alone on its line. */
@@ -271,17 +338,168 @@ static __always_inline void pvclock_floor(struct pvclock_guard *g,
 			   pvclock_snap_ns(old, min(tsc, at)) + offset);
 }
 
-bool pvclock_read_slow(struct pvclock_cpu *c,
-		       const struct pvclock_vcpu_time_info *src,
-		       u64 (*tsc_fn)(void), struct pvclock_guard *g,
-		       const struct pvclock_vcpu_time_info *shared, s64 offset,
-		       unsigned long tries, u64 *tsc, bool *fresh);
+/*
+ * A record consistent and valid, but new to this CPU: take it. The copy
+ * is marked invalid (good_src &pvclock_no_record) while it is rewritten,
+ * and its
+ * version changes: a read that an interrupt here nests in goes the slow
+ * way and finds @taking set (it does not take one itself); a read that
+ * this take nests in sees good_version change and does not use the copy.
+ * (A host that reuses a version number for new contents can defeat that
+ * and get a wrong time from a mixed copy: every field was validated, so
+ * the scale stays defined.)
+ */
+static __always_inline void
+pvclock_take(struct pvclock_cpu *c, const struct pvclock_vcpu_time_info *src,
+	     const struct pvclock_snap *s, bool clear_stopped, u8 mode,
+	     s64 offset)
+{
+	local_inc(&c->updates);
+	if (unlikely(s->flags & PVCLOCK_GUEST_STOPPED) &&
+	    s->version != c->stopped_version) {
+		c->stopped_version = s->version;
+		local_inc(&c->stopped);
+		pvclock_stopped_touch();
+		/* Writable records only; the kernel's kvmclock clears its own. */
+		if (clear_stopped && READ_ONCE(src->version) == s->version)
+			WRITE_ONCE(((struct pvclock_vcpu_time_info *)src)->flags,
+				   s->flags & ~PVCLOCK_GUEST_STOPPED);
+	}
+	WRITE_ONCE(c->taking, true);
+	WRITE_ONCE(c->good_src, &pvclock_no_record);
+	barrier();	/* invalid before any field changes */
+	c->good = *s;
+	c->good_version = s->version ^
+			  (mode != PVCLOCK_MODE_LOCAL ? PVCLOCK_GUARDED : 0);
+	c->stamp = s->tsc_timestamp;
+	c->base = s->system_time + offset;
+	pvclock_form(s->mul, s->shift, &c->rshift, &c->mul64);
+	c->mode = mode;
+	c->have_good = true;
+	barrier();	/* every field before the copy is valid again */
+	WRITE_ONCE(c->good_src, src);
+	WRITE_ONCE(c->taking, false);
+}
+
+u64 pvclock_read_slow(struct pvclock_cpu *c, u64 (*tsc_fn)(void),
+		      struct pvclock_guard *g, bool retried);
+u64 pvclock_guard_clamp(struct pvclock_cpu *c, u64 ret, u64 last);
+
+/*
+ * The cross-CPU high-water mark @g->last. Every value a read returns is
+ * at most the mark when it returns (it is the mark, or it was published
+ * to it first), and every read returns at least the mark it read; the
+ * mark never decreases. So a read that starts after another returned
+ * returns at least as much, on any CPU. A value ahead of the mark by at
+ * most @g->quantum returns the mark instead of publishing: it is then at
+ * most that far below this CPU's own reading, and the line is written
+ * at most once per quantum of clock time, however many vCPUs read.
+ */
+static __always_inline u64 pvclock_guard_read(struct pvclock_cpu *c,
+					      struct pvclock_guard *g, u64 ret)
+{
+	s64 last = atomic64_read(&g->last);
+	unsigned int i;
+
+	if (unlikely(ret < (u64)last))
+		return pvclock_guard_clamp(c, ret, last);
+	if (likely(ret - (u64)last <= READ_ONCE(g->quantum)))
+		return last;
+	for (i = 0; i < PVCLOCK_MAX_TRIES; i++) {
+		/* On failure @last is what another CPU published meanwhile. */
+		if (atomic64_try_cmpxchg(&g->last, &last, ret))
+			return ret;
+		if (ret < (u64)last)
+			return pvclock_guard_clamp(c, ret, last);
+		if (ret - (u64)last <= READ_ONCE(g->quantum))
+			return last;
+	}
+	return last;
+}
+
+u64 pvclock_finish_slow(struct pvclock_cpu *c, struct pvclock_guard *g,
+			u64 ret, u8 mode);
+
+/*
+ * The per-CPU mark: one cmpxchg without a lock prefix, which no interrupt
+ * on this CPU can split; no other CPU writes the line. A clamp, or an
+ * interrupt that returned more meanwhile, is out of line.
+ */
+static __always_inline u64 pvclock_mark(struct pvclock_cpu *c,
+					struct pvclock_guard *g, u64 ret)
+{
+	s64 last = local64_read(&c->last);
+
+	if (unlikely(ret < (u64)last ||
+		     local64_cmpxchg(&c->last, last, ret) != last))
+		return pvclock_finish_slow(c, g, ret, PVCLOCK_MODE_LOCAL);
+	return ret;
+}
+
+/* After the scale: the guard the mode asks for, then the per-CPU mark. */
+static __always_inline u64 pvclock_finish(struct pvclock_cpu *c,
+					  struct pvclock_guard *g, u64 ret,
+					  u8 mode)
+{
+	if (mode != PVCLOCK_MODE_LOCAL)
+		return pvclock_finish_slow(c, g, ret, mode);
+	return pvclock_mark(c, g, ret);
+}
+
+/* Why pvclock_read_copy() did not compute a time. */
+enum pvclock_rc {
+	PVCLOCK_RC_OK,
+	PVCLOCK_RC_CHANGED,	/* the record's version changed around the TSC */
+	PVCLOCK_RC_OTHER,	/* a nested take, or a TSC behind the stamp */
+};
+
+/*
+ * The TSC and the copy, @src's version @v having matched the copy's
+ * (@want: good_version as it was then).
+ */
+static __always_inline enum pvclock_rc
+pvclock_read_copy(struct pvclock_cpu *c, u64 (*tsc_fn)(void),
+		  const struct pvclock_vcpu_time_info *src, u32 v, u32 want,
+		  u64 *ret)
+{
+	u64 tsc, delta, base, mul64;
+	u8 rshift;
+
+	virt_rmb();	/* the version before the TSC */
+	tsc = tsc_fn ? tsc_fn() : rdtsc_ordered();
+	virt_rmb();	/* the TSC before the version again */
+	if (unlikely(READ_ONCE(src->version) != v))
+		return PVCLOCK_RC_CHANGED;
+	/*
+	 * The copy. A read nested in an interrupt may have taken a new
+	 * record since the check: that changed good_version, checked again
+	 * below, so a copy rewritten under these loads is not used.
+	 */
+	delta = tsc - c->stamp;
+	base = c->base;
+	mul64 = c->mul64;
+	rshift = c->rshift;
+	barrier();
+	if (unlikely(READ_ONCE(c->good_version) != want ||
+		     /* A TSC behind the stamp: the slow path counts it as 0. */
+		     (s64)delta < 0))
+		return PVCLOCK_RC_OTHER;
+	*ret = base + pvclock_form_scale(delta, rshift, mul64);
+	return PVCLOCK_RC_OK;
+}
 
 /**
  * __pvclock_read - one clock read on one CPU
  * @c: this CPU's state (preemption disabled by the caller)
  * @tsc_fn: reads the TSC; NULL for rdtsc_ordered()
  * @g: how CPUs agree
+ *
+ * The common case is straight-line: a stable record whose version equals
+ * the one validated last, unchanged around the TSC; one scale from the
+ * private copy (epoch offset folded in) and the per-CPU mark. The guarded
+ * modes (PVCLOCK_GUARDED in good_version) take the same steps and the
+ * high-water mark instead; everything else (a new record, a host writing
+ * or misbehaving, no record) is out of line in pvclock_read_slow().
  *
  * Return: nanoseconds, never less than the last value this CPU returned;
  * in shared-record mode never less than the floor; otherwise never less
@@ -292,79 +510,34 @@ static __always_inline u64 __pvclock_read(struct pvclock_cpu *c,
 					  u64 (*tsc_fn)(void),
 					  struct pvclock_guard *g)
 {
-	const struct pvclock_vcpu_time_info *shared = READ_ONCE(g->shared);
-	const struct pvclock_vcpu_time_info *src = shared ?: READ_ONCE(c->rec);
-	const struct pvclock_snap *sp = &c->good;
-	s64 last, prev, offset = READ_ONCE(c->offset);
-	unsigned long tries = 0;
-	bool fresh = false;
-	unsigned int i;
-	u64 tsc, ret;
-	u32 v;
+	const struct pvclock_vcpu_time_info *src = READ_ONCE(c->good_src);
+	enum pvclock_rc rc;
+	u32 v, gv;
+	u64 ret;
 
 	local_inc(&c->reads);
-	if (unlikely(!src)) {
-		local_inc(&c->nosource);
-		return local64_read(&c->last);
-	}
-	/* The common case: the version validated last, unchanged around the TSC. */
 	v = READ_ONCE(src->version);
-	if (likely(c->have_good && v == c->good.version)) {
-		virt_rmb();	/* the version before the TSC */
-		tsc = tsc_fn ? tsc_fn() : rdtsc_ordered();
-		virt_rmb();	/* the TSC before the version again */
-		if (likely(READ_ONCE(src->version) == v))
-			goto have_tsc;
-		tries = 1;
-	}
-	if (!pvclock_read_slow(c, src, tsc_fn, g, shared, offset, tries, &tsc,
-			       &fresh))
-		return local64_read(&c->last);
-have_tsc:
-	ret = pvclock_snap_ns(sp, tsc) + offset;
-	if (unlikely(fresh) && ret < (u64)local64_read(&c->last))
-		local_inc(&c->backwards);
-
-	if (shared) {
-		last = atomic64_read(&g->floor);
-		if (unlikely(ret < (u64)last)) {
-			local_inc(&c->clamps);
-			pvclock_note_skew(c, last - ret);
-			ret = last;
+	gv = READ_ONCE(c->good_version);
+	if (likely(v == gv)) {
+		rc = pvclock_read_copy(c, tsc_fn, src, v, gv, &ret);
+		if (likely(rc == PVCLOCK_RC_OK))
+			return pvclock_mark(c, g, ret);
+	} else if ((v ^ PVCLOCK_GUARDED) == gv) {
+		/* A guarded mode (pvclock_no_record's version is odd). */
+		rc = pvclock_read_copy(c, tsc_fn, src, v, gv, &ret);
+		if (likely(rc == PVCLOCK_RC_OK)) {
+			if (unlikely(READ_ONCE(c->mode) != PVCLOCK_MODE_GUARD))
+				return pvclock_finish_slow(c, g, ret,
+							   PVCLOCK_MODE_SHARED);
+			/* Above every value published: the per-CPU mark too. */
+			ret = pvclock_guard_read(c, g, ret);
+			local64_set(&c->last, ret);
+			return ret;
 		}
-	} else if (READ_ONCE(g->global) || c->borrowed ||
-		   !(sp->flags & PVCLOCK_TSC_STABLE_BIT)) {
-		last = atomic64_read(&g->last);
-		for (i = 0; i < PVCLOCK_MAX_TRIES; i++) {
-			if (ret <= (u64)last) {
-				if (ret < (u64)last) {
-					local_inc(&c->clamps);
-					pvclock_note_skew(c, last - ret);
-				}
-				ret = last;
-				break;
-			}
-			if (atomic64_try_cmpxchg(&g->last, &last, ret))
-				break;
-		}
-		/*
-		 * Above every value published, so above this CPU's too: the
-		 * per-CPU mark is only kept for the counters and a fallback.
-		 */
-		local64_set(&c->last, ret);
-		return ret;
+	} else {
+		rc = PVCLOCK_RC_OTHER;
 	}
-
-	last = local64_read(&c->last);
-	if (unlikely(ret < (u64)last)) {
-		local_inc(&c->clamps);
-		return last;
-	}
-	prev = local64_cmpxchg(&c->last, last, ret);
-	/* An interrupt on this CPU returned more meanwhile: stay above it. */
-	if (unlikely(prev != last && (u64)prev > ret))
-		return prev;
-	return ret;
+	return pvclock_read_slow(c, tsc_fn, g, rc == PVCLOCK_RC_CHANGED);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -7,7 +7,9 @@
  * changes and CPU hotplug.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cpu.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pvhc.h>
 #include <linux/random.h>
@@ -61,6 +63,35 @@ static void pvclock_scale_edges(struct kunit *test)
 						    scale_ref(deltas[i], muls[j], shift),
 						    "delta %llu mul %u shift %d",
 						    deltas[i], muls[j], shift);
+}
+
+/* The form a read uses, against the reference, for every legal shift. */
+static void pvclock_scale_form(struct kunit *test)
+{
+	static const u64 deltas[] = {
+		0, 1, 999, U32_MAX, 1ULL << 32, 1ULL << 40, 1ULL << 63,
+		U64_MAX,
+	};
+	static const u32 muls[] = { 1, 0x80000000, 0xa0000000, U32_MAX };
+	unsigned int i, j, k;
+	u64 mul64, delta;
+	u8 rshift;
+	int shift;
+
+	for (shift = PVCLOCK_SHIFT_MIN; shift <= PVCLOCK_SHIFT_MAX; shift++)
+		for (j = 0; j < ARRAY_SIZE(muls); j++) {
+			pvclock_form(muls[j], shift, &rshift, &mul64);
+			for (i = 0; i < ARRAY_SIZE(deltas); i++)
+				KUNIT_ASSERT_EQ(test,
+						pvclock_form_scale(deltas[i], rshift, mul64),
+						scale_ref(deltas[i], muls[j], shift));
+			for (k = 0; k < 200; k++) {
+				delta = get_random_u64();
+				KUNIT_ASSERT_EQ(test,
+						pvclock_form_scale(delta, rshift, mul64),
+						pvclock_scale(delta, muls[j], shift));
+			}
+		}
 }
 
 static void pvclock_scale_random(struct kunit *test)
@@ -121,6 +152,7 @@ static struct kunit_case pvclock_math_cases[] = {
 	KUNIT_CASE(pvclock_scale_edges),
 	KUNIT_CASE(pvclock_scale_random),
 	KUNIT_CASE(pvclock_scale_in_tree),
+	KUNIT_CASE(pvclock_scale_form),
 	KUNIT_CASE(pvclock_rate),
 	{}
 };
@@ -158,6 +190,7 @@ static int pvclock_reader_init(struct kunit *test)
 	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
 	if (!rec || !rc)
 		return -ENOMEM;
+	pvclock_cpu_init(rc);
 	rc->rec = rec;
 	memset(&tg, 0, sizeof(tg));
 	tg.clear_stopped = true;
@@ -301,6 +334,7 @@ static void pvclock_cross_cpu_guard(struct kunit *test)
 	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, rb);
 	KUNIT_ASSERT_NOT_NULL(test, cb);
+	pvclock_cpu_init(cb);
 	cb->rec = rb;
 	rec_set(rec, fake_tsc, 5000, 0x80000000);
 	rec_set(rb, fake_tsc, 4700, 0x80000000);
@@ -319,7 +353,9 @@ static void pvclock_cross_cpu_guard(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
 			5000ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 2L);	/* per-CPU */
+	/* The mode is decided when a record is taken: take it again. */
 	tg.global = true;
+	cb->good_src = &pvclock_no_record;
 	KUNIT_EXPECT_EQ(test, pvclock_read_with(cb, fake_tsc_read, &tg),
 			5000ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 3L);
@@ -401,6 +437,7 @@ static void pvclock_shared_record_floor(struct kunit *test)
 
 	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, cb);
+	pvclock_cpu_init(cb);
 	tg.shared = rec;
 	tg.window = 1000;
 	rec->flags = 0;
@@ -431,6 +468,175 @@ static void pvclock_shared_record_floor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tg.last), 0LL);	/* never used */
 }
 
+/*
+ * The high-water quantum on one CPU: a record without the stable bit, a
+ * read every 10 ns, quantum 100 ns. Each read returns at most the quantum
+ * less than the record says, never goes back, and the mark is written at
+ * most once per quantum of clock time (with quantum 0, on every read).
+ */
+static void pvclock_guard_quantum(struct kunit *test)
+{
+	static const u64 quanta[] = { 100, 0 };
+	u64 own, got, prev, mark, start;
+	unsigned int i, q, writes;
+
+	for (q = 0; q < ARRAY_SIZE(quanta); q++) {
+		atomic64_set(&tg.last, 0);
+		tg.quantum = quanta[q];
+		rec_set(rec, fake_tsc, 5000 + q * 100000, 0x80000000);
+		rec->flags = 0;
+		start = fake_tsc;
+		prev = 0;
+		mark = 0;
+		writes = 0;
+		for (i = 0; i < 1000; i++) {
+			fake_tsc += 10;
+			own = 5000 + q * 100000 + (fake_tsc - start);
+			got = rd();
+			KUNIT_ASSERT_GE(test, got, prev);
+			KUNIT_ASSERT_LE(test, got, own);
+			KUNIT_ASSERT_GE(test, got + quanta[q], own);
+			if ((u64)atomic64_read(&tg.last) != mark) {
+				mark = atomic64_read(&tg.last);
+				writes++;
+			}
+			prev = got;
+		}
+		if (quanta[q])
+			KUNIT_EXPECT_LE(test, writes,
+					(unsigned int)(10000 / quanta[q] + 1));
+		else
+			KUNIT_EXPECT_EQ(test, writes, 1000U);
+	}
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+}
+
+/*
+ * Several threads, each a vCPU with a record of its own, skewed against
+ * the others by up to 1.5 us and without the stable bit, one high-water
+ * guard with a quantum: a read that starts after any other returned never
+ * returns less, and none returns more than a quantum below its own record.
+ */
+#define GT_THREADS	4
+#define GT_READS	20000
+#define GT_QUANTUM	500
+
+struct gt_vcpu {
+	struct pvclock_vcpu_time_info rec;
+	struct pvclock_cpu c;
+	struct task_struct *task;
+	u64 tsc;		/* the TSC of this thread's last read */
+	unsigned long violations;
+	unsigned long under;	/* more than a quantum below its record */
+};
+
+static struct gt_vcpu *gt;
+static struct pvclock_guard *gt_guard;
+static atomic64_t gt_tsc;	/* one TSC for every thread, 3 ticks a read */
+static atomic64_t gt_done;	/* the largest value any read has returned */
+static atomic_t gt_left;
+static DECLARE_COMPLETION(gt_finished);
+
+static u64 gt_tsc_read(void)
+{
+	u64 t = atomic64_add_return(3, &gt_tsc);
+	unsigned int i;
+
+	for (i = 0; i < GT_THREADS; i++)
+		if (gt[i].task == current)
+			gt[i].tsc = t;
+	return t;
+}
+
+static int gt_fn(void *data)
+{
+	struct gt_vcpu *v = data;
+	u64 before, got, own;
+	unsigned int i;
+
+	for (i = 0; i < GT_READS; i++) {
+		before = atomic64_read(&gt_done);
+		got = pvclock_read_with(&v->c, gt_tsc_read, gt_guard);
+		if (got < before)
+			v->violations++;
+		own = v->rec.system_time + (v->tsc - v->rec.tsc_timestamp);
+		if (got + GT_QUANTUM < own)
+			v->under++;
+		pvclock_atomic_max(&gt_done, got);
+		if (!(i % 256))
+			cond_resched();
+	}
+	if (atomic_dec_and_test(&gt_left))
+		complete(&gt_finished);
+	return 0;
+}
+
+static void pvclock_guard_threads(struct kunit *test)
+{
+	unsigned long clamps = 0, violations = 0, under = 0;
+	unsigned int i, cpu = cpumask_first(cpu_online_mask);
+
+	gt = kunit_kcalloc(test, GT_THREADS, sizeof(*gt), GFP_KERNEL);
+	gt_guard = kunit_kzalloc(test, sizeof(*gt_guard), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gt);
+	KUNIT_ASSERT_NOT_NULL(test, gt_guard);
+	gt_guard->quantum = GT_QUANTUM;
+	atomic64_set(&gt_tsc, 1000000);
+	atomic64_set(&gt_done, 0);
+	atomic_set(&gt_left, GT_THREADS);
+	reinit_completion(&gt_finished);
+	for (i = 0; i < GT_THREADS; i++) {
+		/* 1 ns a tick; vCPU i is (i * 1000) - 1500 ns off. */
+		rec_set(&gt[i].rec, 1000000, 1000000 + i * 1000 - 1500,
+			0x80000000);
+		gt[i].rec.flags = 0;
+		pvclock_cpu_init(&gt[i].c);
+		gt[i].c.rec = &gt[i].rec;
+		gt[i].task = kthread_create(gt_fn, &gt[i], "pvclock_gt/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(gt[i].task));
+		/* Spread over the online CPUs, several to a CPU if need be. */
+		kthread_bind(gt[i].task, cpu);
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+	for (i = 0; i < GT_THREADS; i++)
+		wake_up_process(gt[i].task);
+	wait_for_completion(&gt_finished);
+	for (i = 0; i < GT_THREADS; i++) {
+		violations += gt[i].violations;
+		under += gt[i].under;
+		clamps += local_read(&gt[i].c.clamps);
+	}
+	KUNIT_EXPECT_EQ(test, violations, 0UL);
+	KUNIT_EXPECT_EQ(test, under, 0UL);
+	/* The lagging vCPUs were held to the leaders' published values. */
+	KUNIT_EXPECT_GT(test, clamps, 0UL);
+	KUNIT_EXPECT_GE(test, (u64)atomic64_read(&gt_guard->last), 1000000ULL);
+}
+
+/*
+ * A read nested in an interrupt while this CPU rewrites its copy: it
+ * neither uses the half-written copy nor takes a record itself.
+ */
+static void pvclock_nested_take(struct kunit *test)
+{
+	u64 a;
+
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	rc->taking = true;
+	rc->good_src = &pvclock_no_record;
+	rec_set(rec, fake_tsc, 8000, 0x80000000);
+	fake_tsc += 10;
+	a = rd();
+	KUNIT_EXPECT_EQ(test, a, 8010ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 1L);	/* no take */
+	rc->taking = false;
+	fake_tsc += 10;
+	KUNIT_EXPECT_EQ(test, rd(), 8020ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 2L);
+}
+
 static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_version_mid_read),
 	KUNIT_CASE(pvclock_version_known),
@@ -444,6 +650,9 @@ static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_rate_changes),
 	KUNIT_CASE(pvclock_late_publication),
 	KUNIT_CASE(pvclock_shared_record_floor),
+	KUNIT_CASE(pvclock_guard_quantum),
+	KUNIT_CASE(pvclock_guard_threads),
+	KUNIT_CASE(pvclock_nested_take),
 	{}
 };
 
