@@ -16,7 +16,7 @@
 
 #include "daemon.h"
 
-#define REPLY_MAX	2048
+#define REPLY_MAX	8192
 
 struct reply {
 	char buf[REPLY_MAX];
@@ -72,8 +72,11 @@ static void say_session(struct pvhostd *d, struct reply *r)
 
 static void say_status(struct pvhostd *d, struct reply *r)
 {
-	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing\n",
-	    (unsigned long long)PVHOSTD_FEATURES);
+	u64 f = PVHOSTD_FEATURES | pvhostd_numa_features(d);
+
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s\n",
+	    (unsigned long long)f,
+	    f & PVHOST_F_NUMA_HINT ? ",numa_hint,numa_topo" : "");
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
 	say_session(d, r);
@@ -127,6 +130,11 @@ static void say_clock(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)c->pairings);
 }
 
+static void say_line(void *r, const char *line)
+{
+	say(r, "%s", line);
+}
+
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		    struct reply *r)
 {
@@ -169,6 +177,19 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		pvhostd_hostile_set(d, cmd->hostile);
 		say(r, "ok hostile %s generation %u\n",
 		    pvhostd_hostile_name(cmd->hostile), d->generation);
+		return;
+	case PVHOSTD_CTL_NUMA_STATUS:
+		say(r, "ok\n");
+		pvhostd_numa_say_status(d, say_line, r);
+		return;
+	case PVHOSTD_CTL_NUMA_HINTS:
+		say(r, "ok\n");
+		pvhostd_numa_say_hints(d, say_line, r);
+		return;
+	case PVHOSTD_CTL_NUMA_POLICY:
+		d->numa_deny = cmd->deny;
+		d->s.numa.deny = cmd->deny;
+		say(r, "ok numa policy %s\n", cmd->deny ? "deny" : "allow");
 		return;
 	}
 }

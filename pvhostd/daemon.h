@@ -3,6 +3,8 @@
 #ifndef PVHOSTD_DAEMON_H
 #define PVHOSTD_DAEMON_H
 
+#include <sys/types.h>
+
 #include "pvhostd.h"
 
 #define PVHOSTD_CTL_CLIENTS	8
@@ -23,6 +25,7 @@ struct pvhostd_opts {
 	const char *ctl_path;
 	const char *gen_path;
 	const char *lock_path;
+	const char *node_root;		/* host topology, sysfs node dir */
 	u32 region_size;
 	u32 nr_vcpus;
 	u32 interval_ms;
@@ -42,6 +45,7 @@ struct pvhostd_session {
 	struct pvhostd_entropy ent;
 	struct pvhostd_mailbox mbox;
 	struct pvhostd_clock clock;
+	struct pvhostd_numa numa;
 	u64 doorbells[PVHOST_NR_VECTORS];
 	u64 irqs[PVHOST_NR_VECTORS];
 };
@@ -70,6 +74,12 @@ struct pvhostd {
 	struct pvhostd_pressure_sample sample;
 	bool sample_ok;
 	enum pvhostd_entropy_fault fault;
+	/* numa: guest node i is backed by memdev[i] */
+	struct pvhostd_topo topo;
+	bool topo_ok;
+	bool numa_deny;
+	u32 nr_memdev;
+	struct pvhostd_memdev memdev[PVHOST_MAX_NODES];
 	/* counters */
 	u64 sessions, refused, guest_bytes_ignored, ctl_errors;
 	u64 pressure_changes;
@@ -105,6 +115,19 @@ void pvhostd_pressure_update(struct pvhostd *d, bool resample);
 void pvhostd_clock_refresh(struct pvhostd *d);
 void pvhostd_session_relayout(struct pvhostd *d,
 			      const struct pvhostd_layout *lay);
+
+/* numa_host.c */
+pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu);
+int pvhostd_numa_setup(struct pvhostd *d);
+u64 pvhostd_numa_features(const struct pvhostd *d);
+void pvhostd_numa_start(struct pvhostd *d);
+void pvhostd_numa_serve_queue(struct pvhostd *d);
+void pvhostd_numa_tick(struct pvhostd *d);
+void pvhostd_numa_close(struct pvhostd *d);
+void pvhostd_numa_say_status(struct pvhostd *d,
+			     void (*say)(void *r, const char *line), void *r);
+void pvhostd_numa_say_hints(struct pvhostd *d,
+			    void (*say)(void *r, const char *line), void *r);
 
 /* misbehave.c */
 enum pvhostd_part {

@@ -36,6 +36,11 @@ static const char usage[] =
 "                           10..60000 ms (default 1000)\n"
 "      --psi-range LO:HI    PSI memory 'some' avg10 percent mapped to\n"
 "                           pressure 0..1 (default 10:60)\n"
+"      --memdev NODE=PATH   guest NUMA node NODE's RAM is the shared file\n"
+"                           PATH (QEMU memory-backend-file,share=on): NUMA\n"
+"                           hints and topology are served; nodes 0..N-1,\n"
+"                           once each\n"
+"      --node-root DIR      host topology (default /sys/devices/system/node)\n"
 "      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
 "                           MemAvailable/MemTotal, mapped to 0..1\n"
 "                           (default 80:98)\n"
@@ -44,7 +49,12 @@ static const char usage[] =
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
-"Features served: pressure, entropy, mailbox, clock, clock_pairing.\n"
+"Features served: pressure, entropy, mailbox, clock, clock_pairing; with\n"
+"--memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
+"threads to one host node's CPUs and prefers that node for the guest\n"
+"node's memory (mbind MPOL_PREFERRED, resident pages moved). The node: the\n"
+"one holding the guest node's memory if it has CPUs, else the one most of\n"
+"the hinted vCPUs last ran on, else the lowest node with CPUs.\n"
 "The guest is ivshmem peer %d, pvhostd is peer %d (header.host_peer_id).\n"
 "A second client while a guest is connected is refused: it is sent\n"
 "protocol version -16 (-EBUSY) so that its QEMU stops with \"server sent\n"
@@ -55,7 +65,8 @@ static const char usage[] =
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
-"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off\n"
+"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off |\n"
+"  numa status | numa hints | numa policy allow|deny\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -111,7 +122,7 @@ static char *path_with(const char *base, const char *suffix)
 	return p;
 }
 
-enum { OPT_PSI = 256, OPT_MEM };
+enum { OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT };
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -122,15 +133,34 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "psi-range", required_argument, NULL, OPT_PSI },
 	{ "mem-range", required_argument, NULL, OPT_MEM },
+	{ "memdev", required_argument, NULL, OPT_MEMDEV },
+	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
+static int parse_memdev(struct pvhostd *d, const char *arg)
 {
+	const char *path;
+	u32 node;
+
+	if (pvhostd_memdev_parse(arg, &node, &path) || node != d->nr_memdev)
+		return -EINVAL;
+	d->memdev[d->nr_memdev++].path = path;
+	return 0;
+}
+
+static int parse_opt(struct pvhostd *d, int c, const char *arg)
+{
+	struct pvhostd_opts *o = &d->opt;
 	struct pvhostd_pressure_cfg *p = &o->pcfg;
 
 	switch (c) {
+	case OPT_MEMDEV:
+		return parse_memdev(d, arg);
+	case OPT_NODE_ROOT:
+		o->node_root = arg;
+		return 0;
 	case 's':
 		o->socket_path = arg;
 		return 0;
@@ -158,8 +188,9 @@ static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
 }
 
 /* Return: 0 to run, 1 to exit successfully (--help), -1 on bad usage. */
-static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
+static int parse_args(struct pvhostd *d, int argc, char **argv)
 {
+	struct pvhostd_opts *o = &d->opt;
 	struct pvhostd_layout lay;
 	int c;
 
@@ -168,6 +199,7 @@ static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
 		.interval_ms = 1000,
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
+		.node_root = "/sys/devices/system/node",
 	};
 	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:h", long_opts,
 				NULL)) != -1) {
@@ -175,7 +207,7 @@ static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
 			print_usage(stdout);
 			return 1;
 		}
-		if (parse_opt(o, c, optarg)) {
+		if (parse_opt(d, c, optarg)) {
 			fprintf(stderr, "pvhostd: bad option -%c %s\n",
 				c < 256 ? c : '-', optarg ? optarg : "");
 			return -1;
@@ -260,6 +292,8 @@ static int daemon_open(struct pvhostd *d)
 		return -1;
 	}
 	d->generation = generation_load(d->opt.gen_path);
+	if (pvhostd_numa_setup(d))
+		return -1;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sig_fd = signals_open();
 	d->timer_fd = timer_open(d->opt.interval_ms);
@@ -285,6 +319,7 @@ static int daemon_open(struct pvhostd *d)
 static void daemon_close(struct pvhostd *d)
 {
 	pvhostd_session_end(d, "pvhostd stopping");
+	pvhostd_numa_close(d);
 	pvhostd_ctl_close_all(d);
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
@@ -380,7 +415,7 @@ static int run(struct pvhostd *d)
 int main(int argc, char **argv)
 {
 	static struct pvhostd d;
-	int ret = parse_args(&d.opt, argc, argv);
+	int ret = parse_args(&d, argc, argv);
 
 	d.lock_fd = -1;
 

@@ -86,6 +86,7 @@ static int region_create(struct pvhostd *d)
 
 	if (pvhostd_layout_plan(d->opt.region_size, d->opt.nr_vcpus, &s->lay))
 		return -EINVAL;
+	s->lay.features |= pvhostd_numa_features(d);
 	s->shm_fd = memfd_create("pvhost", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->shm_fd < 0)
 		return -errno;
@@ -126,6 +127,7 @@ void pvhostd_session_relayout(struct pvhostd *d,
 			     pvhostd_at(s->base, s->lay.mailbox_offset));
 	pvhostd_clock_init(&s->clock, s->base, &s->lay);
 	s->mbox.clock = &s->clock;
+	pvhostd_numa_start(d);
 	pvhostd_pressure_update(d, true);
 }
 
@@ -319,6 +321,8 @@ void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
 		serve_mailbox(d);
 	else if (vec == PVHOST_VEC_ENTROPY)
 		serve_entropy(d);
+	else if (vec == PVHOST_VEC_NUMA)
+		pvhostd_numa_serve_queue(d);
 }
 
 /**
@@ -368,5 +372,6 @@ void pvhostd_session_tick(struct pvhostd *d)
 	serve_entropy(d);
 	serve_mailbox(d);
 	pvhostd_clock_refresh(d);
+	pvhostd_numa_tick(d);
 	pvhostd_hostile_tick(d);
 }

@@ -9,6 +9,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <linux/mempolicy.h>
+#include <unistd.h>
 
 #include "../pvhostd.h"
 #include "tap.h"
@@ -561,6 +564,420 @@ static void test_hostile_layout(void)
 	free(base);
 }
 
+/* ---- numa ---- */
+
+static char *fake_tree(const char *const *cpulists, const char *const *dists,
+		       int nr)
+{
+	static char root[32];
+	char path[256];
+	FILE *f;
+	int i;
+
+	snprintf(root, sizeof(root), "/tmp/pvhostd-topo-XXXXXX");
+	if (!mkdtemp(root))
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "%s/node%d", root, i);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/node%d/cpulist", root, i);
+		f = fopen(path, "w");
+		fputs(cpulists[i], f);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/node%d/distance", root, i);
+		f = fopen(path, "w");
+		fputs(dists[i], f);
+		fclose(f);
+	}
+	/* not nodes: ignored */
+	snprintf(path, sizeof(path), "%s/possible", root);
+	f = fopen(path, "w");
+	fclose(f);
+	return root;
+}
+
+static void fake_tree_free(const char *root, int nr)
+{
+	char path[256];
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "%s/node%d/cpulist", root, i);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node%d/distance", root, i);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node%d", root, i);
+		rmdir(path);
+	}
+	snprintf(path, sizeof(path), "%s/possible", root);
+	unlink(path);
+	rmdir(root);
+}
+
+static void test_numa_cpulist(void)
+{
+	u64 m[PVHOSTD_CPU_WORDS];
+
+	TAP_OK(pvhostd_cpulist_parse("0-3,8,10-11\n", m, 1024) == 7 &&
+	       m[0] == 0xd0f, "numa: cpulist 0-3,8,10-11");
+	TAP_OK(pvhostd_cpulist_parse("\n", m, 1024) == 0 && !m[0],
+	       "numa: empty cpulist (memory-only node)");
+	TAP_OK(pvhostd_cpulist_parse("64-65", m, 1024) == 2 && m[1] == 3,
+	       "numa: cpulist beyond 64");
+	TAP_OK(pvhostd_cpulist_parse("3-1", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1,,2", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1-", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("-1", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1024", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("99999999999999999999", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1 2", m, 1024) == -EINVAL,
+	       "numa: malformed cpulists rejected");
+}
+
+/* A 2-node tree that must be rejected. */
+static bool bad_tree(const char *const *cpulists, const char *const *dists,
+		     struct pvhostd_topo *t)
+{
+	char *root = fake_tree(cpulists, dists, 2);
+	bool rejected = root && pvhostd_topo_parse(root, t) == -EINVAL;
+
+	if (root)
+		fake_tree_free(root, 2);
+	return rejected;
+}
+
+static void test_numa_topo(void)
+{
+	static const char *const c2[] = { "0-1\n", "2-3\n" };
+	static const char *const d2[] = { "10 21\n", "21 10\n" };
+	static const char *const c4[] = { "0-1\n", "2-3\n", "\n", "4-5\n" };
+	static const char *const d4[] = {
+		"10 16 16 22\n", "16 10 22 16\n", "16 22 10 16\n",
+		"22 16 16 10\n",
+	};
+	static const char *const bad_diag[] = { "10 21\n", "21 11\n" };
+	static const char *const bad_cpus[] = { "0-1\n", "2-x\n" };
+	static const char *const bad_short[] = { "10 21\n", "21\n" };
+	static const char *const bad_range[] = { "10 255\n", "255 10\n" };
+	struct pvhostd_topo *t = malloc(sizeof(*t));
+	char *root;
+
+	root = fake_tree(c2, d2, 2);
+	TAP_OK(root && !pvhostd_topo_parse(root, t) && t->nr_nodes == 2 &&
+	       t->nr_cpus[0] == 2 && t->nr_cpus[1] == 2 &&
+	       t->distance[0][1] == 21 && t->distance[1][1] == 10 &&
+	       pvhostd_topo_cpu_node(t, 3) == 1 &&
+	       pvhostd_topo_cpu_node(t, 4) == PVHOST_NUMA_NODE_UNKNOWN,
+	       "numa: 2-node fake tree parsed");
+	fake_tree_free(root, 2);
+	root = fake_tree(c4, d4, 4);
+	TAP_OK(root && !pvhostd_topo_parse(root, t) && t->nr_nodes == 4 &&
+	       t->nr_cpus[2] == 0 && t->distance[0][3] == 22 &&
+	       t->distance[3][1] == 16 && pvhostd_topo_cpu_node(t, 5) == 3,
+	       "numa: 4-node fake tree with a memory-only node parsed");
+	fake_tree_free(root, 4);
+	TAP_OK(bad_tree(c2, bad_diag, t), "numa: diagonal not 10 rejected");
+	TAP_OK(bad_tree(c2, bad_short, t), "numa: short distance row rejected");
+	TAP_OK(bad_tree(c2, bad_range, t), "numa: distance 255 rejected");
+	TAP_OK(bad_tree(bad_cpus, d2, t),
+	       "numa: malformed cpulist in the tree rejected");
+	TAP_OK(pvhostd_topo_parse("/nonexistent/pvhostd", t) == -ENOENT,
+	       "numa: missing root is -ENOENT");
+	root = fake_tree(c4, d4, 4);
+	{
+		char path[256];
+
+		/* node1 gone: ids 0, 2, 3 have a hole */
+		snprintf(path, sizeof(path), "%s/node1/cpulist", root);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node1/distance", root);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node1", root);
+		rmdir(path);
+		TAP_OK(pvhostd_topo_parse(root, t) == -EINVAL,
+		       "numa: node ids with a hole rejected");
+	}
+	fake_tree_free(root, 4);
+	free(t);
+}
+
+static void hint_set(struct pvhost_numa_hint *s, u32 id, u32 node, u32 flags,
+		     u64 cpus0)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->node = node;
+	s->flags = flags;
+	s->cpus[0] = cpus0;
+	s->status = PVHOST_HINT_QUEUED;
+}
+
+static void test_numa_check(void)
+{
+	struct pvhost_numa_hint s;
+	struct pvhostd_hint h;
+
+	hint_set(&s, 1, 1, 0, 0xc);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_NONE,
+	       "numa: valid hint accepted");
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, true) == PVHOST_REASON_POLICY,
+	       "numa: policy deny gives POLICY");
+	TAP_OK(pvhostd_hint_check(&h, 4, 1, false) == PVHOST_REASON_NO_NODE,
+	       "numa: node without a backing file gives NO_NODE");
+	TAP_OK(pvhostd_hint_check(&h, 3, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: vCPU beyond nr_vcpus gives INVALID");
+	hint_set(&s, 0, 1, 0, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: id 0 gives INVALID");
+	hint_set(&s, 1, 1, 1, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: flags set gives INVALID");
+	hint_set(&s, 1, 1, 0, 0);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: no vCPU gives INVALID");
+	hint_set(&s, 1, 0xffffffff, 0, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_NO_NODE,
+	       "numa: node 0xffffffff gives NO_NODE");
+}
+
+static void test_numa_choose(void)
+{
+	struct pvhostd_topo *t = calloc(1, sizeof(*t));
+	u32 vn[4] = { 0, 1, 1, PVHOST_NUMA_NODE_UNKNOWN };
+	struct pvhostd_hint h = { .id = 1, .cpus = { 0x7 } };
+
+	t->nr_nodes = 3;
+	t->nr_cpus[0] = 2;
+	t->nr_cpus[1] = 2;	/* node 2: memory only */
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, 0) == 0,
+	       "numa: choose the node holding the memory");
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, 2) == 1,
+	       "numa: memory on a CPU-less node: where most vCPUs ran");
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 1,
+	       "numa: memory unknown: where most vCPUs ran");
+	h.cpus[0] = 0x3;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 0,
+	       "numa: a tie goes to the lower node");
+	h.cpus[0] = 0x8;
+	t->nr_cpus[0] = 0;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 1,
+	       "numa: nothing known: the lowest node with CPUs");
+	t->nr_cpus[1] = 0;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) ==
+	       PVHOST_NUMA_NODE_UNKNOWN, "numa: no node with CPUs: unknown");
+	free(t);
+}
+
+struct fake_apply {
+	int affinity_fail, memory_fail;
+	u32 affinity_calls, memory_calls, last_host;
+};
+
+static int fake_affinity(void *ctx, u32 vcpu, u32 host_node)
+{
+	struct fake_apply *f = ctx;
+
+	(void)vcpu;
+	f->affinity_calls++;
+	f->last_host = host_node;
+	return f->affinity_fail;
+}
+
+static int fake_memory(void *ctx, u32 guest_node, u32 host_node)
+{
+	struct fake_apply *f = ctx;
+
+	(void)guest_node;
+	(void)host_node;
+	f->memory_calls++;
+	return f->memory_fail;
+}
+
+static const struct pvhostd_numa_ops fake_ops = {
+	.affinity = fake_affinity,
+	.memory = fake_memory,
+};
+
+static void test_numa_serve(void)
+{
+	struct pvhostd_topo *t = calloc(1, sizeof(*t));
+	struct pvhost_numa *a = calloc(1, sizeof(*a));
+	struct pvhostd_numa *n = calloc(1, sizeof(*n));
+	struct fake_apply f = { 0 };
+	u32 i, answered;
+
+	t->nr_nodes = 2;
+	t->nr_cpus[0] = 2;
+	t->nr_cpus[1] = 2;
+	t->distance[0][0] = 10;
+	t->distance[1][1] = 10;
+	t->distance[0][1] = 21;
+	t->distance[1][0] = 21;
+	n->ops = &fake_ops;
+	n->ctx = &f;
+	pvhostd_numa_init(n, a, 4, 2, t);
+	TAP_OK(a->seq == 2 && a->nr_nodes == 2 && a->nr_host_nodes == 2 &&
+	       a->distance[0][1] == 21 && a->distance[2][2] == 0 &&
+	       a->vcpu_host_node[0] == PVHOST_NUMA_NODE_UNKNOWN &&
+	       a->vcpu_host_node[255] == PVHOST_NUMA_NODE_UNKNOWN &&
+	       a->node_host_node[1] == PVHOST_NUMA_NODE_UNKNOWN,
+	       "numa: topology published, seq even, unknowns marked");
+
+	hint_set(&a->hint[3], 7, 1, 0, 0xc);
+	answered = pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == 1 && a->hint[3].status == PVHOST_HINT_APPLIED &&
+	       a->hint[3].reason == PVHOST_REASON_NONE &&
+	       a->hint[3].host_node == 0 && f.affinity_calls == 2 &&
+	       f.memory_calls == 1, "numa: hint applied, both vCPUs pinned");
+	TAP_OK(pvhostd_numa_serve(n, 4) == 0, "numa: an answered slot is not served again");
+
+	f.affinity_fail = -ESRCH;
+	hint_set(&a->hint[0], 8, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_PARTIAL &&
+	       a->hint[0].reason == PVHOST_REASON_AFFINITY,
+	       "numa: no thread ids: PARTIAL, AFFINITY");
+	f.memory_fail = -EIO;
+	hint_set(&a->hint[0], 9, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_REJECTED &&
+	       a->hint[0].reason == PVHOST_REASON_AFFINITY,
+	       "numa: nothing applied: REJECTED with the first failure");
+	f.affinity_fail = 0;
+	hint_set(&a->hint[0], 10, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_PARTIAL &&
+	       a->hint[0].reason == PVHOST_REASON_MEMORY,
+	       "numa: memory not moved: PARTIAL, MEMORY");
+	f.memory_fail = 0;
+
+	n->deny = true;
+	hint_set(&a->hint[1], 11, 0, 0, 1);
+	f.affinity_calls = 0;
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[1].status == PVHOST_HINT_REJECTED &&
+	       a->hint[1].reason == PVHOST_REASON_POLICY && !f.affinity_calls,
+	       "numa: policy deny: REJECTED, POLICY, nothing applied");
+	n->deny = false;
+	hint_set(&a->hint[2], 12, 5, 0, 1);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[2].status == PVHOST_HINT_REJECTED &&
+	       a->hint[2].reason == PVHOST_REASON_NO_NODE,
+	       "numa: node 5: REJECTED, NO_NODE");
+
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+		hint_set(&a->hint[i], 100 + i, 0, 0, 1);
+	answered = pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == 4, "numa: a full queue: 4 answered per wake-up");
+	for (i = 0; i < 8; i++)
+		answered += pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == PVHOST_NUMA_HINT_SLOTS,
+	       "numa: the rest answered on later wake-ups");
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+		if (a->hint[i].status != PVHOST_HINT_APPLIED)
+			break;
+	TAP_OK(i == PVHOST_NUMA_HINT_SLOTS, "numa: every slot answered");
+	a->hint[5].status = 77;
+	a->hint[6].status = PVHOST_HINT_FREE;
+	TAP_OK(pvhostd_numa_serve(n, 4) == 0 && a->hint[5].status == 77,
+	       "numa: slots not QUEUED are left alone");
+	TAP_OK(n->log_head == 22 && n->log[21 % PVHOSTD_NUMA_LOG].hint.id >= 100,
+	       "numa: hints logged");
+	free(n);
+	free(a);
+	free(t);
+}
+
+/* fields 4..38 of a stat line */
+#define STAT_3_38	" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20" \
+			" 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35"
+
+static void test_numa_misc(void)
+{
+	const char *path;
+	u32 node;
+	struct pvhostd_ctl_cmd c;
+	const char *err;
+
+	TAP_OK(!pvhostd_memdev_parse("1=/dev/shm/x", &node, &path) &&
+	       node == 1 && !strcmp(path, "/dev/shm/x"),
+	       "numa: --memdev 1=/dev/shm/x");
+	TAP_OK(pvhostd_memdev_parse("=x", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("1=", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("64=x", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("1x=y", &node, &path) == -EINVAL,
+	       "numa: malformed --memdev rejected");
+	TAP_OK(pvhostd_thread_cpu("12 (qemu-system-x86) S" STAT_3_38 " 7 0 0\n") == 7,
+	       "numa: stat field 39");
+	TAP_OK(pvhostd_thread_cpu("12 (CPU 0/T) C) S" STAT_3_38 " 3 0\n") == 3,
+	       "numa: stat with spaces and ) in the name");
+	TAP_OK(pvhostd_thread_cpu("12 (x) S 1 2") == -EINVAL &&
+	       pvhostd_thread_cpu("no paren") == -EINVAL,
+	       "numa: short stat rejected");
+	TAP_OK(!pvhostd_ctl_parse("numa status", 11, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_STATUS &&
+	       !pvhostd_ctl_parse("numa hints", 10, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_HINTS &&
+	       !pvhostd_ctl_parse("numa policy deny", 16, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_POLICY && c.deny &&
+	       !pvhostd_ctl_parse("numa policy allow", 17, &c, &err) && !c.deny,
+	       "numa: control commands");
+	TAP_OK(pvhostd_ctl_parse("numa policy maybe", 17, &c, &err) == -EINVAL &&
+	       pvhostd_ctl_parse("numa", 4, &c, &err) == -EINVAL,
+	       "numa: bad control commands rejected");
+	TAP_OK(!strcmp(pvhostd_numa_status_name(PVHOST_HINT_PARTIAL), "partial") &&
+	       !strcmp(pvhostd_numa_reason_name(PVHOST_REASON_POLICY), "policy") &&
+	       !strcmp(pvhostd_numa_reason_name(99), "invalid"),
+	       "numa: status and reason names");
+}
+
+/* A real tmpfs file on this host: the policy lands, nothing is populated. */
+static void test_numa_memdev(void)
+{
+	char path[] = "/dev/shm/pvhostd-unit-XXXXXX";
+	struct pvhostd_memdev m = { .path = path, .fd = -1 };
+	char page[4096];
+	u32 node = 99;
+	int fd = mkstemp(path), mode;
+
+	if (fd < 0 || ftruncate(fd, 1 << 20)) {
+		TAP_OK(0, "numa: memdev: cannot create %s", path);
+		return;
+	}
+	memset(page, 1, sizeof(page));
+	/* 16 of 256 pages resident, as if the guest had touched them */
+	for (int i = 0; i < 16; i++)
+		if (pwrite(fd, page, sizeof(page), (off_t)i * 8192) != sizeof(page))
+			break;
+	TAP_OK(!pvhostd_memdev_open(&m) && m.size == 1 << 20,
+	       "numa: memdev opened and mapped");
+	TAP_OK(!pvhostd_memdev_bind(&m, 0) && m.bound == 0 &&
+	       m.resident == 16 && m.stuck == 0,
+	       "numa: memdev bound to node 0, 16 resident pages there");
+	mode = pvhostd_memdev_policy(&m, &node);
+	TAP_OK(mode == MPOL_PREFERRED && node == 0,
+	       "numa: shared policy reads back preferred node 0");
+	TAP_OK(pvhostd_memdev_where(&m) == 0, "numa: memory found on node 0");
+	TAP_OK(pvhostd_memdev_bind(&m, 64) == -EINVAL,
+	       "numa: node 64 refused");
+	pvhostd_memdev_close(&m);
+	TAP_OK(pvhostd_memdev_bind(&m, 0) == -ENODEV && !m.map,
+	       "numa: closed memdev refuses binds");
+	{
+		struct stat st;
+
+		TAP_OK(!fstat(fd, &st) && st.st_blocks * 512 == 16 * 4096,
+		       "numa: nothing populated beyond the 16 pages");
+	}
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -578,5 +995,12 @@ int main(void)
 	test_hostile_names();
 	test_hostile_apply();
 	test_hostile_layout();
+	test_numa_cpulist();
+	test_numa_topo();
+	test_numa_check();
+	test_numa_choose();
+	test_numa_serve();
+	test_numa_misc();
+	test_numa_memdev();
 	return tap_done();
 }
