@@ -10,6 +10,7 @@
  *   clock status
  *   clock rate <ppm>       simulate a guest TSC rate change
  *   hostile <mode>|off     (modes in hostile.c)
+ *   vcpu status            per vCPU: thread, state, preemption, boost
  *
  * Anything else is rejected with a reason; the parser takes raw bytes
  * (no NUL terminator needed) so that a fuzzer can call it directly.
@@ -148,6 +149,17 @@ static int parse_hostile(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 	return -EINVAL;
 }
 
+static int parse_vcpu(struct words *ws, struct pvhostd_ctl_cmd *cmd,
+		      const char **err)
+{
+	if (ws->n == 2 && !strcmp(ws->w[1], "status")) {
+		cmd->op = PVHOSTD_CTL_VCPU_STATUS;
+		return 0;
+	}
+	*err = "usage: vcpu status";
+	return -EINVAL;
+}
+
 /**
  * pvhostd_ctl_parse - parse one control command
  * @buf: the bytes received, not NUL-terminated; one trailing newline is
@@ -177,6 +189,8 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		return parse_clock(&ws, cmd, err);
 	if (!strcmp(ws.w[0], "hostile"))
 		return parse_hostile(&ws, cmd, err);
-	*err = "unknown command (status, pressure, entropy, clock, hostile)";
+	if (!strcmp(ws.w[0], "vcpu"))
+		return parse_vcpu(&ws, cmd, err);
+	*err = "unknown command (status, pressure, entropy, clock, hostile, vcpu)";
 	return -EINVAL;
 }

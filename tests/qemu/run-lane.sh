@@ -114,12 +114,15 @@ stock-*)
 	if [ -f "$src/pvhostd/Makefile" ]; then
 		build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd"
 		sock=$work/pvhost.sock
-		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 >"$work/pvhostd.log" 2>&1 &
+		# QMP gives pvhostd QEMU's vCPU thread ids (preemption, boost).
+		qmp=$work/qmp.sock
+		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" >"$work/pvhostd.log" 2>&1 &
 		pvhostd_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
 		pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
-			-device ivshmem-doorbell,chardev=ivs,vectors=5)
+			-device ivshmem-doorbell,chardev=ivs,vectors=5
+			-qmp "unix:$qmp,server=on,wait=off")
 		pvhost_append=" pv.pvhost=1"
 		# The test relay: the guest's pvhost-ctl runs pvctl here.
 		relay=$work/hostctl.sock
@@ -171,6 +174,7 @@ rc=$?
 [ -n "$shm" ] && rm -f "$shm"
 if [ -n "$pvhostd_pid" ]; then
 	"$src/pvhostd/pvctl" -c "$sock.ctl" status >"$work/pvhostd-status.txt" 2>&1
+	"$src/pvhostd/pvctl" -c "$sock.ctl" vcpu status >>"$work/pvhostd-status.txt" 2>&1
 	kill -TERM "$pvhostd_pid"
 	if wait "$pvhostd_pid"; then
 		result pass "pvhostd clean exit" ""
