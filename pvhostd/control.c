@@ -16,7 +16,7 @@
 
 #include "daemon.h"
 
-#define REPLY_MAX	8192
+#define REPLY_MAX	65536	/* vcpu status of 256 vCPUs */
 
 struct reply {
 	char buf[REPLY_MAX];
@@ -135,6 +135,29 @@ static void say_line(void *r, const char *line)
 	say(r, "%s", line);
 }
 
+static void say_vcpus(struct pvhostd *d, struct reply *r)
+{
+	const struct pvhostd_qmp_client *q = &d->qmp;
+	const struct pvhostd_session *s = &d->s;
+	u32 i, n;
+
+	say(r, "ok\nqmp=%s\nqmp_error=%s\n", pvhostd_qmp_state_name(q->state),
+	    q->error[0] ? q->error : "none");
+	say(r, "qmp_connects=%llu\nqmp_failures=%llu\nqmp_queries=%llu\nqmp_events=%llu\n",
+	    (unsigned long long)q->connects, (unsigned long long)q->failures,
+	    (unsigned long long)q->queries, (unsigned long long)q->events);
+	if (s->sock < 0) {
+		say(r, "peer=none\n");
+		return;
+	}
+	n = s->lay.nr_vcpus > s->qmp_vcpus ? s->lay.nr_vcpus : s->qmp_vcpus;
+	say(r, "qemu_pid=%d\nvcpus=%u\nrecords=%u\n", (int)s->qemu_pid,
+	    s->qmp_vcpus, s->lay.nr_vcpus);
+	for (i = 0; i < n; i++)
+		say(r, "vcpu=%u tid=%d state=%c\n", i, (int)pvhostd_vcpu_tid(d, i),
+		    pvhostd_vcpu_thread_state(d, i));
+}
+
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		    struct reply *r)
 {
@@ -172,6 +195,9 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		pvhostd_clock_simulate(&d->s.clock, cmd->ppm);
 		say(r, "ok clock rate %+d ppm at the next calibration, epoch %u\n",
 		    cmd->ppm, d->s.clock.epoch);
+		return;
+	case PVHOSTD_CTL_VCPU_STATUS:
+		say_vcpus(d, r);
 		return;
 	case PVHOSTD_CTL_HOSTILE:
 		pvhostd_hostile_set(d, cmd->hostile);

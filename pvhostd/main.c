@@ -3,8 +3,9 @@
  * pvhostd: the host side of the pvhost channel. Speaks QEMU's ivshmem
  * server protocol on a UNIX socket (one guest per socket), lays out the
  * pvhost region (include/uapi/linux/pvhost.h) and serves the pressure
- * gauge, the entropy ring and the mailbox from one single-threaded
- * epoll loop. A second socket takes control commands (see pvctl).
+ * gauge, the entropy ring, the mailbox and the clock from one
+ * single-threaded epoll loop; with --qmp, the vCPU thread table too.
+ * A second socket takes control commands (see pvctl).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,11 @@ static const char usage[] =
 "      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
 "                           MemAvailable/MemTotal, mapped to 0..1\n"
 "                           (default 80:98)\n"
+"      --qmp PATH           QEMU's QMP socket (-qmp unix:PATH,server=on,\n"
+"                           wait=off): the vCPU thread ids, asked when a\n"
+"                           guest connects, retried until QEMU answers\n"
+"      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
+"                           5..1000 ms (default 10)\n"
 "  -h, --help               this text\n"
 "\n"
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
@@ -66,7 +72,7 @@ static const char usage[] =
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off |\n"
-"  numa status | numa hints | numa policy allow|deny\n"
+"  numa status | numa hints | numa policy allow|deny | vcpu status\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -122,7 +128,8 @@ static char *path_with(const char *base, const char *suffix)
 	return p;
 }
 
-enum { OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT };
+enum { OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
+       OPT_VCPU_POLL };
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -135,6 +142,8 @@ static const struct option long_opts[] = {
 	{ "mem-range", required_argument, NULL, OPT_MEM },
 	{ "memdev", required_argument, NULL, OPT_MEMDEV },
 	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
+	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -182,6 +191,11 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case OPT_MEM:
 		return pvhostd_pressure_parse_range(arg, 10, &p->used_lo,
 						    &p->used_hi);
+	case OPT_QMP:
+		o->qmp_path = arg;
+		return *arg ? 0 : -EINVAL;
+	case OPT_VCPU_POLL:
+		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
 	default:
 		return -EINVAL;
 	}
@@ -196,7 +210,7 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 
 	*o = (struct pvhostd_opts){
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
-		.interval_ms = 1000,
+		.interval_ms = 1000, .vcpu_poll_ms = 10,
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
 		.node_root = "/sys/devices/system/node",
@@ -280,6 +294,9 @@ static int daemon_open(struct pvhostd *d)
 	d->epfd = -1;
 	d->sig_fd = -1;
 	d->timer_fd = -1;
+	d->vcpu_timer_fd = -1;
+	d->qmp.fd = -1;
+	d->qmp.state = d->opt.qmp_path ? PVHOSTD_QMPC_IDLE : PVHOSTD_QMPC_OFF;
 	d->s.sock = -1;
 	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++)
 		d->ctl[i].fd = -1;
@@ -307,6 +324,13 @@ static int daemon_open(struct pvhostd *d)
 		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
 		return -1;
 	}
+	if (d->opt.qmp_path) {
+		d->vcpu_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->vcpu_timer_fd < 0 ||
+		    pvhostd_epoll_add(d, d->vcpu_timer_fd, TAG_VCPU_TIMER, 0))
+			return -1;
+	}
 	if (d->epfd < 0 || d->sig_fd < 0 || d->timer_fd < 0 ||
 	    pvhostd_epoll_add(d, d->listen_fd, TAG_LISTEN, 0) ||
 	    pvhostd_epoll_add(d, d->ctl_fd, TAG_CTL_LISTEN, 0) ||
@@ -330,6 +354,8 @@ static void daemon_close(struct pvhostd *d)
 		unlink(d->opt.ctl_path);
 	}
 	close(d->timer_fd);
+	if (d->vcpu_timer_fd >= 0)
+		close(d->vcpu_timer_fd);
 	close(d->sig_fd);
 	close(d->epfd);
 	if (d->lock_fd >= 0)
@@ -385,6 +411,12 @@ static void dispatch(struct pvhostd *d, u64 data)
 		break;
 	case TAG_CTL_CLIENT:
 		pvhostd_ctl_input(d, idx);
+		break;
+	case TAG_QMP:
+		pvhostd_qmp_input(d);
+		break;
+	case TAG_VCPU_TIMER:
+		pvhostd_vcpu_timer(d);
 		break;
 	}
 }

@@ -16,19 +16,6 @@
 
 #include "daemon.h"
 
-#define __weak	__attribute__((__weak__))
-
-/*
- * vCPU thread ids come from QEMU (QMP query-cpus-fast); without them this
- * default says "unknown" and the affinity part of a hint fails.
- */
-__weak pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu)
-{
-	(void)d;
-	(void)vcpu;
-	return 0;
-}
-
 static int numa_affinity(void *ctx, u32 vcpu, u32 host_node)
 {
 	struct pvhostd *d = ctx;

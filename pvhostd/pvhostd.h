@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <uapi/linux/pvhost.h>
 
@@ -304,6 +305,38 @@ int pvhostd_memdev_policy(struct pvhostd_memdev *m, u32 *node);
 u32 pvhostd_memdev_where(struct pvhostd_memdev *m);
 int pvhostd_thread_cpu(const char *stat);
 
+/* qmp.c: QEMU's monitor replies, for the vCPU thread table. */
+#define PVHOSTD_QMP_LINE_MAX	65536	/* 256 cpus of query-cpus-fast fit */
+#define PVHOSTD_TID_MAX		4194304	/* PID_MAX_LIMIT on 64-bit */
+
+enum pvhostd_qmp_kind {
+	PVHOSTD_QMP_GREETING,		/* {"QMP": {...}} */
+	PVHOSTD_QMP_RETURN,		/* {"return": {...}} */
+	PVHOSTD_QMP_CPUS,		/* {"return": [cpu, ...]} */
+	PVHOSTD_QMP_ERROR,		/* {"error": ...} */
+	PVHOSTD_QMP_EVENT,		/* {"event": "...", ...}: skipped */
+};
+
+struct pvhostd_qmp_msg {
+	enum pvhostd_qmp_kind kind;
+	u32 nr_vcpus;			/* CPUS: highest cpu-index + 1 */
+	pid_t tid[PVHOST_MAX_VCPUS];	/* CPUS: 0 where absent */
+};
+
+int pvhostd_qmp_parse(const char *buf, size_t len, struct pvhostd_qmp_msg *m);
+const char *pvhostd_qmp_kind_name(enum pvhostd_qmp_kind kind);
+
+/* sched.c: a host thread's scheduler state from /proc. */
+struct pvhostd_sched_sample {
+	u64 run_ns;		/* time on a CPU */
+	u64 wait_ns;		/* time runnable on a runqueue, not running */
+	u64 slices;		/* times it got a CPU */
+};
+
+int pvhostd_stat_state(const char *text, size_t len, char *state);
+int pvhostd_schedstat_parse(const char *text, size_t len,
+			    struct pvhostd_sched_sample *s);
+
 /* ctl.c: the control protocol, one command line per connection. */
 enum pvhostd_ctl_op {
 	PVHOSTD_CTL_STATUS,
@@ -316,6 +349,7 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_NUMA_STATUS,
 	PVHOSTD_CTL_NUMA_HINTS,
 	PVHOSTD_CTL_NUMA_POLICY,
+	PVHOSTD_CTL_VCPU_STATUS,
 };
 
 struct pvhostd_ctl_cmd {

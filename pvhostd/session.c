@@ -66,6 +66,7 @@ static void session_free(struct pvhostd *d)
 	struct pvhostd_session *s = &d->s;
 	int vec;
 
+	pvhostd_vcpu_stop(d);
 	if (s->base) {
 		pvhostd_region_set_state(s->base, PVHOST_STATE_STOPPING);
 		munmap(s->base, s->lay.region_size);
@@ -156,9 +157,14 @@ static int session_start(struct pvhostd *d, int sock)
 {
 	struct pvhostd_session *s = &d->s;
 	struct timeval tv = { .tv_sec = 2 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
 	int ret;
 
 	s->sock = sock;
+	if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
+	    cred.pid > 0)
+		s->qemu_pid = cred.pid;
 	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ret = region_create(d);
 	if (!ret)
@@ -172,6 +178,7 @@ static int session_start(struct pvhostd *d, int sock)
 	if (fcntl(sock, F_SETFL, O_NONBLOCK) ||
 	    pvhostd_epoll_add(d, sock, TAG_GUEST, 0))
 		return -errno;
+	pvhostd_vcpu_start(d);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * Host unit tests for pvhostd's pure parts: region layout against the
  * ABI, the entropy ring under hostile cons values, mailbox validation,
  * the pressure mapping, the control-command parser and the hostile-host
- * mode's region writers. TAP output.
+ * mode's region writers, the QMP reply parser and the /proc parsers.
+ * TAP output.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -421,6 +422,8 @@ static void test_ctl_valid(void)
 	TAP_OK(!parse("entropy fault zeros", &c) &&
 	       c.op == PVHOSTD_CTL_ENTROPY_FAULT && c.fault == PVHOSTD_ENTROPY_ZEROS,
 	       "ctl: entropy fault zeros");
+	TAP_OK(!parse("vcpu status", &c) && c.op == PVHOSTD_CTL_VCPU_STATUS,
+	       "ctl: vcpu status");
 	TAP_OK(!parse("entropy fault repeat", &c) && c.fault == PVHOSTD_ENTROPY_REPEAT &&
 	       !parse("entropy fault replay", &c) && c.fault == PVHOSTD_ENTROPY_REPLAY &&
 	       !parse("entropy fault none", &c) && c.fault == PVHOSTD_ENTROPY_GOOD,
@@ -435,7 +438,7 @@ static void test_ctl_invalid(void)
 		"pressure set inf", "pressure set 0.5x", "pressure set 0.5 1",
 		"pressure auto now", "entropy", "entropy fault", "entropy fault bad",
 		"entropy fault zeros now", "status\r", "sta\ttus", "a b c d e f",
-		"\xff\xfe", "status\n\n",
+		"\xff\xfe", "status\n\n", "vcpu", "vcpu stat", "vcpu status 1",
 	};
 	struct pvhostd_ctl_cmd c;
 	char longcmd[PVHOSTD_CTL_MAX + 10];
@@ -452,6 +455,189 @@ static void test_ctl_invalid(void)
 	       err, "ctl: overlong line rejected");
 	TAP_OK(pvhostd_ctl_parse("status\0junk", 11, &c, &err) == -EINVAL,
 	       "ctl: embedded NUL rejected");
+}
+
+/* ---- QMP replies ---- */
+
+/* JSON written with ' for ", so that the tests stay readable. */
+static size_t unquote(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src), i;
+
+	if (len > size)
+		len = size;
+	for (i = 0; i < len; i++)
+		dst[i] = src[i] == '\'' ? '"' : src[i];
+	return len;
+}
+
+static int qmp(const char *s, struct pvhostd_qmp_msg *m)
+{
+	char *copy = malloc(strlen(s) + 1);	/* parsed without its NUL */
+	size_t len = unquote(copy, strlen(s), s);
+	int ret = pvhostd_qmp_parse(copy, len, m);
+
+	free(copy);
+	return ret;
+}
+
+/* One cpu of QEMU 7.2's query-cpus-fast, as -smp N,sockets=N prints it. */
+static size_t qmp_cpu(char *buf, size_t size, int idx, int tid)
+{
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp),
+		 "{'thread-id': %d, 'props': {'core-id': 0, 'thread-id': 0, 'node-id': 0, 'socket-id': %d}, 'qom-path': '/machine/unattached/device[%d]', 'cpu-index': %d, 'target': 'x86_64'}",
+		 tid, idx, idx, idx);
+	return unquote(buf, size, tmp);
+}
+
+static int qmp_cpus(const int *idx_tid, int n, struct pvhostd_qmp_msg *m)
+{
+	static char buf[4096];
+	size_t len = unquote(buf, sizeof(buf), "{'return': [");
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf[len++] = ',';
+		len += qmp_cpu(buf + len, sizeof(buf) - len, idx_tid[2 * i],
+			       idx_tid[2 * i + 1]);
+	}
+	len += unquote(buf + len, sizeof(buf) - len, "]}");
+	return pvhostd_qmp_parse(buf, len, m);
+}
+
+static void test_qmp_valid(void)
+{
+	static struct pvhostd_qmp_msg m;
+	static const int two[] = { 0, 4242, 1, 4243 };
+	static const int sparse[] = { 3, 17, 1, 16 };
+	static const char *const greeting[] = {
+		"{'QMP': {'version': {'qemu': {'micro': 19, 'minor': 2, 'major': 7}, 'package': 'Debian 1:7.2+dfsg-7'}, 'capabilities': ['oob']}}",
+	};
+
+	TAP_OK(!qmp(greeting[0], &m) && m.kind == PVHOSTD_QMP_GREETING,
+	       "qmp: greeting");
+	TAP_OK(!qmp("{'return': {}}", &m) && m.kind == PVHOSTD_QMP_RETURN,
+	       "qmp: empty return");
+	TAP_OK(!qmp("{'timestamp': {'seconds': 1, 'microseconds': 2}, 'event': 'RESUME'}",
+		    &m) && m.kind == PVHOSTD_QMP_EVENT, "qmp: event");
+	TAP_OK(!qmp("{'error': {'class': 'CommandNotFound', 'desc': 'x'}}", &m) &&
+	       m.kind == PVHOSTD_QMP_ERROR, "qmp: error");
+	TAP_OK(!qmp_cpus(two, 2, &m) && m.kind == PVHOSTD_QMP_CPUS &&
+	       m.nr_vcpus == 2 && m.tid[0] == 4242 && m.tid[1] == 4243 && !m.tid[2],
+	       "qmp: query-cpus-fast, top-level thread-id, not props.thread-id");
+	TAP_OK(!qmp_cpus(sparse, 2, &m) && m.nr_vcpus == 4 && m.tid[3] == 17 &&
+	       m.tid[1] == 16 && !m.tid[0], "qmp: sparse, unordered cpu-index");
+}
+
+static void test_qmp_hostile(void)
+{
+	static const char *const bad[] = {
+		"", "{", "}", "[]", "null", "42", "'return'", "{'return': 5}",
+		"{'return': 'x'}", "{'return': []}", "{'QMP': 1}", "{'event': 7}",
+		"{'other': {}}", "{'return': {}} junk", "{'return': {}}{'return': {}}",
+		"{'return': [5]}", "{'return': [{}]}", "{'return': [{'cpu-index': 0}]}",
+		"{'return': [{'thread-id': 5}]}",
+		"{'return': [{'cpu-index': '0', 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5.5}]}",
+		"{'return': [{'cpu-index': -1, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 256, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 0}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': -5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 4194305}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 99999999999999999999}]}",
+		"{'return': [{'cpu-index': 4294967296, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5}, {'cpu-index': 0, 'thread-id': 6}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5}, {'cpu-index': 1, 'thread-id': 5}]}",
+		"{'a': {'b': {'c': {'d': {'e': {'f': {'g': {'h': {'i': 1}}}}}}}}}",
+	};
+	static const int one[] = { 0, 7 };
+	static struct pvhostd_qmp_msg m;
+	static char big[PVHOSTD_QMP_LINE_MAX + 64];
+	size_t i, len;
+	int rejected = 0, wiped = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		m.kind = PVHOSTD_QMP_CPUS;
+		m.tid[0] = 99;
+		rejected += qmp(bad[i], &m) < 0;
+		wiped += !m.tid[0] && !m.nr_vcpus;
+	}
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad),
+	       "qmp: %d of %zu malformed or hostile replies rejected", rejected,
+	       ARRAY_SIZE(bad));
+	TAP_OK(wiped == (int)ARRAY_SIZE(bad),
+	       "qmp: a rejected reply leaves no partial table");
+	TAP_OK(pvhostd_qmp_parse("{\"return\": {}}\0", 15, &m) == -EINVAL,
+	       "qmp: embedded NUL rejected");
+	len = unquote(big, sizeof(big), "{'return': {'x': '");
+	memset(big + len, 'a', sizeof(big) - len);
+	unquote(big + sizeof(big) - 3, 3, "'}}");
+	TAP_OK(pvhostd_qmp_parse(big, sizeof(big), &m) == -EINVAL,
+	       "qmp: line over PVHOSTD_QMP_LINE_MAX rejected");
+	len = unquote(big, sizeof(big), "{'return': [");
+	for (i = 0; i < PVHOST_MAX_VCPUS + 1; i++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len,
+					"%s{\"cpu-index\": %zu, \"thread-id\": %zu}",
+					i ? "," : "", i % PVHOST_MAX_VCPUS, 1000 + i);
+	len += unquote(big + len, sizeof(big) - len, "]}");
+	TAP_OK(pvhostd_qmp_parse(big, len, &m) == -ERANGE,
+	       "qmp: more than PVHOST_MAX_VCPUS cpus rejected");
+	len = unquote(big, sizeof(big), "{'return': [");
+	len += qmp_cpu(big + len, sizeof(big) - len, 0, 7);
+	len += unquote(big + len, sizeof(big) - len, "]}");
+	for (i = 0, rejected = 0; i < len; i++)
+		rejected += pvhostd_qmp_parse(big, i, &m) < 0;
+	TAP_OK(rejected == (int)len && !qmp_cpus(one, 1, &m),
+	       "qmp: every truncation of a cpus reply (%zu) rejected", len);
+}
+
+/* ---- /proc parsers ---- */
+
+static int stat_state(const char *s, char *st)
+{
+	return pvhostd_stat_state(s, strlen(s), st);
+}
+
+static void test_proc_parsers(void)
+{
+	struct pvhostd_sched_sample ss = { 0 };
+	char st = '?';
+	static const char *const bad_stat[] = {
+		"", "1234", "1234 (comm", "1234 (comm)", "1234 (comm)R",
+		"1234 (comm) ", "1234 (comm) Q 1", "1234 (comm) RR 1",
+		"1234 (comm) \0",
+	};
+	static const char *const bad_sched[] = {
+		"", "\n", "1 2", "1 2 3 4", "1  2 3", "-1 2 3", "1 2 3x",
+		"a b c", "1 2 3\n\n", "18446744073709551616 0 0", " 1 2 3",
+	};
+	size_t i;
+	int rejected = 0;
+
+	TAP_OK(!stat_state("25110 (qemu-system-x86) S 1 25104 25104 0 -1\n", &st) &&
+	       st == 'S', "proc: stat state S");
+	TAP_OK(!stat_state("7 (CPU 0/TCG) R 1 2 3", &st) && st == 'R',
+	       "proc: comm with spaces and a slash");
+	TAP_OK(!stat_state("7 (a) (b) D 1 2 3", &st) && st == 'D',
+	       "proc: comm with ')': the last one counts");
+	TAP_OK(!stat_state("7 (x) R", &st) && st == 'R', "proc: state at the end");
+	for (i = 0; i < ARRAY_SIZE(bad_stat); i++)
+		rejected += stat_state(bad_stat[i], &st) == -EINVAL;
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad_stat),
+	       "proc: %d malformed stat lines rejected", rejected);
+	TAP_OK(!pvhostd_schedstat_parse("123456 789 10\n", 14, &ss) &&
+	       ss.run_ns == 123456 && ss.wait_ns == 789 && ss.slices == 10,
+	       "proc: schedstat run, wait, slices");
+	TAP_OK(!pvhostd_schedstat_parse("18446744073709551615 0 0", 24, &ss) &&
+	       ss.run_ns == UINT64_MAX, "proc: schedstat u64 max");
+	for (i = 0, rejected = 0; i < ARRAY_SIZE(bad_sched); i++)
+		rejected += pvhostd_schedstat_parse(bad_sched[i],
+						    strlen(bad_sched[i]), &ss) < 0;
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad_sched),
+	       "proc: %d malformed schedstat lines rejected", rejected);
 }
 
 /* ---- hostile-host mode ---- */
@@ -992,6 +1178,9 @@ int main(void)
 	test_pressure_publish();
 	test_ctl_valid();
 	test_ctl_invalid();
+	test_qmp_valid();
+	test_qmp_hostile();
+	test_proc_parsers();
 	test_hostile_names();
 	test_hostile_apply();
 	test_hostile_layout();

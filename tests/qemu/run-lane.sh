@@ -115,14 +115,17 @@ stock-*)
 	if [ -f "$src/pvhostd/Makefile" ]; then
 		build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd"
 		sock=$work/pvhost.sock
-		# Guest NUMA node N's RAM is the shared file $shm-mN (below).
-		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 \
+		# QMP gives pvhostd QEMU's vCPU thread ids (preemption, boost,
+		# NUMA); guest NUMA node N's RAM is the shared file $shm-mN (below).
+		qmp=$work/qmp.sock
+		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" \
 			--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 		pvhostd_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
 		pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
-			-device ivshmem-doorbell,chardev=ivs,vectors=5)
+			-device ivshmem-doorbell,chardev=ivs,vectors=5
+			-qmp "unix:$qmp,server=on,wait=off")
 		pvhost_append=" pv.pvhost=1"
 		# The test relay: the guest's pvhost-ctl runs pvctl here.
 		relay=$work/hostctl.sock
@@ -174,6 +177,7 @@ rc=$?
 [ -n "$shm" ] && rm -f "$shm" "$shm-m0" "$shm-m1"
 if [ -n "$pvhostd_pid" ]; then
 	"$src/pvhostd/pvctl" -c "$sock.ctl" status >"$work/pvhostd-status.txt" 2>&1
+	"$src/pvhostd/pvctl" -c "$sock.ctl" vcpu status >>"$work/pvhostd-status.txt" 2>&1
 	kill -TERM "$pvhostd_pid"
 	if wait "$pvhostd_pid"; then
 		result pass "pvhostd clean exit" ""
