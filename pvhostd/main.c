@@ -128,8 +128,10 @@ static char *path_with(const char *base, const char *suffix)
 	return p;
 }
 
-enum { OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
-       OPT_VCPU_POLL };
+enum {
+	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
+	OPT_VCPU_POLL,
+};
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
