@@ -87,7 +87,6 @@ static int region_create(struct pvhostd *d)
 
 	if (pvhostd_layout_plan(d->opt.region_size, d->opt.nr_vcpus, &s->lay))
 		return -EINVAL;
-	s->lay.features |= pvhostd_numa_features(d);
 	s->shm_fd = memfd_create("pvhost", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->shm_fd < 0)
 		return -errno;
@@ -116,6 +115,8 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	struct pvhostd_session *s = &d->s;
 
 	s->lay = *lay;
+	/* every layout, the hostile mode's too, serves what --memdev enables */
+	s->lay.features |= pvhostd_numa_features(d);
 	d->generation++;
 	generation_save(d);
 	s->generation = d->generation;
