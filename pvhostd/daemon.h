@@ -170,6 +170,7 @@ enum pvhostd_part {
 	PVHOSTD_PART_PRESSURE,
 	PVHOSTD_PART_ENTROPY,
 	PVHOSTD_PART_MAILBOX,
+	PVHOSTD_PART_NUMA,
 };
 
 void pvhostd_hostile_set(struct pvhostd *d, enum pvhostd_hostile mode);

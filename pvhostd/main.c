@@ -71,7 +71,8 @@ static const char usage[] =
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
-"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off |\n"
+"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
+"  numa-garbage|off |\n"
 "  numa status | numa hints | numa policy allow|deny | vcpu status\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";

@@ -130,7 +130,8 @@ void pvhostd_numa_start(struct pvhostd *d)
  */
 void pvhostd_numa_serve_queue(struct pvhostd *d)
 {
-	if (d->s.sock < 0 || !d->s.numa.area)
+	if (d->s.sock < 0 || !d->s.numa.area ||
+	    pvhostd_hostile_serve(d, PVHOSTD_PART_NUMA))
 		return;
 	if (pvhostd_numa_serve(&d->s.numa, PVHOSTD_NUMA_BUDGET))
 		pvhostd_session_raise(d, PVHOST_VEC_NUMA);
@@ -173,7 +174,8 @@ void pvhostd_numa_tick(struct pvhostd *d)
 	bool changed = false;
 	u32 i, v;
 
-	if (d->s.sock < 0 || !n->area)
+	if (d->s.sock < 0 || !n->area ||
+	    pvhostd_hostile_serve(d, PVHOSTD_PART_NUMA))
 		return;
 	for (i = 0; i < n->nr_vcpus; i++) {
 		v = vcpu_node(d, i);

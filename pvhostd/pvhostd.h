@@ -209,6 +209,7 @@ enum pvhostd_hostile {
 	PVHOSTD_HOSTILE_MBOX_MALFORMED,	/* answers out of range */
 	PVHOSTD_HOSTILE_FLOOD,		/* every vector, every millisecond */
 	PVHOSTD_HOSTILE_VCPU_STUCK,	/* per-vCPU versions stuck odd */
+	PVHOSTD_HOSTILE_NUMA_GARBAGE,	/* NUMA topology and answers garbage */
 	PVHOSTD_HOSTILE_NR,
 };
 

@@ -716,6 +716,20 @@ static void test_hostile_apply(void)
 	for (i = 0, odd = 0; i < lay.nr_vcpus; i++)
 		odd += (v[i].clock.version & 1) + !!v[i].preempted;
 	TAP_OK(!odd, "hostile vcpu-stuck repaired: versions even, not preempted");
+	{
+		struct pvhost_numa *n = (void *)(base + lay.numa_offset);
+		u32 bad = 0;
+
+		n->hint[3].id = 42;
+		n->hint[3].status = PVHOST_HINT_QUEUED;
+		pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_NUMA_GARBAGE,
+				      &rng);
+		for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+			bad += n->hint[i].status > PVHOST_HINT_REJECTED;
+		TAP_OK(bad > 8 && n->nr_host_nodes > PVHOST_MAX_NODES &&
+		       n->hint[3].id == 42,
+		       "hostile numa-garbage: topology and answers random, ids kept");
+	}
 	TAP_OK(h->magic == PVHOST_MAGIC && h->generation == 7,
 	       "hostile: area modes leave the header alone");
 	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_HEADER, &rng);
