@@ -625,6 +625,40 @@ static int memdev_census(struct pvhostd_memdev *m, u32 node, u64 *on,
 	return 0;
 }
 
+/*
+ * Count, by node, the resident pages among PVHOSTD_MEMDEV_SAMPLES spread
+ * over the file; only resident ones (mincore), so nothing is populated.
+ * Return: how many were counted.
+ */
+static u32 memdev_sample(struct pvhostd_memdev *m, u32 *votes)
+{
+	const long page = sysconf(_SC_PAGESIZE);
+	u64 pages = m->size / page, step;
+	u32 i, n = 0;
+	unsigned char res;
+	int nid;
+	char *p;
+
+	memset(votes, 0, PVHOST_MAX_NODES * sizeof(*votes));
+	if (!m->map || !pages)
+		return 0;
+	step = pages / PVHOSTD_MEMDEV_SAMPLES;
+	if (!step)
+		step = 1;
+	for (i = 0; i < PVHOSTD_MEMDEV_SAMPLES && i * step < pages; i++) {
+		p = (char *)m->map + i * step * page;
+		if (mincore(p, page, &res) || !(res & 1))
+			continue;
+		if (sys_get_mempolicy(&nid, NULL, 0, p,
+				      MPOL_F_NODE | MPOL_F_ADDR) ||
+		    nid < 0 || nid >= PVHOST_MAX_NODES)
+			continue;
+		votes[nid]++;
+		n++;
+	}
+	return n;
+}
+
 /**
  * pvhostd_memdev_bind - prefer a host node for a guest node's memory
  * @m: an open memdev
@@ -633,12 +667,14 @@ static int memdev_census(struct pvhostd_memdev *m, u32 node, u64 *on,
  * Sets MPOL_PREFERRED on the file's shared policy (future faults) and
  * moves the resident pages there (MPOL_MF_MOVE_ALL, or MPOL_MF_MOVE
  * without CAP_SYS_NICE). @m->moved and @m->stuck say what was moved and
- * what stayed elsewhere.
+ * what stayed elsewhere. Bound to @node already, with nothing stuck and
+ * a sample of resident pages all there, it only counts a rebind.
  * Return: 0; -EIO if resident pages stayed on other nodes; -errno.
  */
 int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node)
 {
 	unsigned long mask[PVHOST_MAX_NODES / (8 * sizeof(long))] = { 0 };
+	u32 votes[PVHOST_MAX_NODES];
 	u64 on0, off0, on1, off1;
 	int ret;
 
@@ -646,6 +682,15 @@ int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node)
 		return -ENODEV;
 	if (node >= PVHOST_MAX_NODES)
 		return -EINVAL;
+	/*
+	 * Bound there already with nothing left behind: pages faulted since
+	 * followed the policy; a sample all on @node is enough.
+	 */
+	if (m->binds && m->bound == node && !m->stuck &&
+	    memdev_sample(m, votes) == votes[node]) {
+		m->rebinds++;
+		return 0;
+	}
 	ret = memdev_census(m, node, &on0, &off0);
 	if (ret)
 		return ret;
@@ -657,6 +702,7 @@ int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node)
 		       PVHOST_MAX_NODES + 1, MPOL_MF_MOVE)))
 		return -errno;
 	m->bound = node;
+	m->binds++;
 	ret = memdev_census(m, node, &on1, &off1);
 	if (ret)
 		return ret;
@@ -697,36 +743,16 @@ int pvhostd_memdev_policy(struct pvhostd_memdev *m, u32 *node)
  * pvhostd_memdev_where - where a guest node's memory lives
  * @m: an open memdev
  *
- * Samples PVHOSTD_MEMDEV_SAMPLES pages spread over the file; only
- * resident ones count (mincore), so nothing is populated.
- * Return: the node most sampled pages are on; the preferred node of the
- * policy when none is resident; else PVHOST_NUMA_NODE_UNKNOWN.
+ * Samples PVHOSTD_MEMDEV_SAMPLES pages spread over the file.
+ * Return: the node most resident sampled pages are on; the preferred node
+ * of the policy when none is resident; else PVHOST_NUMA_NODE_UNKNOWN.
  */
 u32 pvhostd_memdev_where(struct pvhostd_memdev *m)
 {
-	const long page = sysconf(_SC_PAGESIZE);
-	u32 votes[PVHOST_MAX_NODES] = { 0 };
+	u32 votes[PVHOST_MAX_NODES];
 	u32 best = PVHOST_NUMA_NODE_UNKNOWN, i, node;
-	u64 pages = m->size / page, step;
-	unsigned char res;
-	int nid;
-	char *p;
 
-	if (!m->map || !pages)
-		return PVHOST_NUMA_NODE_UNKNOWN;
-	step = pages / PVHOSTD_MEMDEV_SAMPLES;
-	if (!step)
-		step = 1;
-	for (i = 0; i < PVHOSTD_MEMDEV_SAMPLES && i * step < pages; i++) {
-		p = (char *)m->map + i * step * page;
-		if (mincore(p, page, &res) || !(res & 1))
-			continue;
-		if (sys_get_mempolicy(&nid, NULL, 0, p,
-				      MPOL_F_NODE | MPOL_F_ADDR) ||
-		    nid < 0 || nid >= PVHOST_MAX_NODES)
-			continue;
-		votes[nid]++;
-	}
+	memdev_sample(m, votes);
 	for (i = 0; i < PVHOST_MAX_NODES; i++)
 		if (votes[i] && (best == PVHOST_NUMA_NODE_UNKNOWN ||
 				 votes[i] > votes[best]))

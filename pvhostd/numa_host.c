@@ -298,7 +298,7 @@ void pvhostd_numa_say_status(struct pvhostd *d,
 			 PVHOST_NUMA_NODE_UNKNOWN);
 		say_node(b, sizeof(b), pnode);
 		snprintf(line, sizeof(line),
-			 "node%u file=%s open=%d memory_on=%s policy=%s policy_node=%s moved=%llu stuck=%llu resident=%llu\n",
+			 "node%u file=%s open=%d memory_on=%s policy=%s policy_node=%s moved=%llu stuck=%llu resident=%llu binds=%llu rebinds=%llu\n",
 			 i, m->path, !!m->map, a,
 			 mode == MPOL_PREFERRED ? "preferred" :
 			 mode == MPOL_BIND ? "bind" :
@@ -306,7 +306,9 @@ void pvhostd_numa_say_status(struct pvhostd *d,
 			 mode < 0 ? "unknown" : "other", b,
 			 (unsigned long long)m->moved,
 			 (unsigned long long)m->stuck,
-			 (unsigned long long)m->resident);
+			 (unsigned long long)m->resident,
+			 (unsigned long long)m->binds,
+			 (unsigned long long)m->rebinds);
 		say(r, line);
 	}
 	if (d->s.sock < 0 || !n->area) {

@@ -280,6 +280,7 @@ struct pvhostd_memdev {
 	u64 size;
 	u32 bound;		/* node of the last bind, or UNKNOWN */
 	u64 moved, stuck, resident;	/* pages, from the last bind */
+	u64 binds, rebinds;	/* full passes, and binds found in place */
 };
 
 int pvhostd_cpulist_parse(const char *s, u64 *mask, u32 nbits);

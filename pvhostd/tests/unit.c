@@ -1163,6 +1163,8 @@ static void test_numa_memdev(void)
 	TAP_OK(mode == MPOL_PREFERRED && node == 0,
 	       "numa: shared policy reads back preferred node 0");
 	TAP_OK(pvhostd_memdev_where(&m) == 0, "numa: memory found on node 0");
+	TAP_OK(!pvhostd_memdev_bind(&m, 0) && m.binds == 1 && m.rebinds == 1,
+	       "numa: the same bind again: a rebind, no second pass");
 	TAP_OK(pvhostd_memdev_bind(&m, 64) == -EINVAL,
 	       "numa: node 64 refused");
 	pvhostd_memdev_close(&m);
