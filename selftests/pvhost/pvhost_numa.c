@@ -26,38 +26,10 @@
 #include "pv_host.h"
 #include "pv_sysfs.h"
 
-#define DRIVER		"/sys/bus/pci/drivers/pvhost"
 #define DBG		"/sys/kernel/debug/pvhost"
 #define ANSWER_TRIES	400	/* x 25 ms: the host ticks every 200 ms */
 #define MANY		200
 
-static int want_host(void)
-{
-	const char *v = getenv("PV_PVHOST");
-
-	return v && !strcmp(v, "1");
-}
-
-static int bound_device(char *name, size_t len)
-{
-	struct dirent *de;
-	DIR *dir = opendir(DRIVER);
-	int ret = -ENODEV;
-
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		if (!strchr(de->d_name, ':'))
-			continue;
-		snprintf(name, len, "%.63s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(dir);
-	return ret;
-}
-
-/* A whole (multi-line) file; 0 or -errno. */
 static int read_all(const char *path, char *buf, size_t len)
 {
 	ssize_t n, total = 0;
@@ -157,9 +129,9 @@ FIXTURE_SETUP(numa)
 {
 	int rc;
 
-	if (!want_host())
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
-	ASSERT_EQ(0, bound_device(self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)));
 	rc = pv_host_ctl(self->host, sizeof(self->host), "numa policy allow");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
@@ -168,7 +140,7 @@ FIXTURE_SETUP(numa)
 
 FIXTURE_TEARDOWN(numa)
 {
-	if (want_host())
+	if (pv_want_host())
 		pv_host_ctl(NULL, 0, "numa policy allow");
 }
 
