@@ -840,7 +840,7 @@ DEFINE_SHOW_ATTRIBUTE(pvhost_numa_info);
 
 /*
  * numa_hint: write "NODE CPULIST" to submit a hint through pvhc; read the
- * last one's id and what the host made of it.
+ * last one's id and what the host made of it, as this device reads it.
  */
 static ssize_t pvhost_numa_hint_write(struct file *file,
 				      const char __user *ubuf, size_t len,
@@ -908,12 +908,12 @@ static int pvhost_numa_hint_show(struct seq_file *m, void *unused)
 	mutex_unlock(&pd->numa_dbg_lock);
 	if (!id)
 		return -ENODATA;
-	ret = pvhc_numa_status(id);
+	/* one read of the answer, with the reason pvhc's verdict lacks */
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	ret = pvhost_numa_result(&pd->numa, id, &ans);
 	if (ret < 0)
 		return ret;
-	/* the details, for people and tests; pvhc gave the verdict */
-	if (pvhost_host_ok(pd) && pvhost_numa_result(&pd->numa, id, &ans) < 0)
-		return -EIO;
 	seq_printf(m, "id=%d status=%s reason=%s host_node=%u\n", id,
 		   ret == PVHC_NUMA_PENDING ? "pending" :
 		   pvhost_numa_status_names[ans.status],
