@@ -835,7 +835,8 @@ static bool pvhc_numa_info_valid(const struct pvhc_numa_info *info)
 	    !info->nr_vcpus || info->nr_vcpus > PVHC_NUMA_HINT_MAX_CPUS)
 		return false;
 	for (i = 0; i < info->nr_vcpus; i++)
-		if (info->vcpu_to_node[i] >= info->nr_nodes)
+		if (info->vcpu_to_node[i] >= info->nr_nodes &&
+		    info->vcpu_to_node[i] != PVHC_NUMA_NODE_UNKNOWN)
 			return false;
 	return true;
 }
@@ -847,7 +848,8 @@ static bool pvhc_numa_info_valid(const struct pvhc_numa_info *info)
  * Context: process context.
  * Return: 0, -EINVAL for a NULL @out, -EOPNOTSUPP, -EIO if the backend
  * reported no nodes or more than PVHC_NUMA_MAX_NODES, no vCPUs or more than
- * PVHC_NUMA_HINT_MAX_CPUS, or a vCPU on a node beyond @out->nr_nodes, or
+ * PVHC_NUMA_HINT_MAX_CPUS, or a vCPU on a node beyond @out->nr_nodes
+ * (PVHC_NUMA_NODE_UNKNOWN is allowed: the backend does not know), or
  * another -errno from the backend.
  */
 int pvhc_numa_info(struct pvhc_numa_info *out)

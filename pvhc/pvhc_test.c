@@ -656,6 +656,11 @@ static void pvhc_test_garbage(struct kunit *test)
 	h->info->vcpu_to_node[3] = 2;	/* nr_nodes is 2 */
 	EXPECT_BAD(pvhc_numa_info(info));
 	pvhc_test_valid_info(h->info);
+	/* not a node: the backend does not know where vCPU 3 runs */
+	h->info->vcpu_to_node[3] = PVHC_NUMA_NODE_UNKNOWN;
+	KUNIT_EXPECT_EQ(test, pvhc_numa_info(info), 0);
+	KUNIT_EXPECT_EQ(test, info->vcpu_to_node[3], PVHC_NUMA_NODE_UNKNOWN);
+	pvhc_test_valid_info(h->info);
 	h->info_rc = 1;
 	EXPECT_BAD(pvhc_numa_info(info));
 

@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -37,9 +38,12 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pvhc.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "pvhost_internal.h"
@@ -128,6 +132,11 @@ struct pvhost_dev {
 	struct pvhost_mbox mbox;
 	int irq_mailbox;		/* 0: none */
 	char irq_name_mbox[32];
+	struct pvhost_numa_q numa;
+	int irq_numa;			/* 0: none */
+	char irq_name_numa[32];
+	int numa_last_id;		/* debugfs numa_hint: 0 none yet */
+	struct mutex numa_dbg_lock;	/* numa_last_id */
 
 	struct dentry *debugfs;
 	atomic_long_t irqs_pressure;
@@ -229,7 +238,38 @@ static int pvhost_op_clock_pairing(void *priv, struct pvhc_clock_pairing *out)
 	return pvhost_pairing_get(&pd->clock, out);
 }
 
+static int pvhost_op_numa_hint(void *priv, const struct pvhc_numa_hint *hint)
+{
+	struct pvhost_dev *pd = priv;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_numa_submit(&pd->numa, hint);
+}
+
+static int pvhost_op_numa_status(void *priv, int id)
+{
+	struct pvhost_dev *pd = priv;
+	struct pvhost_numa_answer ans;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_numa_result(&pd->numa, id, &ans);
+}
+
+static int pvhost_op_numa_info(void *priv, struct pvhc_numa_info *out)
+{
+	struct pvhost_dev *pd = priv;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_numa_topology(&pd->numa, out, &pd->st);
+}
+
 static const struct pvhc_backend_ops pvhost_ops = {
+	.numa_hint = pvhost_op_numa_hint,
+	.numa_status = pvhost_op_numa_status,
+	.numa_info = pvhost_op_numa_info,
 	.pressure = pvhost_op_pressure,
 	.entropy = pvhost_op_entropy,
 	.clock_record = pvhost_op_clock_record,
@@ -299,6 +339,7 @@ static void pvhost_recover_fn(struct work_struct *work)
 	/* The clock is set up afresh on the host's new layout. */
 	pvhost_clock_halt(pd);
 	pvhost_mbox_attach(&pd->mbox, NULL);
+	pvhost_numa_attach(&pd->numa, NULL, 0);
 	if (test_bit(PVHOST_REMOVING, &pd->flags))
 		return;
 	if (!pd->recovering) {
@@ -358,6 +399,26 @@ static void pvhost_mbox_ring(struct pvhost_mbox *m)
 	iowrite32(pd->hdr.host_peer_id << 16 | PVHOST_VEC_MAILBOX,
 		  pd->regs + PVHOST_REG_DOORBELL);
 	atomic_long_inc(&pd->doorbells);
+}
+
+/* The NUMA doorbell; without one the host answers at its tick. */
+static void pvhost_numa_ring(struct pvhost_numa_q *q)
+{
+	struct pvhost_dev *pd = container_of(q, struct pvhost_dev, numa);
+
+	iowrite32(pd->hdr.host_peer_id << 16 | PVHOST_VEC_NUMA,
+		  pd->regs + PVHOST_REG_DOORBELL);
+	atomic_long_inc(&pd->doorbells);
+}
+
+static irqreturn_t pvhost_irq_numa(int irq, void *data)
+{
+	struct pvhost_dev *pd = data;
+
+	/* Answers are read on demand: a flood only wakes the waiters. */
+	atomic_long_inc(&pd->numa.irqs);
+	wake_up(&pd->numa.wq);
+	return IRQ_HANDLED;
 }
 
 static irqreturn_t pvhost_irq_entropy(int irq, void *data)
@@ -480,8 +541,7 @@ static int pvhost_reread_header(struct pvhost_dev *pd)
 static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 {
 	const u64 unimpl = PVHOST_F_PREEMPTED | PVHOST_F_BOOST |
-			   PVHOST_F_LOCK_HINT | PVHOST_F_NUMA_HINT |
-			   PVHOST_F_NUMA_TOPO;
+			   PVHOST_F_LOCK_HINT;
 	struct device *dev = &pd->pdev->dev;
 	unsigned long features = 0;
 	u32 size;
@@ -534,6 +594,24 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		} else {
 			dev_info(dev, "clock pairing unavailable: host lacks PVHOST_F_CLOCK_PAIRING\n");
 		}
+	}
+
+	pvhost_numa_attach(&pd->numa, pd->lay.numa ?
+			   pd->shm + pd->hdr.numa_offset : NULL,
+			   pd->hdr.nr_vcpus);
+	if (pd->lay.numa && pd->hdr.features & PVHOST_F_NUMA_HINT &&
+	    pd->hdr.nr_vcpus) {
+		features |= BIT(PVHC_FEAT_NUMA_HINT);
+		dev_info(dev, "NUMA hints: offered\n");
+	} else {
+		dev_info(dev, "NUMA hints unavailable: host lacks PVHOST_F_NUMA_HINT\n");
+	}
+	if (pd->lay.numa && pd->hdr.features & PVHOST_F_NUMA_TOPO &&
+	    pd->hdr.nr_vcpus) {
+		features |= BIT(PVHC_FEAT_NUMA_INFO);
+		dev_info(dev, "NUMA topology: offered\n");
+	} else {
+		dev_info(dev, "NUMA topology unavailable: host lacks PVHOST_F_NUMA_TOPO\n");
 	}
 
 	if (pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX)
@@ -630,6 +708,16 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 		if (ret)
 			goto free_entropy;
 		pd->irq_clock = pci_irq_vector(pdev, PVHOST_VEC_CLOCK);
+		if (nvec > PVHOST_VEC_NUMA) {
+			snprintf(pd->irq_name_numa, sizeof(pd->irq_name_numa),
+				 "pvhost-numa@%s", pci_name(pdev));
+			ret = request_irq(pci_irq_vector(pdev, PVHOST_VEC_NUMA),
+					  pvhost_irq_numa, 0,
+					  pd->irq_name_numa, pd);
+			if (ret)
+				goto free_clock;
+			pd->irq_numa = pci_irq_vector(pdev, PVHOST_VEC_NUMA);
+		}
 		/*
 		 * The host interrupts for every event: the watchdog only
 		 * looks for a host that went away silently, so it waits for
@@ -650,6 +738,9 @@ static int pvhost_start_events(struct pvhost_dev *pd)
 	queue_delayed_work(system_wq, &pd->poll_work, pd->poll_jiffies);
 	return 0;
 
+free_clock:
+	free_irq(pd->irq_clock, pd);
+	pd->irq_clock = 0;
 free_entropy:
 	if (pd->irq_entropy)
 		free_irq(pd->irq_entropy, pd);
@@ -674,6 +765,8 @@ static void pvhost_stop_events(struct pvhost_dev *pd)
 	cancel_delayed_work_sync(&pd->poll_work);
 	if (!pd->doorbell)
 		return;
+	if (pd->irq_numa)
+		free_irq(pd->irq_numa, pd);
 	if (pd->irq_clock)
 		free_irq(pd->irq_clock, pd);
 	pd->irq_clock = 0;
@@ -750,6 +843,211 @@ static void pvhost_debugfs_probes(struct pvhost_dev *pd)
 				   &pvhost_ping_fops);
 }
 
+static const char * const pvhost_numa_status_names[] = {
+	"free", "queued", "applied", "partial", "rejected",
+};
+
+static const char * const pvhost_numa_reason_names[] = {
+	"none", "invalid", "no_node", "affinity", "memory", "policy",
+};
+
+/* numa_info: the topology as pvhc gives it to its callers. */
+static int pvhost_numa_info_show(struct seq_file *m, void *unused)
+{
+	struct pvhc_numa_info *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	int ret;
+	u32 i, j;
+
+	if (!t)
+		return -ENOMEM;
+	ret = pvhc_numa_info(t);
+	if (ret)
+		goto out;
+	seq_printf(m, "nr_host_nodes=%u\nnr_vcpus=%u\n", t->nr_nodes,
+		   t->nr_vcpus);
+	for (i = 0; i < t->nr_vcpus; i++) {
+		if (t->vcpu_to_node[i] == PVHC_NUMA_NODE_UNKNOWN)
+			seq_printf(m, "vcpu%u host_node=unknown\n", i);
+		else
+			seq_printf(m, "vcpu%u host_node=%u\n", i,
+				   t->vcpu_to_node[i]);
+	}
+	for (i = 0; i < t->nr_nodes; i++) {
+		seq_printf(m, "host_node%u distance=", i);
+		for (j = 0; j < t->nr_nodes; j++)
+			seq_printf(m, "%s%u", j ? "," : "", t->distance[i][j]);
+		seq_puts(m, "\n");
+	}
+out:
+	kfree(t);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(pvhost_numa_info);
+
+/*
+ * numa_hint: write "NODE CPULIST" to submit a hint through pvhc; read the
+ * last one's id and what the host made of it, as this device reads it.
+ */
+static ssize_t pvhost_numa_hint_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	struct pvhost_dev *pd = file_inode(file)->i_private;
+	struct pvhc_numa_hint *hint;
+	cpumask_var_t mask;
+	char buf[128], *sp;
+	unsigned int node, cpu;
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	sp = strchr(buf, ' ');
+	if (!sp)
+		return -EINVAL;
+	*sp++ = '\0';
+	if (kstrtouint(buf, 10, &node) || node > INT_MAX)
+		return -EINVAL;
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	hint = kzalloc(sizeof(*hint), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!hint)
+		goto free_mask;
+	ret = cpulist_parse(strim(sp), mask);
+	if (ret || cpumask_empty(mask)) {
+		ret = -EINVAL;
+		goto free_hint;
+	}
+	for_each_cpu(cpu, mask) {
+		if (cpu >= PVHC_NUMA_HINT_MAX_CPUS) {
+			ret = -EINVAL;
+			goto free_hint;
+		}
+		__set_bit(cpu, hint->cpus);
+	}
+	hint->node = node;
+	ret = pvhc_numa_hint(hint);
+	if (ret >= 0) {
+		mutex_lock(&pd->numa_dbg_lock);
+		pd->numa_last_id = ret;
+		mutex_unlock(&pd->numa_dbg_lock);
+		ret = len;
+	}
+free_hint:
+	kfree(hint);
+free_mask:
+	free_cpumask_var(mask);
+	return ret;
+}
+
+static int pvhost_numa_hint_show(struct seq_file *m, void *unused)
+{
+	struct pvhost_dev *pd = m->private;
+	struct pvhost_numa_answer ans = {};
+	int id, ret;
+
+	mutex_lock(&pd->numa_dbg_lock);
+	id = pd->numa_last_id;
+	mutex_unlock(&pd->numa_dbg_lock);
+	if (!id)
+		return -ENODATA;
+	/* one read of the answer, with the reason pvhc's verdict lacks */
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	ret = pvhost_numa_result(&pd->numa, id, &ans);
+	if (ret < 0)
+		return ret;
+	seq_printf(m, "id=%d status=%s reason=%s host_node=%u\n", id,
+		   ret == PVHC_NUMA_PENDING ? "pending" :
+		   pvhost_numa_status_names[ans.status],
+		   ret == PVHC_NUMA_PENDING ? "none" :
+		   pvhost_numa_reason_names[ans.reason], ans.host_node);
+	return 0;
+}
+
+static int pvhost_numa_hint_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pvhost_numa_hint_show, inode->i_private);
+}
+
+static const struct file_operations pvhost_numa_hint_fops = {
+	.owner = THIS_MODULE,
+	.open = pvhost_numa_hint_open,
+	.read = seq_read,
+	.write = pvhost_numa_hint_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/* How long a hint waits for its answer in numa_rtt. */
+#define PVHOST_NUMA_RTT_MS	2000
+
+/*
+ * numa_rtt: one hint (node 0, CPU 0) to this device and the time until
+ * its answer is seen, in ns; the answer must be APPLIED or PARTIAL.
+ */
+static int pvhost_probe_numa_rtt(void *data, u64 *val)
+{
+	struct pvhost_dev *pd = data;
+	struct pvhc_numa_hint hint = { .node = 0 };
+	struct pvhost_numa_answer ans;
+	u64 t0;
+	int id, ret = -ETIMEDOUT;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	__set_bit(0, hint.cpus);
+	t0 = ktime_get_ns();
+	id = pvhost_numa_submit(&pd->numa, &hint);
+	if (id < 0)
+		return id;
+	wait_event_timeout(pd->numa.wq,
+			   (ret = pvhost_numa_result(&pd->numa, id, &ans)) !=
+			   PVHC_NUMA_PENDING,
+			   msecs_to_jiffies(PVHOST_NUMA_RTT_MS));
+	*val = ktime_get_ns() - t0;
+	if (ret == PVHC_NUMA_PENDING)
+		return -ETIMEDOUT;
+	if (ret < 0)
+		return ret;
+	return ret == PVHC_NUMA_REJECTED ? -EREMOTEIO : 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_numa_rtt_fops, pvhost_probe_numa_rtt, NULL,
+			 "%llu\n");
+
+/* numa_info_ns: the time of one pvhc_numa_info() call, in ns. */
+static int pvhost_probe_numa_info_ns(void *data, u64 *val)
+{
+	struct pvhc_numa_info *t = kmalloc(sizeof(*t), GFP_KERNEL);
+	u64 t0;
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	t0 = ktime_get_ns();
+	ret = pvhc_numa_info(t);
+	*val = ktime_get_ns() - t0;
+	kfree(t);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvhost_numa_info_ns_fops, pvhost_probe_numa_info_ns,
+			 NULL, "%llu\n");
+
+static void pvhost_debugfs_numa(struct pvhost_dev *pd)
+{
+	debugfs_create_file("numa_info", 0400, pd->debugfs, pd,
+			    &pvhost_numa_info_fops);
+	debugfs_create_file("numa_hint", 0600, pd->debugfs, pd,
+			    &pvhost_numa_hint_fops);
+	debugfs_create_file_unsafe("numa_rtt", 0400, pd->debugfs, pd,
+				   &pvhost_numa_rtt_fops);
+	debugfs_create_file_unsafe("numa_info_ns", 0400, pd->debugfs, pd,
+				   &pvhost_numa_info_ns_fops);
+}
+
 /* Counters for debugging, in /sys/kernel/debug/pvhost/<device>/. */
 static void pvhost_debugfs_add(struct pvhost_dev *pd)
 {
@@ -789,6 +1087,13 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		PVHOST_CTR("mbox_calls", mbox.calls),
 		PVHOST_CTR("mbox_timeouts", mbox.timeouts),
 		PVHOST_CTR("mbox_malformed", mbox.malformed),
+		PVHOST_CTR("numa_hints", numa.hints),
+		PVHOST_CTR("numa_busy", numa.busy),
+		PVHOST_CTR("numa_invalid", numa.invalid),
+		PVHOST_CTR("numa_topo_reads", numa.topo_reads),
+		PVHOST_CTR("numa_topo_busy", numa.topo_busy),
+		PVHOST_CTR("numa_topo_invalid", numa.topo_invalid),
+		PVHOST_CTR("irqs_numa", numa.irqs),
 #undef PVHOST_CTR
 	};
 	int i;
@@ -802,6 +1107,7 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 	debugfs_create_u32("calib_period_ms", 0444, pd->debugfs,
 			   &pd->clock.period_ms);
 	pvhost_debugfs_probes(pd);
+	pvhost_debugfs_numa(pd);
 }
 
 static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -821,6 +1127,8 @@ static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_DELAYED_WORK(&pd->recover_work, pvhost_recover_fn);
 	INIT_DELAYED_WORK(&pd->poll_work, pvhost_poll_fn);
 	pvhost_mbox_init(&pd->mbox, pvhost_mbox_ring, PVHOST_MBOX_TIMEOUT_MS);
+	pvhost_numa_init(&pd->numa, pvhost_numa_ring);
+	mutex_init(&pd->numa_dbg_lock);
 	pd->up_since = jiffies;
 	pci_set_drvdata(pdev, pd);
 
@@ -892,6 +1200,8 @@ release_regs:
 disable:
 	pci_disable_device(pdev);
 free_pd:
+	mutex_destroy(&pd->numa_dbg_lock);
+	mutex_destroy(&pd->numa.lock);
 	mutex_destroy(&pd->mbox.lock);
 	mutex_destroy(&pd->reg_lock);
 	mutex_destroy(&pd->ring_lock);
@@ -919,6 +1229,8 @@ static void pvhost_remove(struct pci_dev *pdev)
 	pci_release_region(pdev, PVHOST_BAR_SHM);
 	pci_release_region(pdev, PVHOST_BAR_REGS);
 	pci_disable_device(pdev);
+	mutex_destroy(&pd->numa_dbg_lock);
+	mutex_destroy(&pd->numa.lock);
 	mutex_destroy(&pd->mbox.lock);
 	mutex_destroy(&pd->reg_lock);
 	mutex_destroy(&pd->ring_lock);

@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pvhost.h>
 
@@ -62,6 +63,7 @@ struct pvhost_layout {
 	bool clock;			/* F_CLOCK, vCPU records and a mailbox */
 	bool pairing;			/* F_CLOCK_PAIRING with a valid area */
 	bool mailbox;			/* F_MAILBOX with a valid area */
+	bool numa;			/* F_NUMA_HINT or _TOPO, valid area */
 };
 
 /* The guest side of the mailbox (mbox.c). */
@@ -164,5 +166,45 @@ void pvhost_clock_stop(struct pvhost_clock *c);
 int pvhost_clock_record(struct pvhost_clock *c, unsigned int cpu,
 			const struct pvclock_vcpu_time_info **rec);
 int pvhost_clock_now(struct pvhost_clock *c, u64 *ns, u32 *version);
+
+/* numa.c: the hint queue and the topology. */
+struct pvhc_numa_hint;
+struct pvhc_numa_info;
+
+struct pvhost_numa_q {
+	struct pvhost_numa *area;	/* shared; NULL: detached */
+	u32 nr_vcpus;			/* the validated header's */
+	void (*ring)(struct pvhost_numa_q *q);	/* the host's doorbell */
+	struct mutex lock;		/* slots, ids */
+	u32 seq;			/* private: the last id's sequence */
+	int id[PVHOST_NUMA_HINT_SLOTS];	/* private: id queued per slot */
+	bool done[PVHOST_NUMA_HINT_SLOTS];	/* its answer was collected */
+	wait_queue_head_t wq;		/* woken by the NUMA interrupt */
+	atomic_long_t hints;
+	atomic_long_t busy;		/* every slot waiting: -EBUSY */
+	atomic_long_t invalid;		/* malformed answers */
+	atomic_long_t topo_reads;
+	atomic_long_t topo_busy;	/* seq odd or moving: -EAGAIN */
+	atomic_long_t topo_invalid;	/* malformed topology: -EIO */
+	atomic_long_t irqs;
+};
+
+/* A host's answer to a hint, as read (validated when the status is final). */
+struct pvhost_numa_answer {
+	u32 status;			/* PVHOST_HINT_* */
+	u32 reason;			/* PVHOST_REASON_* */
+	u32 host_node;
+};
+
+void pvhost_numa_init(struct pvhost_numa_q *q,
+		      void (*ring)(struct pvhost_numa_q *q));
+void pvhost_numa_attach(struct pvhost_numa_q *q, struct pvhost_numa *area,
+			u32 nr_vcpus);
+int pvhost_numa_submit(struct pvhost_numa_q *q,
+		       const struct pvhc_numa_hint *hint);
+int pvhost_numa_result(struct pvhost_numa_q *q, int id,
+		       struct pvhost_numa_answer *res);
+int pvhost_numa_topology(struct pvhost_numa_q *q, struct pvhc_numa_info *out,
+			 struct pvhost_stats *st);
 
 #endif /* _PVHOST_INTERNAL_H */

@@ -9,7 +9,8 @@
  * pvhost_clock (the clock records, the pairing and the calibration
  * answer) and pvhost_mbox (the mailbox against a host that answers well,
  * late, never or out of range, and the delays of coming back to a host
- * that went).
+ * that went), pvhost_numa (hint slots taken and reused, garbage answers
+ * and topologies refused, a seq stuck odd).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -998,9 +999,313 @@ static struct kunit_suite pvhost_mbox_suite = {
 	.test_cases = pvhost_mbox_test_cases,
 };
 
+/* ---- pvhost_numa: the hint queue and the topology ---- */
+
+struct pvhost_numa_fake {
+	struct pvhost_numa_q q;
+	struct pvhost_numa *area;
+	struct pvhost_stats st;
+	int rings;
+};
+
+static void pvhost_numa_fake_ring(struct pvhost_numa_q *q)
+{
+	container_of(q, struct pvhost_numa_fake, q)->rings++;
+}
+
+static struct pvhost_numa_fake *pvhost_numa_fake_new(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	/* exactly the area: KASAN sees any read beyond it */
+	f->area = kunit_kzalloc(test, sizeof(*f->area), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->area);
+	pvhost_numa_init(&f->q, pvhost_numa_fake_ring);
+	pvhost_numa_attach(&f->q, f->area, 4);
+	return f;
+}
+
+static void pvhost_numa_hint_of(struct pvhc_numa_hint *h, int node,
+				unsigned int cpu)
+{
+	memset(h, 0, sizeof(*h));
+	h->node = node;
+	__set_bit(cpu, h->cpus);
+}
+
+/* What a correct host writes for an answer. */
+static void pvhost_numa_answer(struct pvhost_numa *a, int id, u32 status,
+			       u32 reason, u32 host_node)
+{
+	struct pvhost_numa_hint *s = &a->hint[id % PVHOST_NUMA_HINT_SLOTS];
+
+	s->reason = reason;
+	s->host_node = host_node;
+	s->status = status;
+}
+
+static void pvhost_numa_test_submit(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	struct pvhost_numa_answer ans;
+	struct pvhc_numa_hint h;
+	struct pvhost_numa_hint *s;
+	int id, i;
+
+	pvhost_numa_hint_of(&h, 1, 2);
+	__set_bit(3, h.cpus);
+	id = pvhost_numa_submit(&f->q, &h);
+	KUNIT_ASSERT_GT(test, id, 0);
+	s = &f->area->hint[id % PVHOST_NUMA_HINT_SLOTS];
+	KUNIT_EXPECT_EQ(test, s->id, (u32)id);
+	KUNIT_EXPECT_EQ(test, s->node, 1U);
+	KUNIT_EXPECT_EQ(test, s->flags, 0U);
+	KUNIT_EXPECT_EQ(test, s->cpus[0], 0xcULL);
+	KUNIT_EXPECT_EQ(test, s->status, (u32)PVHOST_HINT_QUEUED);
+	KUNIT_EXPECT_EQ(test, f->rings, 1);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id, &ans),
+			(int)PVHC_NUMA_PENDING);
+	pvhost_numa_answer(f->area, id, PVHOST_HINT_APPLIED, 0, 0);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id, &ans),
+			(int)PVHC_NUMA_APPLIED);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id + 1, &ans), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, 0, &ans), -ENOENT);
+
+	/* a vCPU the host has no record of */
+	pvhost_numa_hint_of(&h, 0, 4);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_submit(&f->q, &h), -EINVAL);
+	pvhost_numa_attach(&f->q, NULL, 0);
+	pvhost_numa_hint_of(&h, 0, 0);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_submit(&f->q, &h), -ENODEV);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id, &ans), -ENODEV);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, f->area->hint[i].flags, 0U);
+}
+
+static void pvhost_numa_test_slots(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	int ids[PVHOST_NUMA_HINT_SLOTS], id, i, j;
+	struct pvhost_numa_answer ans;
+	struct pvhc_numa_hint h;
+
+	pvhost_numa_hint_of(&h, 0, 0);
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++) {
+		ids[i] = pvhost_numa_submit(&f->q, &h);
+		KUNIT_ASSERT_GT(test, ids[i], 0);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE(test, ids[i] % PVHOST_NUMA_HINT_SLOTS,
+					ids[j] % PVHOST_NUMA_HINT_SLOTS);
+	}
+	/* a host that never answers: the queue is full, nothing waits */
+	KUNIT_EXPECT_EQ(test, pvhost_numa_submit(&f->q, &h), -EBUSY);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->q.busy), 1L);
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+		KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, ids[i], &ans),
+				(int)PVHC_NUMA_PENDING);
+
+	/* answered but not collected: the slot is taken again */
+	pvhost_numa_answer(f->area, ids[5], PVHOST_HINT_REJECTED,
+			   PVHOST_REASON_POLICY, 0);
+	id = pvhost_numa_submit(&f->q, &h);
+	KUNIT_ASSERT_GT(test, id, 0);
+	KUNIT_EXPECT_EQ(test, id % PVHOST_NUMA_HINT_SLOTS,
+			ids[5] % PVHOST_NUMA_HINT_SLOTS);
+	KUNIT_EXPECT_NE(test, id, ids[5]);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, ids[5], &ans), -ENOENT);
+
+	/* collected: reused too */
+	pvhost_numa_answer(f->area, ids[9], PVHOST_HINT_PARTIAL,
+			   PVHOST_REASON_AFFINITY, 0);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, ids[9], &ans),
+			(int)PVHC_NUMA_PARTIAL);
+	KUNIT_EXPECT_EQ(test, ans.reason, (u32)PVHOST_REASON_AFFINITY);
+	id = pvhost_numa_submit(&f->q, &h);
+	KUNIT_EXPECT_EQ(test, id % PVHOST_NUMA_HINT_SLOTS,
+			ids[9] % PVHOST_NUMA_HINT_SLOTS);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_submit(&f->q, &h), -EBUSY);
+
+	/* a new layout forgets the old ids */
+	pvhost_numa_attach(&f->q, f->area, 4);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id, &ans), -ENOENT);
+}
+
+static void pvhost_numa_test_garbage_status(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	static const struct {
+		u32 status, reason, host_node;
+	} bad[] = {
+		{ PVHOST_HINT_FREE, 0, 0 },
+		{ 5, 0, 0 },
+		{ 0xffffffff, 0, 0 },
+		{ PVHOST_HINT_APPLIED, PVHOST_REASON_MEMORY, 0 },
+		{ PVHOST_HINT_PARTIAL, PVHOST_REASON_NONE, 0 },
+		{ PVHOST_HINT_REJECTED, 6, 0 },
+		{ PVHOST_HINT_APPLIED, 0, PVHOST_MAX_NODES },
+	};
+	struct pvhost_numa_answer ans;
+	struct pvhc_numa_hint h;
+	int id, i;
+
+	pvhost_numa_hint_of(&h, 0, 1);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		id = pvhost_numa_submit(&f->q, &h);
+		KUNIT_ASSERT_GT(test, id, 0);
+		pvhost_numa_answer(f->area, id, bad[i].status, bad[i].reason,
+				   bad[i].host_node);
+		KUNIT_EXPECT_EQ_MSG(test, pvhost_numa_result(&f->q, id, &ans),
+				    -EIO, "case %d", i);
+		/* the slot is the guest's again only once the host answers */
+		f->area->hint[id % PVHOST_NUMA_HINT_SLOTS].status =
+			PVHOST_HINT_REJECTED;
+		f->area->hint[id % PVHOST_NUMA_HINT_SLOTS].reason =
+			PVHOST_REASON_INVALID;
+	}
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->q.invalid),
+			(long)ARRAY_SIZE(bad));
+
+	/* the host rewrote the id: not our answer */
+	id = pvhost_numa_submit(&f->q, &h);
+	pvhost_numa_answer(f->area, id, PVHOST_HINT_APPLIED, 0, 0);
+	f->area->hint[id % PVHOST_NUMA_HINT_SLOTS].id = id + 1;
+	KUNIT_EXPECT_EQ(test, pvhost_numa_result(&f->q, id, &ans), -EIO);
+}
+
+/* A topology a correct host publishes: 2 host nodes, 2 guest nodes. */
+static void pvhost_numa_topo_valid(struct pvhost_numa *a)
+{
+	int i;
+
+	a->seq = 4;
+	a->nr_nodes = 2;
+	a->nr_host_nodes = 2;
+	a->distance[0][0] = 10;
+	a->distance[1][1] = 10;
+	a->distance[0][1] = 21;
+	a->distance[1][0] = 21;
+	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
+		a->vcpu_host_node[i] = PVHOST_NUMA_NODE_UNKNOWN;
+	a->vcpu_host_node[0] = 1;
+	a->vcpu_host_node[1] = 0;
+	a->node_host_node[0] = 0;
+	a->node_host_node[1] = PVHOST_NUMA_NODE_UNKNOWN;
+}
+
+static void pvhost_numa_test_topology(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	struct pvhc_numa_info *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	pvhost_numa_topo_valid(f->area);
+	KUNIT_ASSERT_EQ(test, pvhost_numa_topology(&f->q, t, &f->st), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_nodes, 2U);
+	KUNIT_EXPECT_EQ(test, t->nr_vcpus, 4U);
+	KUNIT_EXPECT_EQ(test, t->vcpu_to_node[0], 1U);
+	KUNIT_EXPECT_EQ(test, t->vcpu_to_node[1], 0U);
+	KUNIT_EXPECT_EQ(test, t->vcpu_to_node[2], PVHC_NUMA_NODE_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, t->distance[0][1], 21U);
+	KUNIT_EXPECT_EQ(test, t->distance[1][1], 10U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->st.errors), 0L);
+}
+
+static void pvhost_numa_test_garbage_topology(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	struct pvhc_numa_info *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct pvhost_numa *a = f->area;
+	int i, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for (i = 0; i < 10; i++) {
+		pvhost_numa_topo_valid(a);
+		switch (i) {
+		case 0:
+			a->nr_host_nodes = 0;
+			break;
+		case 1:
+			a->nr_host_nodes = PVHOST_MAX_NODES + 1;
+			break;
+		case 2:
+			a->nr_host_nodes = 0xffffffff;
+			break;
+		case 3:
+			a->nr_nodes = PVHOST_MAX_NODES + 1;
+			break;
+		case 4:
+			a->distance[1][1] = 11;
+			break;
+		case 5:
+			a->distance[0][1] = 9;
+			break;
+		case 6:
+			a->distance[1][0] = 255;
+			break;
+		case 7:
+			a->vcpu_host_node[3] = 2;
+			break;
+		case 8:
+			a->node_host_node[1] = 2;
+			break;
+		case 9:
+			a->vcpu_host_node[0] = 0xfffffffe;
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, pvhost_numa_topology(&f->q, t, &f->st),
+				    -EIO, "case %d", i);
+		bad++;
+	}
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->q.topo_invalid), (long)bad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->st.errors), (long)bad);
+
+	/* 64 host nodes, all local: the largest valid table */
+	pvhost_numa_topo_valid(a);
+	a->nr_host_nodes = PVHOST_MAX_NODES;
+	for (i = 0; i < PVHOST_MAX_NODES * PVHOST_MAX_NODES; i++)
+		a->distance[i / PVHOST_MAX_NODES][i % PVHOST_MAX_NODES] =
+			i / PVHOST_MAX_NODES == i % PVHOST_MAX_NODES ? 10 : 254;
+	KUNIT_EXPECT_EQ(test, pvhost_numa_topology(&f->q, t, &f->st), 0);
+}
+
+static void pvhost_numa_test_torn(struct kunit *test)
+{
+	struct pvhost_numa_fake *f = pvhost_numa_fake_new(test);
+	struct pvhc_numa_info *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	pvhost_numa_topo_valid(f->area);
+	/* a host stuck mid-write: bounded retries, then -EAGAIN */
+	f->area->seq = 5;
+	KUNIT_EXPECT_EQ(test, pvhost_numa_topology(&f->q, t, &f->st), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->q.topo_busy), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->st.errors), 1L);
+	/* the write finished: read again */
+	f->area->seq = 6;
+	KUNIT_EXPECT_EQ(test, pvhost_numa_topology(&f->q, t, &f->st), 0);
+	pvhost_numa_attach(&f->q, NULL, 0);
+	KUNIT_EXPECT_EQ(test, pvhost_numa_topology(&f->q, t, &f->st), -ENODEV);
+}
+
+static struct kunit_case pvhost_numa_test_cases[] = {
+	KUNIT_CASE(pvhost_numa_test_submit),
+	KUNIT_CASE(pvhost_numa_test_slots),
+	KUNIT_CASE(pvhost_numa_test_garbage_status),
+	KUNIT_CASE(pvhost_numa_test_topology),
+	KUNIT_CASE(pvhost_numa_test_garbage_topology),
+	KUNIT_CASE(pvhost_numa_test_torn),
+	{}
+};
+
+static struct kunit_suite pvhost_numa_suite = {
+	.name = "pvhost_numa",
+	.test_cases = pvhost_numa_test_cases,
+};
+
 kunit_test_suites(&pvhost_header_suite, &pvhost_ring_suite,
 		  &pvhost_pressure_suite, &pvhost_clock_suite,
-		  &pvhost_mbox_suite);
+		  &pvhost_mbox_suite, &pvhost_numa_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pvhost");
 MODULE_LICENSE("GPL");

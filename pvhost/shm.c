@@ -140,6 +140,7 @@ const char *pvhost_header_check(const struct pvhost_header *h, u64 bar_size,
 		     h->features & PVHOST_F_MAILBOX && h->nr_vcpus;
 	lay->pairing = lay->clock && h->features & PVHOST_F_CLOCK_PAIRING;
 	lay->mailbox = h->features & PVHOST_F_MAILBOX;
+	lay->numa = h->features & (PVHOST_F_NUMA_HINT | PVHOST_F_NUMA_TOPO);
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_header_check);

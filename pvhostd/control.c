@@ -16,7 +16,7 @@
 
 #include "daemon.h"
 
-#define REPLY_MAX	2048
+#define REPLY_MAX	65536	/* vcpu status of 256 vCPUs */
 
 struct reply {
 	char buf[REPLY_MAX];
@@ -73,8 +73,11 @@ static void say_session(struct pvhostd *d, struct reply *r)
 
 static void say_status(struct pvhostd *d, struct reply *r)
 {
-	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing\n",
-	    (unsigned long long)PVHOSTD_FEATURES);
+	u64 f = PVHOSTD_FEATURES | pvhostd_numa_features(d);
+
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s\n",
+	    (unsigned long long)f,
+	    f & PVHOST_F_NUMA_HINT ? ",numa_hint,numa_topo" : "");
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
 	say_session(d, r);
@@ -128,6 +131,34 @@ static void say_clock(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)c->pairings);
 }
 
+static void say_line(void *r, const char *line)
+{
+	say(r, "%s", line);
+}
+
+static void say_vcpus(struct pvhostd *d, struct reply *r)
+{
+	const struct pvhostd_qmp_client *q = &d->qmp;
+	const struct pvhostd_session *s = &d->s;
+	u32 i, n;
+
+	say(r, "ok\nqmp=%s\nqmp_error=%s\n", pvhostd_qmp_state_name(q->state),
+	    q->error[0] ? q->error : "none");
+	say(r, "qmp_connects=%llu\nqmp_failures=%llu\nqmp_queries=%llu\nqmp_events=%llu\n",
+	    (unsigned long long)q->connects, (unsigned long long)q->failures,
+	    (unsigned long long)q->queries, (unsigned long long)q->events);
+	if (s->sock < 0) {
+		say(r, "peer=none\n");
+		return;
+	}
+	n = s->lay.nr_vcpus > s->qmp_vcpus ? s->lay.nr_vcpus : s->qmp_vcpus;
+	say(r, "qemu_pid=%d\nvcpus=%u\nrecords=%u\n", (int)s->qemu_pid,
+	    s->qmp_vcpus, s->lay.nr_vcpus);
+	for (i = 0; i < n; i++)
+		say(r, "vcpu=%u tid=%d state=%c\n", i, (int)pvhostd_vcpu_tid(d, i),
+		    pvhostd_vcpu_thread_state(d, i));
+}
+
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		    struct reply *r)
 {
@@ -168,10 +199,26 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		say(r, "ok clock rate %+d ppm at the next calibration, epoch %u\n",
 		    cmd->ppm, d->s.clock.epoch);
 		return;
+	case PVHOSTD_CTL_VCPU_STATUS:
+		say_vcpus(d, r);
+		return;
 	case PVHOSTD_CTL_HOSTILE:
 		pvhostd_hostile_set(d, cmd->hostile);
 		say(r, "ok hostile %s generation %u\n",
 		    pvhostd_hostile_name(cmd->hostile), d->generation);
+		return;
+	case PVHOSTD_CTL_NUMA_STATUS:
+		say(r, "ok\n");
+		pvhostd_numa_say_status(d, say_line, r);
+		return;
+	case PVHOSTD_CTL_NUMA_HINTS:
+		say(r, "ok\n");
+		pvhostd_numa_say_hints(d, say_line, r);
+		return;
+	case PVHOSTD_CTL_NUMA_POLICY:
+		d->numa_deny = cmd->deny;
+		d->s.numa.deny = cmd->deny;
+		say(r, "ok numa policy %s\n", cmd->deny ? "deny" : "allow");
 		return;
 	}
 }

@@ -10,6 +10,9 @@
  *   clock status
  *   clock rate <ppm>       simulate a guest TSC rate change
  *   hostile <mode>|off     (modes in hostile.c)
+ *   numa status|hints
+ *   numa policy allow|deny
+ *   vcpu status            per vCPU: thread, state, preemption, boost
  *
  * Anything else is rejected with a reason; the parser takes raw bytes
  * (no NUL terminator needed) so that a fuzzer can call it directly.
@@ -148,6 +151,38 @@ static int parse_hostile(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 	return -EINVAL;
 }
 
+static int parse_numa(struct words *ws, struct pvhostd_ctl_cmd *cmd,
+		      const char **err)
+{
+	if (ws->n == 2 && !strcmp(ws->w[1], "status")) {
+		cmd->op = PVHOSTD_CTL_NUMA_STATUS;
+		return 0;
+	}
+	if (ws->n == 2 && !strcmp(ws->w[1], "hints")) {
+		cmd->op = PVHOSTD_CTL_NUMA_HINTS;
+		return 0;
+	}
+	if (ws->n == 3 && !strcmp(ws->w[1], "policy") &&
+	    (!strcmp(ws->w[2], "allow") || !strcmp(ws->w[2], "deny"))) {
+		cmd->op = PVHOSTD_CTL_NUMA_POLICY;
+		cmd->deny = !strcmp(ws->w[2], "deny");
+		return 0;
+	}
+	*err = "usage: numa status | numa hints | numa policy allow|deny";
+	return -EINVAL;
+}
+
+static int parse_vcpu(struct words *ws, struct pvhostd_ctl_cmd *cmd,
+		      const char **err)
+{
+	if (ws->n == 2 && !strcmp(ws->w[1], "status")) {
+		cmd->op = PVHOSTD_CTL_VCPU_STATUS;
+		return 0;
+	}
+	*err = "usage: vcpu status";
+	return -EINVAL;
+}
+
 /**
  * pvhostd_ctl_parse - parse one control command
  * @buf: the bytes received, not NUL-terminated; one trailing newline is
@@ -177,6 +212,10 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		return parse_clock(&ws, cmd, err);
 	if (!strcmp(ws.w[0], "hostile"))
 		return parse_hostile(&ws, cmd, err);
-	*err = "unknown command (status, pressure, entropy, clock, hostile)";
+	if (!strcmp(ws.w[0], "numa"))
+		return parse_numa(&ws, cmd, err);
+	if (!strcmp(ws.w[0], "vcpu"))
+		return parse_vcpu(&ws, cmd, err);
+	*err = "unknown command (status, pressure, entropy, clock, hostile, numa, vcpu)";
 	return -EINVAL;
 }

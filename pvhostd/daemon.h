@@ -3,6 +3,8 @@
 #ifndef PVHOSTD_DAEMON_H
 #define PVHOSTD_DAEMON_H
 
+#include <sys/types.h>
+
 #include "pvhostd.h"
 
 #define PVHOSTD_CTL_CLIENTS	8
@@ -16,6 +18,8 @@ enum pvhostd_tag {
 	TAG_GUEST,
 	TAG_DOORBELL,
 	TAG_CTL_CLIENT,
+	TAG_QMP,
+	TAG_VCPU_TIMER,
 };
 
 struct pvhostd_opts {
@@ -23,9 +27,12 @@ struct pvhostd_opts {
 	const char *ctl_path;
 	const char *gen_path;
 	const char *lock_path;
+	const char *node_root;		/* host topology, sysfs node dir */
 	u32 region_size;
 	u32 nr_vcpus;
 	u32 interval_ms;
+	const char *qmp_path;		/* NULL: no vCPU thread table */
+	u32 vcpu_poll_ms;
 	struct pvhostd_pressure_cfg pcfg;
 	bool verbose;
 };
@@ -42,8 +49,40 @@ struct pvhostd_session {
 	struct pvhostd_entropy ent;
 	struct pvhostd_mailbox mbox;
 	struct pvhostd_clock clock;
+	struct pvhostd_numa numa;
 	u64 doorbells[PVHOST_NR_VECTORS];
 	u64 irqs[PVHOST_NR_VECTORS];
+	/* QEMU, from SO_PEERCRED on the ivshmem socket then QMP; 0 unknown */
+	pid_t qemu_pid;
+	pid_t vcpu_tid[PVHOST_MAX_VCPUS];	/* QMP thread-id; 0 unknown */
+	u32 qmp_vcpus;			/* cpu-index + 1 of the last one */
+};
+
+/* qmp_client.c */
+#define PVHOSTD_QMP_DEADLINE_MS		5000	/* one whole exchange */
+#define PVHOSTD_QMP_BACKOFF_MIN_MS	50
+#define PVHOSTD_QMP_BACKOFF_MAX_MS	2000
+
+enum pvhostd_qmp_state {
+	PVHOSTD_QMPC_OFF,		/* no --qmp */
+	PVHOSTD_QMPC_IDLE,		/* no guest session */
+	PVHOSTD_QMPC_WAIT,		/* to (re)connect at next_try_ms */
+	PVHOSTD_QMPC_GREETING,
+	PVHOSTD_QMPC_CAPS,
+	PVHOSTD_QMPC_CPUS,
+	PVHOSTD_QMPC_DONE,		/* table read, connection closed */
+};
+
+struct pvhostd_qmp_client {
+	int fd;
+	enum pvhostd_qmp_state state;
+	u64 next_try_ms, deadline_ms;	/* CLOCK_MONOTONIC */
+	u32 backoff_ms;
+	pid_t peer_pid;
+	char error[96];			/* the last failure, "" after success */
+	size_t len;
+	char buf[PVHOSTD_QMP_LINE_MAX + 2];
+	u64 connects, failures, queries, events;
 };
 
 #define PVHOSTD_CTL_TIMEOUT_NS	(5ULL * 1000000000ULL)
@@ -61,6 +100,8 @@ struct pvhostd {
 	bool stopping;
 	u32 generation;		/* last one used, persisted */
 	struct pvhostd_session s;
+	struct pvhostd_qmp_client qmp;
+	int vcpu_timer_fd;
 	struct pvhostd_ctl_client ctl[PVHOSTD_CTL_CLIENTS];
 	/* pressure */
 	bool pressure_forced;
@@ -70,6 +111,12 @@ struct pvhostd {
 	struct pvhostd_pressure_sample sample;
 	bool sample_ok;
 	enum pvhostd_entropy_fault fault;
+	/* numa: guest node i is backed by memdev[i] */
+	struct pvhostd_topo topo;
+	bool topo_ok;
+	bool numa_deny;
+	u32 nr_memdev;
+	struct pvhostd_memdev memdev[PVHOST_MAX_NODES];
 	/* counters */
 	u64 sessions, refused, guest_bytes_ignored, ctl_errors;
 	u64 pressure_changes;
@@ -106,11 +153,24 @@ void pvhostd_clock_refresh(struct pvhostd *d);
 void pvhostd_session_relayout(struct pvhostd *d,
 			      const struct pvhostd_layout *lay);
 
+/* numa_host.c */
+int pvhostd_numa_setup(struct pvhostd *d);
+u64 pvhostd_numa_features(const struct pvhostd *d);
+void pvhostd_numa_start(struct pvhostd *d);
+void pvhostd_numa_serve_queue(struct pvhostd *d);
+void pvhostd_numa_tick(struct pvhostd *d);
+void pvhostd_numa_close(struct pvhostd *d);
+void pvhostd_numa_say_status(struct pvhostd *d,
+			     void (*say)(void *r, const char *line), void *r);
+void pvhostd_numa_say_hints(struct pvhostd *d,
+			    void (*say)(void *r, const char *line), void *r);
+
 /* misbehave.c */
 enum pvhostd_part {
 	PVHOSTD_PART_PRESSURE,
 	PVHOSTD_PART_ENTROPY,
 	PVHOSTD_PART_MAILBOX,
+	PVHOSTD_PART_NUMA,
 };
 
 void pvhostd_hostile_set(struct pvhostd *d, enum pvhostd_hostile mode);
@@ -118,6 +178,20 @@ void pvhostd_hostile_tick(struct pvhostd *d);
 bool pvhostd_hostile_serve(struct pvhostd *d, enum pvhostd_part part);
 int pvhostd_hostile_timeout(const struct pvhostd *d);
 void pvhostd_hostile_flood(struct pvhostd *d);
+
+/* qmp_client.c */
+const char *pvhostd_qmp_state_name(enum pvhostd_qmp_state st);
+void pvhostd_qmp_start(struct pvhostd *d);
+void pvhostd_qmp_stop(struct pvhostd *d);
+void pvhostd_qmp_input(struct pvhostd *d);
+void pvhostd_qmp_tick(struct pvhostd *d);
+pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu);
+
+/* vcpu.c */
+void pvhostd_vcpu_start(struct pvhostd *d);
+void pvhostd_vcpu_stop(struct pvhostd *d);
+void pvhostd_vcpu_timer(struct pvhostd *d);
+char pvhostd_vcpu_thread_state(const struct pvhostd *d, u32 vcpu);
 
 /* control.c */
 void pvhostd_ctl_accept(struct pvhostd *d);

@@ -24,6 +24,7 @@ static const char *const names[PVHOSTD_HOSTILE_NR] = {
 	[PVHOSTD_HOSTILE_MBOX_MALFORMED] = "mailbox-malformed",
 	[PVHOSTD_HOSTILE_FLOOD] = "flood",
 	[PVHOSTD_HOSTILE_VCPU_STUCK] = "vcpu-stuck",
+	[PVHOSTD_HOSTILE_NUMA_GARBAGE] = "numa-garbage",
 };
 
 /**
@@ -72,6 +73,7 @@ bool pvhostd_hostile_repair(enum pvhostd_hostile mode)
 	case PVHOSTD_HOSTILE_RELAYOUT:
 	case PVHOSTD_HOSTILE_RING_BACK:
 	case PVHOSTD_HOSTILE_RING_PAST:
+	case PVHOSTD_HOSTILE_NUMA_GARBAGE:
 		return true;
 	default:
 		return false;
@@ -147,6 +149,7 @@ void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
 	struct pvhost_entropy *r = pvhostd_at(base, lay->entropy_offset);
 	struct pvhost_vcpu *v = pvhostd_at(base, lay->vcpu_offset);
 	struct pvhost_mailbox *mb = pvhostd_at(base, lay->mailbox_offset);
+	struct pvhost_numa *n = pvhostd_at(base, lay->numa_offset);
 	u32 i, cons;
 
 	switch (mode) {
@@ -186,6 +189,18 @@ void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
 				      PVHOSTD_LOAD(v[i].clock.version) | 1);
 			PVHOSTD_STORE(v[i].preempted, xorshift(rng));
 			PVHOSTD_STORE(v[i].preempt_seq, xorshift(rng) | 1);
+		}
+		break;
+	case PVHOSTD_HOSTILE_NUMA_GARBAGE:
+		/* the topology, seq and all, and every answer a slot holds */
+		garbage(n, offsetof(struct pvhost_numa, hint), rng);
+		for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++) {
+			garbage(&n->hint[i].status, sizeof(n->hint[i].status),
+				rng);
+			garbage(&n->hint[i].reason, sizeof(n->hint[i].reason),
+				rng);
+			garbage(&n->hint[i].host_node,
+				sizeof(n->hint[i].host_node), rng);
 		}
 		break;
 	default:

@@ -3,8 +3,9 @@
  * pvhostd: the host side of the pvhost channel. Speaks QEMU's ivshmem
  * server protocol on a UNIX socket (one guest per socket), lays out the
  * pvhost region (include/uapi/linux/pvhost.h) and serves the pressure
- * gauge, the entropy ring and the mailbox from one single-threaded
- * epoll loop. A second socket takes control commands (see pvctl).
+ * gauge, the entropy ring, the mailbox and the clock from one
+ * single-threaded epoll loop; with --qmp, the vCPU thread table too.
+ * A second socket takes control commands (see pvctl).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,15 +37,30 @@ static const char usage[] =
 "                           10..60000 ms (default 1000)\n"
 "      --psi-range LO:HI    PSI memory 'some' avg10 percent mapped to\n"
 "                           pressure 0..1 (default 10:60)\n"
+"      --memdev NODE=PATH   guest NUMA node NODE's RAM is the shared file\n"
+"                           PATH (QEMU memory-backend-file,share=on): NUMA\n"
+"                           hints and topology are served; nodes 0..N-1,\n"
+"                           once each\n"
+"      --node-root DIR      host topology (default /sys/devices/system/node)\n"
 "      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
 "                           MemAvailable/MemTotal, mapped to 0..1\n"
 "                           (default 80:98)\n"
+"      --qmp PATH           QEMU's QMP socket (-qmp unix:PATH,server=on,\n"
+"                           wait=off): the vCPU thread ids, asked when a\n"
+"                           guest connects, retried until QEMU answers\n"
+"      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
+"                           5..1000 ms (default 10)\n"
 "  -h, --help               this text\n"
 "\n"
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
-"Features served: pressure, entropy, mailbox, clock, clock_pairing.\n"
+"Features served: pressure, entropy, mailbox, clock, clock_pairing; with\n"
+"--memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
+"threads to one host node's CPUs and prefers that node for the guest\n"
+"node's memory (mbind MPOL_PREFERRED, resident pages moved). The node: the\n"
+"one holding the guest node's memory if it has CPUs, else the one most of\n"
+"the hinted vCPUs last ran on, else the lowest node with CPUs.\n"
 "The guest is ivshmem peer %d, pvhostd is peer %d (header.host_peer_id).\n"
 "A second client while a guest is connected is refused: it is sent\n"
 "protocol version -16 (-EBUSY) so that its QEMU stops with \"server sent\n"
@@ -55,7 +71,9 @@ static const char usage[] =
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
-"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off\n"
+"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
+"  numa-garbage|off |\n"
+"  numa status | numa hints | numa policy allow|deny | vcpu status\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -111,7 +129,10 @@ static char *path_with(const char *base, const char *suffix)
 	return p;
 }
 
-enum { OPT_PSI = 256, OPT_MEM };
+enum {
+	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
+	OPT_VCPU_POLL,
+};
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -122,15 +143,36 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "psi-range", required_argument, NULL, OPT_PSI },
 	{ "mem-range", required_argument, NULL, OPT_MEM },
+	{ "memdev", required_argument, NULL, OPT_MEMDEV },
+	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
+	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
+static int parse_memdev(struct pvhostd *d, const char *arg)
 {
+	const char *path;
+	u32 node;
+
+	if (pvhostd_memdev_parse(arg, &node, &path) || node != d->nr_memdev)
+		return -EINVAL;
+	d->memdev[d->nr_memdev++].path = path;
+	return 0;
+}
+
+static int parse_opt(struct pvhostd *d, int c, const char *arg)
+{
+	struct pvhostd_opts *o = &d->opt;
 	struct pvhostd_pressure_cfg *p = &o->pcfg;
 
 	switch (c) {
+	case OPT_MEMDEV:
+		return parse_memdev(d, arg);
+	case OPT_NODE_ROOT:
+		o->node_root = arg;
+		return 0;
 	case 's':
 		o->socket_path = arg;
 		return 0;
@@ -152,22 +194,29 @@ static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
 	case OPT_MEM:
 		return pvhostd_pressure_parse_range(arg, 10, &p->used_lo,
 						    &p->used_hi);
+	case OPT_QMP:
+		o->qmp_path = arg;
+		return *arg ? 0 : -EINVAL;
+	case OPT_VCPU_POLL:
+		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
 	default:
 		return -EINVAL;
 	}
 }
 
 /* Return: 0 to run, 1 to exit successfully (--help), -1 on bad usage. */
-static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
+static int parse_args(struct pvhostd *d, int argc, char **argv)
 {
+	struct pvhostd_opts *o = &d->opt;
 	struct pvhostd_layout lay;
 	int c;
 
 	*o = (struct pvhostd_opts){
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
-		.interval_ms = 1000,
+		.interval_ms = 1000, .vcpu_poll_ms = 10,
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
+		.node_root = "/sys/devices/system/node",
 	};
 	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:h", long_opts,
 				NULL)) != -1) {
@@ -175,7 +224,7 @@ static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
 			print_usage(stdout);
 			return 1;
 		}
-		if (parse_opt(o, c, optarg)) {
+		if (parse_opt(d, c, optarg)) {
 			fprintf(stderr, "pvhostd: bad option -%c %s\n",
 				c < 256 ? c : '-', optarg ? optarg : "");
 			return -1;
@@ -248,6 +297,9 @@ static int daemon_open(struct pvhostd *d)
 	d->epfd = -1;
 	d->sig_fd = -1;
 	d->timer_fd = -1;
+	d->vcpu_timer_fd = -1;
+	d->qmp.fd = -1;
+	d->qmp.state = d->opt.qmp_path ? PVHOSTD_QMPC_IDLE : PVHOSTD_QMPC_OFF;
 	d->s.sock = -1;
 	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++)
 		d->ctl[i].fd = -1;
@@ -260,6 +312,8 @@ static int daemon_open(struct pvhostd *d)
 		return -1;
 	}
 	d->generation = generation_load(d->opt.gen_path);
+	if (pvhostd_numa_setup(d))
+		return -1;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sig_fd = signals_open();
 	d->timer_fd = timer_open(d->opt.interval_ms);
@@ -273,6 +327,13 @@ static int daemon_open(struct pvhostd *d)
 		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
 		return -1;
 	}
+	if (d->opt.qmp_path) {
+		d->vcpu_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->vcpu_timer_fd < 0 ||
+		    pvhostd_epoll_add(d, d->vcpu_timer_fd, TAG_VCPU_TIMER, 0))
+			return -1;
+	}
 	if (d->epfd < 0 || d->sig_fd < 0 || d->timer_fd < 0 ||
 	    pvhostd_epoll_add(d, d->listen_fd, TAG_LISTEN, 0) ||
 	    pvhostd_epoll_add(d, d->ctl_fd, TAG_CTL_LISTEN, 0) ||
@@ -285,6 +346,7 @@ static int daemon_open(struct pvhostd *d)
 static void daemon_close(struct pvhostd *d)
 {
 	pvhostd_session_end(d, "pvhostd stopping");
+	pvhostd_numa_close(d);
 	pvhostd_ctl_close_all(d);
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
@@ -295,6 +357,8 @@ static void daemon_close(struct pvhostd *d)
 		unlink(d->opt.ctl_path);
 	}
 	close(d->timer_fd);
+	if (d->vcpu_timer_fd >= 0)
+		close(d->vcpu_timer_fd);
 	close(d->sig_fd);
 	close(d->epfd);
 	if (d->lock_fd >= 0)
@@ -351,6 +415,12 @@ static void dispatch(struct pvhostd *d, u64 data)
 	case TAG_CTL_CLIENT:
 		pvhostd_ctl_input(d, idx);
 		break;
+	case TAG_QMP:
+		pvhostd_qmp_input(d);
+		break;
+	case TAG_VCPU_TIMER:
+		pvhostd_vcpu_timer(d);
+		break;
 	}
 }
 
@@ -380,7 +450,7 @@ static int run(struct pvhostd *d)
 int main(int argc, char **argv)
 {
 	static struct pvhostd d;
-	int ret = parse_args(&d.opt, argc, argv);
+	int ret = parse_args(&d, argc, argv);
 
 	d.lock_fd = -1;
 

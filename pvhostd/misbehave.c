@@ -113,6 +113,8 @@ bool pvhostd_hostile_serve(struct pvhostd *d, enum pvhostd_part part)
 		return part == PVHOSTD_PART_ENTROPY;
 	case PVHOSTD_HOSTILE_MBOX_SILENT:
 		return part == PVHOSTD_PART_MAILBOX;
+	case PVHOSTD_HOSTILE_NUMA_GARBAGE:
+		return part == PVHOSTD_PART_NUMA;
 	case PVHOSTD_HOSTILE_MBOX_MALFORMED:
 		if (part != PVHOSTD_PART_MAILBOX || d->s.sock < 0)
 			return false;

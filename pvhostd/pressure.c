@@ -215,7 +215,14 @@ void pvhostd_pressure_publish(struct pvhost_pressure *p, u32 level,
 	PVHOSTD_STORE(p->seq, seq + 1);
 }
 
-static int read_text(const char *path, char *buf, size_t size)
+/**
+ * pvhostd_read_text - read a small text file, NUL-terminated
+ * @path: the file
+ * @buf: the text, truncated to @size - 1 bytes
+ * @size: bytes in @buf
+ * Return: 0 or -errno
+ */
+int pvhostd_read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -241,12 +248,12 @@ int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s)
 
 	s->psi_some = 0;
 	s->psi_full = 0;
-	if (!read_text("/proc/pressure/memory", buf, sizeof(buf)) &&
+	if (!pvhostd_read_text("/proc/pressure/memory", buf, sizeof(buf)) &&
 	    pvhostd_psi_parse(buf, &s->psi_some, &s->psi_full)) {
 		s->psi_some = 0;
 		s->psi_full = 0;
 	}
-	if (read_text("/proc/meminfo", buf, sizeof(buf)))
+	if (pvhostd_read_text("/proc/meminfo", buf, sizeof(buf)))
 		return -EIO;
 	return pvhostd_meminfo_parse(buf, &s->avail_permille);
 }

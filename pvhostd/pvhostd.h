@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <uapi/linux/pvhost.h>
 
@@ -46,6 +47,7 @@ struct pvhostd_layout {
 	u32 entropy_size;
 	u32 numa_offset;
 	u32 mailbox_offset;
+	u64 features;		/* PVHOST_F_* advertised */
 };
 
 int pvhostd_layout_plan(u32 region_size, u32 nr_vcpus,
@@ -192,6 +194,7 @@ void pvhostd_pressure_publish(struct pvhost_pressure *p, u32 level,
 			      const struct pvhostd_pressure_sample *s,
 			      u32 source, u64 now_ns);
 int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s);
+int pvhostd_read_text(const char *path, char *buf, size_t size);
 
 /* hostile.c: hostile-host mode, what a malicious host does. */
 enum pvhostd_hostile {
@@ -207,6 +210,7 @@ enum pvhostd_hostile {
 	PVHOSTD_HOSTILE_MBOX_MALFORMED,	/* answers out of range */
 	PVHOSTD_HOSTILE_FLOOD,		/* every vector, every millisecond */
 	PVHOSTD_HOSTILE_VCPU_STUCK,	/* per-vCPU versions stuck odd */
+	PVHOSTD_HOSTILE_NUMA_GARBAGE,	/* NUMA topology and answers garbage */
 	PVHOSTD_HOSTILE_NR,
 };
 
@@ -220,6 +224,122 @@ void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
 void pvhostd_hostile_vcpu_repair(void *base, const struct pvhostd_layout *lay);
 void pvhostd_hostile_mbox_answer(struct pvhost_mailbox *mb, u32 seq);
 
+/* numa.c: host topology, hint queue, guest RAM backing files. */
+#define PVHOSTD_MAX_CPUS	1024	/* host CPUs the topology can hold */
+#define PVHOSTD_CPU_WORDS	(PVHOSTD_MAX_CPUS / 64)
+#define PVHOSTD_NUMA_LOG	32	/* hints kept for "numa hints" */
+#define PVHOSTD_NUMA_BUDGET	4	/* hints answered per wake-up */
+#define PVHOSTD_MEMDEV_MAX	0x10000000000ULL	/* 1 TiB: backing file bound */
+#define PVHOSTD_MEMDEV_BATCH	512	/* pages per move_pages() query */
+#define PVHOSTD_MEMDEV_SAMPLES	64	/* pages sampled for "where" */
+
+struct pvhostd_topo {
+	u32 nr_nodes;		/* host nodes 0..nr_nodes-1 */
+	u32 nr_cpus[PVHOST_MAX_NODES];
+	u64 cpus[PVHOST_MAX_NODES][PVHOSTD_CPU_WORDS];
+	u8 distance[PVHOST_MAX_NODES][PVHOST_MAX_NODES];
+};
+
+/* A private copy of a hint slot's guest fields. */
+struct pvhostd_hint {
+	u32 id;
+	u32 node;
+	u32 flags;
+	u64 cpus[4];
+};
+
+struct pvhostd_hint_rec {
+	struct pvhostd_hint hint;
+	u32 slot, status, reason, host_node;
+};
+
+struct pvhostd_numa_ops {
+	int (*affinity)(void *ctx, u32 vcpu, u32 host_node);
+	int (*memory)(void *ctx, u32 guest_node, u32 host_node);
+};
+
+struct pvhostd_numa {
+	struct pvhost_numa *area;	/* shared; NULL: not served */
+	const struct pvhostd_topo *topo;
+	const struct pvhostd_numa_ops *ops;
+	void *ctx;
+	bool deny;			/* host policy: refuse every hint */
+	u32 nr_vcpus, nr_guest_nodes;
+	u32 seq;			/* private copy of the published seq */
+	u32 next_slot;
+	u32 vcpu_node[PVHOST_MAX_VCPUS];	/* private, published */
+	u32 mem_node[PVHOST_MAX_NODES];		/* private, published */
+	struct pvhostd_hint_rec log[PVHOSTD_NUMA_LOG];
+	u32 log_head;
+	u64 hints, applied, partial, rejected, answered, lost, published;
+};
+
+struct pvhostd_memdev {
+	const char *path;
+	int fd;
+	void *map;		/* PROT_READ, MAP_SHARED; NULL: not open */
+	u64 size;
+	u32 bound;		/* node of the last bind, or UNKNOWN */
+	u64 moved, stuck, resident;	/* pages, from the last bind */
+	u64 binds, rebinds;	/* full passes, and binds found in place */
+};
+
+int pvhostd_cpulist_parse(const char *s, u64 *mask, u32 nbits);
+int pvhostd_topo_parse(const char *root, struct pvhostd_topo *t);
+u32 pvhostd_topo_cpu_node(const struct pvhostd_topo *t, u32 cpu);
+void pvhostd_hint_load(const struct pvhost_numa_hint *slot,
+		       struct pvhostd_hint *h);
+u32 pvhostd_hint_check(const struct pvhostd_hint *h, u32 nr_vcpus,
+		       u32 nr_guest_nodes, bool deny);
+u32 pvhostd_numa_choose(const struct pvhostd_topo *t,
+			const struct pvhostd_hint *h, const u32 *vcpu_node,
+			u32 nr_vcpus, u32 mem_node);
+void pvhostd_numa_init(struct pvhostd_numa *n, void *area, u32 nr_vcpus,
+		       u32 nr_guest_nodes, const struct pvhostd_topo *t);
+void pvhostd_numa_publish(struct pvhostd_numa *n);
+u32 pvhostd_numa_serve(struct pvhostd_numa *n, u32 budget);
+const char *pvhostd_numa_status_name(u32 status);
+const char *pvhostd_numa_reason_name(u32 reason);
+int pvhostd_memdev_parse(const char *arg, u32 *node, const char **path);
+int pvhostd_memdev_open(struct pvhostd_memdev *m);
+void pvhostd_memdev_close(struct pvhostd_memdev *m);
+int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node);
+int pvhostd_memdev_policy(struct pvhostd_memdev *m, u32 *node);
+u32 pvhostd_memdev_where(struct pvhostd_memdev *m);
+int pvhostd_thread_cpu(const char *stat);
+
+/* qmp.c: QEMU's monitor replies, for the vCPU thread table. */
+#define PVHOSTD_QMP_LINE_MAX	65536	/* 256 cpus of query-cpus-fast fit */
+#define PVHOSTD_TID_MAX		4194304	/* PID_MAX_LIMIT on 64-bit */
+
+enum pvhostd_qmp_kind {
+	PVHOSTD_QMP_GREETING,		/* {"QMP": {...}} */
+	PVHOSTD_QMP_RETURN,		/* {"return": {...}} */
+	PVHOSTD_QMP_CPUS,		/* {"return": [cpu, ...]} */
+	PVHOSTD_QMP_ERROR,		/* {"error": ...} */
+	PVHOSTD_QMP_EVENT,		/* {"event": "...", ...}: skipped */
+};
+
+struct pvhostd_qmp_msg {
+	enum pvhostd_qmp_kind kind;
+	u32 nr_vcpus;			/* CPUS: highest cpu-index + 1 */
+	pid_t tid[PVHOST_MAX_VCPUS];	/* CPUS: 0 where absent */
+};
+
+int pvhostd_qmp_parse(const char *buf, size_t len, struct pvhostd_qmp_msg *m);
+const char *pvhostd_qmp_kind_name(enum pvhostd_qmp_kind kind);
+
+/* sched.c: a host thread's scheduler state from /proc. */
+struct pvhostd_sched_sample {
+	u64 run_ns;		/* time on a CPU */
+	u64 wait_ns;		/* time runnable on a runqueue, not running */
+	u64 slices;		/* times it got a CPU */
+};
+
+int pvhostd_stat_state(const char *text, size_t len, char *state);
+int pvhostd_schedstat_parse(const char *text, size_t len,
+			    struct pvhostd_sched_sample *s);
+
 /* ctl.c: the control protocol, one command line per connection. */
 enum pvhostd_ctl_op {
 	PVHOSTD_CTL_STATUS,
@@ -229,6 +349,10 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_CLOCK_STATUS,
 	PVHOSTD_CTL_CLOCK_RATE,
 	PVHOSTD_CTL_HOSTILE,
+	PVHOSTD_CTL_NUMA_STATUS,
+	PVHOSTD_CTL_NUMA_HINTS,
+	PVHOSTD_CTL_NUMA_POLICY,
+	PVHOSTD_CTL_VCPU_STATUS,
 };
 
 struct pvhostd_ctl_cmd {
@@ -237,6 +361,7 @@ struct pvhostd_ctl_cmd {
 	enum pvhostd_entropy_fault fault;
 	s32 ppm;			/* CLOCK_RATE: simulated change */
 	enum pvhostd_hostile hostile;	/* HOSTILE */
+	bool deny;			/* NUMA_POLICY */
 };
 
 #define PVHOSTD_CTL_MAX		256	/* bytes in a command line */

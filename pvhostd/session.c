@@ -66,6 +66,7 @@ static void session_free(struct pvhostd *d)
 	struct pvhostd_session *s = &d->s;
 	int vec;
 
+	pvhostd_vcpu_stop(d);
 	if (s->base) {
 		pvhostd_region_set_state(s->base, PVHOST_STATE_STOPPING);
 		munmap(s->base, s->lay.region_size);
@@ -114,6 +115,8 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	struct pvhostd_session *s = &d->s;
 
 	s->lay = *lay;
+	/* every layout, the hostile mode's too, serves what --memdev enables */
+	s->lay.features |= pvhostd_numa_features(d);
 	d->generation++;
 	generation_save(d);
 	s->generation = d->generation;
@@ -126,6 +129,7 @@ void pvhostd_session_relayout(struct pvhostd *d,
 			     pvhostd_at(s->base, s->lay.mailbox_offset));
 	pvhostd_clock_init(&s->clock, s->base, &s->lay);
 	s->mbox.clock = &s->clock;
+	pvhostd_numa_start(d);
 	pvhostd_pressure_update(d, true);
 }
 
@@ -154,9 +158,14 @@ static int session_start(struct pvhostd *d, int sock)
 {
 	struct pvhostd_session *s = &d->s;
 	struct timeval tv = { .tv_sec = 2 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
 	int ret;
 
 	s->sock = sock;
+	if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
+	    cred.pid > 0)
+		s->qemu_pid = cred.pid;
 	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ret = region_create(d);
 	if (!ret)
@@ -170,6 +179,7 @@ static int session_start(struct pvhostd *d, int sock)
 	if (fcntl(sock, F_SETFL, O_NONBLOCK) ||
 	    pvhostd_epoll_add(d, sock, TAG_GUEST, 0))
 		return -errno;
+	pvhostd_vcpu_start(d);
 	return 0;
 }
 
@@ -319,6 +329,8 @@ void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
 		serve_mailbox(d);
 	else if (vec == PVHOST_VEC_ENTROPY)
 		serve_entropy(d);
+	else if (vec == PVHOST_VEC_NUMA)
+		pvhostd_numa_serve_queue(d);
 }
 
 /**
@@ -368,5 +380,6 @@ void pvhostd_session_tick(struct pvhostd *d)
 	serve_entropy(d);
 	serve_mailbox(d);
 	pvhostd_clock_refresh(d);
+	pvhostd_numa_tick(d);
 	pvhostd_hostile_tick(d);
 }

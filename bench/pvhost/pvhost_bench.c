@@ -14,11 +14,17 @@
  *          calibration exchanges, and the guest's interrupts of every kind
  *          (timer and IPIs included); baseline: the same with the driver
  *          unbound.
+ *   numa   a NUMA hint (guest node 0, vCPU 0) from submission until its
+ *          APPLIED or PARTIAL answer is seen (debugfs numa_rtt, timed in
+ *          the driver; the host pins the vCPU thread and binds the node's
+ *          backing file), against the PING round trip of the same run;
+ *          and one pvhc_numa_info() call (numa_info_ns, in the driver, and
+ *          its read from userspace against the counter read).
  *
  * Several runs; per figure the median and the 99th percentile over all
  * samples, and the run-to-run spread of the medians.
  *
- *   pvhost_bench [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S]
+ *   pvhost_bench [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S] [-h HINTS]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -241,6 +247,48 @@ static void bench_events(int runs, int events, struct series *ev,
 	relay_wait(relay_start("pressure", "auto", NULL));
 }
 
+/* One NUMA hint's round trip, and pvhc_numa_info()'s cost, per sample. */
+static void bench_numa(int runs, int hints, struct series *rtt,
+		       struct series *info_k, struct series *info_u)
+{
+	double *h = calloc(hints, sizeof(double));
+	double *k = calloc(hints, sizeof(double));
+	double *u = calloc(hints, sizeof(double));
+	int r, i, nh, nk;
+	long long ns;
+	double t0;
+
+	if (!h || !k || !u)
+		exit(1);
+	/* warm-up: the first bind maps the file's resident pages */
+	dbg("numa_rtt");
+	for (r = 0; r < runs; r++) {
+		nh = 0;
+		nk = 0;
+		for (i = 0; i < hints; i++) {
+			ns = dbg("numa_rtt");
+			if (ns < 0)
+				rtt->failed++;
+			else
+				h[nh++] = ns / 1e3;
+			t0 = now_us();
+			ns = dbg("numa_info_ns");
+			if (ns < 0) {
+				info_k->failed++;
+				continue;
+			}
+			u[nk] = now_us() - t0;
+			k[nk++] = ns / 1e3;
+		}
+		series_run(rtt, h, nh);
+		series_run(info_k, k, nk);
+		series_run(info_u, u, nk);
+	}
+	free(h);
+	free(k);
+	free(u);
+}
+
 /*
  * Sum of the counts of the /proc/interrupts lines containing @match, or of
  * every line (timer, IPIs and devices alike: each count is a CPU taken out
@@ -345,13 +393,13 @@ static void bench_idle(int runs, int secs)
 
 int main(int argc, char **argv)
 {
-	int runs = 5, calls = 200, events = 20, idle = 10, c;
-	struct series pk, pu, bu, ev, rl;
+	int runs = 5, calls = 200, events = 20, idle = 10, hints = 20, c;
+	struct series pk, pu, bu, ev, rl, nr, nik, niu;
 	char mode[32] = "?";
 	FILE *f;
 	char path[192];
 
-	while ((c = getopt(argc, argv, "r:n:e:i:")) != -1) {
+	while ((c = getopt(argc, argv, "r:n:e:i:h:")) != -1) {
 		switch (c) {
 		case 'r':
 			runs = atoi(optarg);
@@ -365,14 +413,19 @@ int main(int argc, char **argv)
 		case 'i':
 			idle = atoi(optarg);
 			break;
+		case 'h':
+			hints = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-r RUNS] [-n CALLS] [-e EVENTS] %s\n",
+				argv[0], "[-i IDLE_S] [-h HINTS]");
 			return 2;
 		}
 	}
-	if (runs < 1 || runs > 64 || calls < 1 || events < 0 || idle < 1) {
-		fprintf(stderr, "pvhost_bench: runs 1..64, calls >= 1, events >= 0, idle >= 1\n");
+	if (runs < 1 || runs > 64 || calls < 1 || events < 0 || idle < 1 ||
+	    hints < 0) {
+		fprintf(stderr, "pvhost_bench: %s\n",
+			"runs 1..64, calls >= 1, events >= 0, idle >= 1, hints >= 0");
 		return 2;
 	}
 	/* Framed as a TAP document by the lane: one result, "it ran". */
@@ -394,15 +447,20 @@ int main(int argc, char **argv)
 	series_init(&bu, "baseline: debugfs counter read", runs * calls);
 	series_init(&ev, "event: pressure set -> guest irq", runs * events + 1);
 	series_init(&rl, "baseline: relay round trip", runs * events + 1);
+	series_init(&nr, "numa: hint -> answer, in driver", runs * hints + 1);
+	series_init(&nik, "numa: pvhc_numa_info, in driver", runs * hints + 1);
+	series_init(&niu, "numa: numa_info_ns read, userspace", runs * hints + 1);
 
 	bench_calls(runs, calls, &pk, &pu, &bu);
 	if (events)
 		bench_events(runs, events, &ev, &rl);
+	if (hints && dbg("numa_info_ns") >= 0)
+		bench_numa(runs, hints, &nr, &nik, &niu);
 
 	printf("# pvhost benchmark under QEMU TCG (no KVM): device %s, mode %s\n",
 	       dev, mode);
-	printf("# %d runs; %d calls and %d events per run; microseconds\n",
-	       runs, calls, events);
+	printf("# %d runs; %d calls, %d events and %d hints per run; microseconds\n",
+	       runs, calls, events, hints);
 	printf("# %-34s %6s %10s %10s %22s\n", "figure", "n", "median", "p99",
 	       "run medians");
 	series_row(&bu, NULL);
@@ -411,6 +469,11 @@ int main(int argc, char **argv)
 	if (events) {
 		series_row(&rl, NULL);
 		series_row(&ev, &rl);
+	}
+	if (nr.n || nik.n) {
+		series_row(&nr, &pk);
+		series_row(&nik, &pk);
+		series_row(&niu, &bu);
 	}
 	bench_idle(runs < 3 ? runs : 3, idle);
 	printf("ok 1 - pvhost_bench\n");

@@ -76,6 +76,7 @@ enum pvhc_numa_status {
 
 /* Host NUMA topology as reported to the guest. */
 #define PVHC_NUMA_MAX_NODES	64
+#define PVHC_NUMA_NODE_UNKNOWN	0xffffffffU	/* vcpu_to_node[]: not known */
 
 struct pvhc_numa_info {
 	u32 nr_nodes;			/* <= PVHC_NUMA_MAX_NODES */

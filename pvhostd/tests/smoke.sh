@@ -59,6 +59,10 @@ check "hostile off" ctl hostile off
 check "status shows hostile=off, 12 changes" bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx hostile=off && '$here/pvctl' -c '$sock.ctl' status | grep -qx hostile_changes=12"
 check "hostile bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' hostile bogus; [ \$? -eq 1 ]"
 check "unknown command: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' reboot; [ \$? -eq 1 ]"
+check "vcpu status without --qmp: qmp=off, peer=none" \
+	bash -c "'$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx qmp=off && '$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx peer=none"
+check "vcpu bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' vcpu bogus; [ \$? -eq 1 ]"
+check "bad --vcpu-poll-ms exits 2" bash -c "'$here/pvhostd' -s x --qmp y --vcpu-poll-ms 1; [ \$? -eq 2 ]"
 check "hostile control clients survived" python3 "$here/tests/ctl-abuse.py" "$sock.ctl"
 check "still alive" kill -0 $pid
 kill -TERM $pid

@@ -3,12 +3,16 @@
  * Host unit tests for pvhostd's pure parts: region layout against the
  * ABI, the entropy ring under hostile cons values, mailbox validation,
  * the pressure mapping, the control-command parser and the hostile-host
- * mode's region writers. TAP output.
+ * mode's region writers, the QMP reply parser and the /proc parsers.
+ * TAP output.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <linux/mempolicy.h>
+#include <unistd.h>
 
 #include "../pvhostd.h"
 #include "tap.h"
@@ -430,6 +434,8 @@ static void test_ctl_valid(void)
 	TAP_OK(!parse("entropy fault zeros", &c) &&
 	       c.op == PVHOSTD_CTL_ENTROPY_FAULT && c.fault == PVHOSTD_ENTROPY_ZEROS,
 	       "ctl: entropy fault zeros");
+	TAP_OK(!parse("vcpu status", &c) && c.op == PVHOSTD_CTL_VCPU_STATUS,
+	       "ctl: vcpu status");
 	TAP_OK(!parse("entropy fault repeat", &c) && c.fault == PVHOSTD_ENTROPY_REPEAT &&
 	       !parse("entropy fault replay", &c) && c.fault == PVHOSTD_ENTROPY_REPLAY &&
 	       !parse("entropy fault none", &c) && c.fault == PVHOSTD_ENTROPY_GOOD,
@@ -444,7 +450,7 @@ static void test_ctl_invalid(void)
 		"pressure set inf", "pressure set 0.5x", "pressure set 0.5 1",
 		"pressure auto now", "entropy", "entropy fault", "entropy fault bad",
 		"entropy fault zeros now", "status\r", "sta\ttus", "a b c d e f",
-		"\xff\xfe", "status\n\n",
+		"\xff\xfe", "status\n\n", "vcpu", "vcpu stat", "vcpu status 1",
 	};
 	struct pvhostd_ctl_cmd c;
 	char longcmd[PVHOSTD_CTL_MAX + 10];
@@ -461,6 +467,189 @@ static void test_ctl_invalid(void)
 	       err, "ctl: overlong line rejected");
 	TAP_OK(pvhostd_ctl_parse("status\0junk", 11, &c, &err) == -EINVAL,
 	       "ctl: embedded NUL rejected");
+}
+
+/* ---- QMP replies ---- */
+
+/* JSON written with ' for ", so that the tests stay readable. */
+static size_t unquote(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src), i;
+
+	if (len > size)
+		len = size;
+	for (i = 0; i < len; i++)
+		dst[i] = src[i] == '\'' ? '"' : src[i];
+	return len;
+}
+
+static int qmp(const char *s, struct pvhostd_qmp_msg *m)
+{
+	char *copy = malloc(strlen(s) + 1);	/* parsed without its NUL */
+	size_t len = unquote(copy, strlen(s), s);
+	int ret = pvhostd_qmp_parse(copy, len, m);
+
+	free(copy);
+	return ret;
+}
+
+/* One cpu of QEMU 7.2's query-cpus-fast, as -smp N,sockets=N prints it. */
+static size_t qmp_cpu(char *buf, size_t size, int idx, int tid)
+{
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp),
+		 "{'thread-id': %d, 'props': {'core-id': 0, 'thread-id': 0, 'node-id': 0, 'socket-id': %d}, 'qom-path': '/machine/unattached/device[%d]', 'cpu-index': %d, 'target': 'x86_64'}",
+		 tid, idx, idx, idx);
+	return unquote(buf, size, tmp);
+}
+
+static int qmp_cpus(const int *idx_tid, int n, struct pvhostd_qmp_msg *m)
+{
+	static char buf[4096];
+	size_t len = unquote(buf, sizeof(buf), "{'return': [");
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf[len++] = ',';
+		len += qmp_cpu(buf + len, sizeof(buf) - len, idx_tid[2 * i],
+			       idx_tid[2 * i + 1]);
+	}
+	len += unquote(buf + len, sizeof(buf) - len, "]}");
+	return pvhostd_qmp_parse(buf, len, m);
+}
+
+static void test_qmp_valid(void)
+{
+	static struct pvhostd_qmp_msg m;
+	static const int two[] = { 0, 4242, 1, 4243 };
+	static const int sparse[] = { 3, 17, 1, 16 };
+	static const char *const greeting[] = {
+		"{'QMP': {'version': {'qemu': {'micro': 19, 'minor': 2, 'major': 7}, 'package': 'Debian 1:7.2+dfsg-7'}, 'capabilities': ['oob']}}",
+	};
+
+	TAP_OK(!qmp(greeting[0], &m) && m.kind == PVHOSTD_QMP_GREETING,
+	       "qmp: greeting");
+	TAP_OK(!qmp("{'return': {}}", &m) && m.kind == PVHOSTD_QMP_RETURN,
+	       "qmp: empty return");
+	TAP_OK(!qmp("{'timestamp': {'seconds': 1, 'microseconds': 2}, 'event': 'RESUME'}",
+		    &m) && m.kind == PVHOSTD_QMP_EVENT, "qmp: event");
+	TAP_OK(!qmp("{'error': {'class': 'CommandNotFound', 'desc': 'x'}}", &m) &&
+	       m.kind == PVHOSTD_QMP_ERROR, "qmp: error");
+	TAP_OK(!qmp_cpus(two, 2, &m) && m.kind == PVHOSTD_QMP_CPUS &&
+	       m.nr_vcpus == 2 && m.tid[0] == 4242 && m.tid[1] == 4243 && !m.tid[2],
+	       "qmp: query-cpus-fast, top-level thread-id, not props.thread-id");
+	TAP_OK(!qmp_cpus(sparse, 2, &m) && m.nr_vcpus == 4 && m.tid[3] == 17 &&
+	       m.tid[1] == 16 && !m.tid[0], "qmp: sparse, unordered cpu-index");
+}
+
+static void test_qmp_hostile(void)
+{
+	static const char *const bad[] = {
+		"", "{", "}", "[]", "null", "42", "'return'", "{'return': 5}",
+		"{'return': 'x'}", "{'return': []}", "{'QMP': 1}", "{'event': 7}",
+		"{'other': {}}", "{'return': {}} junk", "{'return': {}}{'return': {}}",
+		"{'return': [5]}", "{'return': [{}]}", "{'return': [{'cpu-index': 0}]}",
+		"{'return': [{'thread-id': 5}]}",
+		"{'return': [{'cpu-index': '0', 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5.5}]}",
+		"{'return': [{'cpu-index': -1, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 256, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 0}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': -5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 4194305}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 99999999999999999999}]}",
+		"{'return': [{'cpu-index': 4294967296, 'thread-id': 5}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5}, {'cpu-index': 0, 'thread-id': 6}]}",
+		"{'return': [{'cpu-index': 0, 'thread-id': 5}, {'cpu-index': 1, 'thread-id': 5}]}",
+		"{'a': {'b': {'c': {'d': {'e': {'f': {'g': {'h': {'i': 1}}}}}}}}}",
+	};
+	static const int one[] = { 0, 7 };
+	static struct pvhostd_qmp_msg m;
+	static char big[PVHOSTD_QMP_LINE_MAX + 64];
+	size_t i, len;
+	int rejected = 0, wiped = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		m.kind = PVHOSTD_QMP_CPUS;
+		m.tid[0] = 99;
+		rejected += qmp(bad[i], &m) < 0;
+		wiped += !m.tid[0] && !m.nr_vcpus;
+	}
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad),
+	       "qmp: %d of %zu malformed or hostile replies rejected", rejected,
+	       ARRAY_SIZE(bad));
+	TAP_OK(wiped == (int)ARRAY_SIZE(bad),
+	       "qmp: a rejected reply leaves no partial table");
+	TAP_OK(pvhostd_qmp_parse("{\"return\": {}}\0", 15, &m) == -EINVAL,
+	       "qmp: embedded NUL rejected");
+	len = unquote(big, sizeof(big), "{'return': {'x': '");
+	memset(big + len, 'a', sizeof(big) - len);
+	unquote(big + sizeof(big) - 3, 3, "'}}");
+	TAP_OK(pvhostd_qmp_parse(big, sizeof(big), &m) == -EINVAL,
+	       "qmp: line over PVHOSTD_QMP_LINE_MAX rejected");
+	len = unquote(big, sizeof(big), "{'return': [");
+	for (i = 0; i < PVHOST_MAX_VCPUS + 1; i++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len,
+					"%s{\"cpu-index\": %zu, \"thread-id\": %zu}",
+					i ? "," : "", i % PVHOST_MAX_VCPUS, 1000 + i);
+	len += unquote(big + len, sizeof(big) - len, "]}");
+	TAP_OK(pvhostd_qmp_parse(big, len, &m) == -ERANGE,
+	       "qmp: more than PVHOST_MAX_VCPUS cpus rejected");
+	len = unquote(big, sizeof(big), "{'return': [");
+	len += qmp_cpu(big + len, sizeof(big) - len, 0, 7);
+	len += unquote(big + len, sizeof(big) - len, "]}");
+	for (i = 0, rejected = 0; i < len; i++)
+		rejected += pvhostd_qmp_parse(big, i, &m) < 0;
+	TAP_OK(rejected == (int)len && !qmp_cpus(one, 1, &m),
+	       "qmp: every truncation of a cpus reply (%zu) rejected", len);
+}
+
+/* ---- /proc parsers ---- */
+
+static int stat_state(const char *s, char *st)
+{
+	return pvhostd_stat_state(s, strlen(s), st);
+}
+
+static void test_proc_parsers(void)
+{
+	struct pvhostd_sched_sample ss = { 0 };
+	char st = '?';
+	static const char *const bad_stat[] = {
+		"", "1234", "1234 (comm", "1234 (comm)", "1234 (comm)R",
+		"1234 (comm) ", "1234 (comm) Q 1", "1234 (comm) RR 1",
+		"1234 (comm) \0",
+	};
+	static const char *const bad_sched[] = {
+		"", "\n", "1 2", "1 2 3 4", "1  2 3", "-1 2 3", "1 2 3x",
+		"a b c", "1 2 3\n\n", "18446744073709551616 0 0", " 1 2 3",
+	};
+	size_t i;
+	int rejected = 0;
+
+	TAP_OK(!stat_state("25110 (qemu-system-x86) S 1 25104 25104 0 -1\n", &st) &&
+	       st == 'S', "proc: stat state S");
+	TAP_OK(!stat_state("7 (CPU 0/TCG) R 1 2 3", &st) && st == 'R',
+	       "proc: comm with spaces and a slash");
+	TAP_OK(!stat_state("7 (a) (b) D 1 2 3", &st) && st == 'D',
+	       "proc: comm with ')': the last one counts");
+	TAP_OK(!stat_state("7 (x) R", &st) && st == 'R', "proc: state at the end");
+	for (i = 0; i < ARRAY_SIZE(bad_stat); i++)
+		rejected += stat_state(bad_stat[i], &st) == -EINVAL;
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad_stat),
+	       "proc: %d malformed stat lines rejected", rejected);
+	TAP_OK(!pvhostd_schedstat_parse("123456 789 10\n", 14, &ss) &&
+	       ss.run_ns == 123456 && ss.wait_ns == 789 && ss.slices == 10,
+	       "proc: schedstat run, wait, slices");
+	TAP_OK(!pvhostd_schedstat_parse("18446744073709551615 0 0", 24, &ss) &&
+	       ss.run_ns == UINT64_MAX, "proc: schedstat u64 max");
+	for (i = 0, rejected = 0; i < ARRAY_SIZE(bad_sched); i++)
+		rejected += pvhostd_schedstat_parse(bad_sched[i],
+						    strlen(bad_sched[i]), &ss) < 0;
+	TAP_OK(rejected == (int)ARRAY_SIZE(bad_sched),
+	       "proc: %d malformed schedstat lines rejected", rejected);
 }
 
 /* ---- hostile-host mode ---- */
@@ -539,6 +728,20 @@ static void test_hostile_apply(void)
 	for (i = 0, odd = 0; i < lay.nr_vcpus; i++)
 		odd += (v[i].clock.version & 1) + !!v[i].preempted;
 	TAP_OK(!odd, "hostile vcpu-stuck repaired: versions even, not preempted");
+	{
+		struct pvhost_numa *n = (void *)(base + lay.numa_offset);
+		u32 bad = 0;
+
+		n->hint[3].id = 42;
+		n->hint[3].status = PVHOST_HINT_QUEUED;
+		pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_NUMA_GARBAGE,
+				      &rng);
+		for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+			bad += n->hint[i].status > PVHOST_HINT_REJECTED;
+		TAP_OK(bad > 8 && n->nr_host_nodes > PVHOST_MAX_NODES &&
+		       n->hint[3].id == 42,
+		       "hostile numa-garbage: topology and answers random, ids kept");
+	}
 	TAP_OK(h->magic == PVHOST_MAGIC && h->generation == 7,
 	       "hostile: area modes leave the header alone");
 	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_HEADER, &rng);
@@ -573,6 +776,422 @@ static void test_hostile_layout(void)
 	free(base);
 }
 
+/* ---- numa ---- */
+
+static char *fake_tree(const char *const *cpulists, const char *const *dists,
+		       int nr)
+{
+	static char root[32];
+	char path[256];
+	FILE *f;
+	int i;
+
+	snprintf(root, sizeof(root), "/tmp/pvhostd-topo-XXXXXX");
+	if (!mkdtemp(root))
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "%s/node%d", root, i);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/node%d/cpulist", root, i);
+		f = fopen(path, "w");
+		fputs(cpulists[i], f);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/node%d/distance", root, i);
+		f = fopen(path, "w");
+		fputs(dists[i], f);
+		fclose(f);
+	}
+	/* not nodes: ignored */
+	snprintf(path, sizeof(path), "%s/possible", root);
+	f = fopen(path, "w");
+	fclose(f);
+	return root;
+}
+
+static void fake_tree_free(const char *root, int nr)
+{
+	char path[256];
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "%s/node%d/cpulist", root, i);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node%d/distance", root, i);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node%d", root, i);
+		rmdir(path);
+	}
+	snprintf(path, sizeof(path), "%s/possible", root);
+	unlink(path);
+	rmdir(root);
+}
+
+static void test_numa_cpulist(void)
+{
+	u64 m[PVHOSTD_CPU_WORDS];
+
+	TAP_OK(pvhostd_cpulist_parse("0-3,8,10-11\n", m, 1024) == 7 &&
+	       m[0] == 0xd0f, "numa: cpulist 0-3,8,10-11");
+	TAP_OK(pvhostd_cpulist_parse("\n", m, 1024) == 0 && !m[0],
+	       "numa: empty cpulist (memory-only node)");
+	TAP_OK(pvhostd_cpulist_parse("64-65", m, 1024) == 2 && m[1] == 3,
+	       "numa: cpulist beyond 64");
+	TAP_OK(pvhostd_cpulist_parse("3-1", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1,,2", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1-", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("-1", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1024", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("99999999999999999999", m, 1024) == -EINVAL &&
+	       pvhostd_cpulist_parse("1 2", m, 1024) == -EINVAL,
+	       "numa: malformed cpulists rejected");
+}
+
+/* A 2-node tree that must be rejected. */
+static bool bad_tree(const char *const *cpulists, const char *const *dists,
+		     struct pvhostd_topo *t)
+{
+	char *root = fake_tree(cpulists, dists, 2);
+	bool rejected = root && pvhostd_topo_parse(root, t) == -EINVAL;
+
+	if (root)
+		fake_tree_free(root, 2);
+	return rejected;
+}
+
+static void test_numa_topo(void)
+{
+	static const char *const c2[] = { "0-1\n", "2-3\n" };
+	static const char *const d2[] = { "10 21\n", "21 10\n" };
+	static const char *const c4[] = { "0-1\n", "2-3\n", "\n", "4-5\n" };
+	static const char *const d4[] = {
+		"10 16 16 22\n", "16 10 22 16\n", "16 22 10 16\n",
+		"22 16 16 10\n",
+	};
+	static const char *const bad_diag[] = { "10 21\n", "21 11\n" };
+	static const char *const bad_cpus[] = { "0-1\n", "2-x\n" };
+	static const char *const bad_short[] = { "10 21\n", "21\n" };
+	static const char *const bad_range[] = { "10 255\n", "255 10\n" };
+	struct pvhostd_topo *t = malloc(sizeof(*t));
+	char *root;
+
+	root = fake_tree(c2, d2, 2);
+	TAP_OK(root && !pvhostd_topo_parse(root, t) && t->nr_nodes == 2 &&
+	       t->nr_cpus[0] == 2 && t->nr_cpus[1] == 2 &&
+	       t->distance[0][1] == 21 && t->distance[1][1] == 10 &&
+	       pvhostd_topo_cpu_node(t, 3) == 1 &&
+	       pvhostd_topo_cpu_node(t, 4) == PVHOST_NUMA_NODE_UNKNOWN,
+	       "numa: 2-node fake tree parsed");
+	fake_tree_free(root, 2);
+	root = fake_tree(c4, d4, 4);
+	TAP_OK(root && !pvhostd_topo_parse(root, t) && t->nr_nodes == 4 &&
+	       t->nr_cpus[2] == 0 && t->distance[0][3] == 22 &&
+	       t->distance[3][1] == 16 && pvhostd_topo_cpu_node(t, 5) == 3,
+	       "numa: 4-node fake tree with a memory-only node parsed");
+	fake_tree_free(root, 4);
+	TAP_OK(bad_tree(c2, bad_diag, t), "numa: diagonal not 10 rejected");
+	TAP_OK(bad_tree(c2, bad_short, t), "numa: short distance row rejected");
+	TAP_OK(bad_tree(c2, bad_range, t), "numa: distance 255 rejected");
+	TAP_OK(bad_tree(bad_cpus, d2, t),
+	       "numa: malformed cpulist in the tree rejected");
+	TAP_OK(pvhostd_topo_parse("/nonexistent/pvhostd", t) == -ENOENT,
+	       "numa: missing root is -ENOENT");
+	root = fake_tree(c4, d4, 4);
+	{
+		char path[256];
+
+		/* node1 gone: ids 0, 2, 3 have a hole */
+		snprintf(path, sizeof(path), "%s/node1/cpulist", root);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node1/distance", root);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/node1", root);
+		rmdir(path);
+		TAP_OK(pvhostd_topo_parse(root, t) == -EINVAL,
+		       "numa: node ids with a hole rejected");
+	}
+	fake_tree_free(root, 4);
+	free(t);
+}
+
+static void hint_set(struct pvhost_numa_hint *s, u32 id, u32 node, u32 flags,
+		     u64 cpus0)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->node = node;
+	s->flags = flags;
+	s->cpus[0] = cpus0;
+	s->status = PVHOST_HINT_QUEUED;
+}
+
+static void test_numa_check(void)
+{
+	struct pvhost_numa_hint s;
+	struct pvhostd_hint h;
+
+	hint_set(&s, 1, 1, 0, 0xc);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_NONE,
+	       "numa: valid hint accepted");
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, true) == PVHOST_REASON_POLICY,
+	       "numa: policy deny gives POLICY");
+	TAP_OK(pvhostd_hint_check(&h, 4, 1, false) == PVHOST_REASON_NO_NODE,
+	       "numa: node without a backing file gives NO_NODE");
+	TAP_OK(pvhostd_hint_check(&h, 3, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: vCPU beyond nr_vcpus gives INVALID");
+	hint_set(&s, 0, 1, 0, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: id 0 gives INVALID");
+	hint_set(&s, 1, 1, 1, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: flags set gives INVALID");
+	hint_set(&s, 1, 1, 0, 0);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_INVALID,
+	       "numa: no vCPU gives INVALID");
+	hint_set(&s, 1, 0xffffffff, 0, 1);
+	pvhostd_hint_load(&s, &h);
+	TAP_OK(pvhostd_hint_check(&h, 4, 2, false) == PVHOST_REASON_NO_NODE,
+	       "numa: node 0xffffffff gives NO_NODE");
+}
+
+static void test_numa_choose(void)
+{
+	struct pvhostd_topo *t = calloc(1, sizeof(*t));
+	u32 vn[4] = { 0, 1, 1, PVHOST_NUMA_NODE_UNKNOWN };
+	struct pvhostd_hint h = { .id = 1, .cpus = { 0x7 } };
+
+	t->nr_nodes = 3;
+	t->nr_cpus[0] = 2;
+	t->nr_cpus[1] = 2;	/* node 2: memory only */
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, 0) == 0,
+	       "numa: choose the node holding the memory");
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, 2) == 1,
+	       "numa: memory on a CPU-less node: where most vCPUs ran");
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 1,
+	       "numa: memory unknown: where most vCPUs ran");
+	h.cpus[0] = 0x3;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 0,
+	       "numa: a tie goes to the lower node");
+	h.cpus[0] = 0x8;
+	t->nr_cpus[0] = 0;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) == 1,
+	       "numa: nothing known: the lowest node with CPUs");
+	t->nr_cpus[1] = 0;
+	TAP_OK(pvhostd_numa_choose(t, &h, vn, 4, PVHOST_NUMA_NODE_UNKNOWN) ==
+	       PVHOST_NUMA_NODE_UNKNOWN, "numa: no node with CPUs: unknown");
+	free(t);
+}
+
+struct fake_apply {
+	int affinity_fail, memory_fail;
+	u32 affinity_calls, memory_calls, last_host;
+};
+
+static int fake_affinity(void *ctx, u32 vcpu, u32 host_node)
+{
+	struct fake_apply *f = ctx;
+
+	(void)vcpu;
+	f->affinity_calls++;
+	f->last_host = host_node;
+	return f->affinity_fail;
+}
+
+static int fake_memory(void *ctx, u32 guest_node, u32 host_node)
+{
+	struct fake_apply *f = ctx;
+
+	(void)guest_node;
+	(void)host_node;
+	f->memory_calls++;
+	return f->memory_fail;
+}
+
+static const struct pvhostd_numa_ops fake_ops = {
+	.affinity = fake_affinity,
+	.memory = fake_memory,
+};
+
+static void test_numa_serve(void)
+{
+	struct pvhostd_topo *t = calloc(1, sizeof(*t));
+	struct pvhost_numa *a = calloc(1, sizeof(*a));
+	struct pvhostd_numa *n = calloc(1, sizeof(*n));
+	struct fake_apply f = { 0 };
+	u32 i, answered;
+
+	t->nr_nodes = 2;
+	t->nr_cpus[0] = 2;
+	t->nr_cpus[1] = 2;
+	t->distance[0][0] = 10;
+	t->distance[1][1] = 10;
+	t->distance[0][1] = 21;
+	t->distance[1][0] = 21;
+	n->ops = &fake_ops;
+	n->ctx = &f;
+	pvhostd_numa_init(n, a, 4, 2, t);
+	TAP_OK(a->seq == 2 && a->nr_nodes == 2 && a->nr_host_nodes == 2 &&
+	       a->distance[0][1] == 21 && a->distance[2][2] == 0 &&
+	       a->vcpu_host_node[0] == PVHOST_NUMA_NODE_UNKNOWN &&
+	       a->vcpu_host_node[255] == PVHOST_NUMA_NODE_UNKNOWN &&
+	       a->node_host_node[1] == PVHOST_NUMA_NODE_UNKNOWN,
+	       "numa: topology published, seq even, unknowns marked");
+
+	hint_set(&a->hint[3], 7, 1, 0, 0xc);
+	answered = pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == 1 && a->hint[3].status == PVHOST_HINT_APPLIED &&
+	       a->hint[3].reason == PVHOST_REASON_NONE &&
+	       a->hint[3].host_node == 0 && f.affinity_calls == 2 &&
+	       f.memory_calls == 1, "numa: hint applied, both vCPUs pinned");
+	TAP_OK(pvhostd_numa_serve(n, 4) == 0, "numa: an answered slot is not served again");
+
+	f.affinity_fail = -ESRCH;
+	hint_set(&a->hint[0], 8, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_PARTIAL &&
+	       a->hint[0].reason == PVHOST_REASON_AFFINITY,
+	       "numa: no thread ids: PARTIAL, AFFINITY");
+	f.memory_fail = -EIO;
+	hint_set(&a->hint[0], 9, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_REJECTED &&
+	       a->hint[0].reason == PVHOST_REASON_AFFINITY,
+	       "numa: nothing applied: REJECTED with the first failure");
+	f.affinity_fail = 0;
+	hint_set(&a->hint[0], 10, 1, 0, 0xc);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[0].status == PVHOST_HINT_PARTIAL &&
+	       a->hint[0].reason == PVHOST_REASON_MEMORY,
+	       "numa: memory not moved: PARTIAL, MEMORY");
+	f.memory_fail = 0;
+
+	n->deny = true;
+	hint_set(&a->hint[1], 11, 0, 0, 1);
+	f.affinity_calls = 0;
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[1].status == PVHOST_HINT_REJECTED &&
+	       a->hint[1].reason == PVHOST_REASON_POLICY && !f.affinity_calls,
+	       "numa: policy deny: REJECTED, POLICY, nothing applied");
+	n->deny = false;
+	hint_set(&a->hint[2], 12, 5, 0, 1);
+	pvhostd_numa_serve(n, 4);
+	TAP_OK(a->hint[2].status == PVHOST_HINT_REJECTED &&
+	       a->hint[2].reason == PVHOST_REASON_NO_NODE,
+	       "numa: node 5: REJECTED, NO_NODE");
+
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+		hint_set(&a->hint[i], 100 + i, 0, 0, 1);
+	answered = pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == 4, "numa: a full queue: 4 answered per wake-up");
+	for (i = 0; i < 8; i++)
+		answered += pvhostd_numa_serve(n, 4);
+	TAP_OK(answered == PVHOST_NUMA_HINT_SLOTS,
+	       "numa: the rest answered on later wake-ups");
+	for (i = 0; i < PVHOST_NUMA_HINT_SLOTS; i++)
+		if (a->hint[i].status != PVHOST_HINT_APPLIED)
+			break;
+	TAP_OK(i == PVHOST_NUMA_HINT_SLOTS, "numa: every slot answered");
+	a->hint[5].status = 77;
+	a->hint[6].status = PVHOST_HINT_FREE;
+	TAP_OK(pvhostd_numa_serve(n, 4) == 0 && a->hint[5].status == 77,
+	       "numa: slots not QUEUED are left alone");
+	TAP_OK(n->log_head == 22 && n->log[21 % PVHOSTD_NUMA_LOG].hint.id >= 100,
+	       "numa: hints logged");
+	free(n);
+	free(a);
+	free(t);
+}
+
+/* fields 4..38 of a stat line */
+#define STAT_3_38	" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20" \
+			" 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35"
+
+static void test_numa_misc(void)
+{
+	const char *path;
+	u32 node;
+	struct pvhostd_ctl_cmd c;
+	const char *err;
+
+	TAP_OK(!pvhostd_memdev_parse("1=/dev/shm/x", &node, &path) &&
+	       node == 1 && !strcmp(path, "/dev/shm/x"),
+	       "numa: --memdev 1=/dev/shm/x");
+	TAP_OK(pvhostd_memdev_parse("=x", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("1=", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("64=x", &node, &path) == -EINVAL &&
+	       pvhostd_memdev_parse("1x=y", &node, &path) == -EINVAL,
+	       "numa: malformed --memdev rejected");
+	TAP_OK(pvhostd_thread_cpu("12 (qemu-system-x86) S" STAT_3_38 " 7 0 0\n") == 7,
+	       "numa: stat field 39");
+	TAP_OK(pvhostd_thread_cpu("12 (CPU 0/T) C) S" STAT_3_38 " 3 0\n") == 3,
+	       "numa: stat with spaces and ) in the name");
+	TAP_OK(pvhostd_thread_cpu("12 (x) S 1 2") == -EINVAL &&
+	       pvhostd_thread_cpu("no paren") == -EINVAL,
+	       "numa: short stat rejected");
+	TAP_OK(!pvhostd_ctl_parse("numa status", 11, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_STATUS &&
+	       !pvhostd_ctl_parse("numa hints", 10, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_HINTS &&
+	       !pvhostd_ctl_parse("numa policy deny", 16, &c, &err) &&
+	       c.op == PVHOSTD_CTL_NUMA_POLICY && c.deny &&
+	       !pvhostd_ctl_parse("numa policy allow", 17, &c, &err) && !c.deny,
+	       "numa: control commands");
+	TAP_OK(pvhostd_ctl_parse("numa policy maybe", 17, &c, &err) == -EINVAL &&
+	       pvhostd_ctl_parse("numa", 4, &c, &err) == -EINVAL,
+	       "numa: bad control commands rejected");
+	TAP_OK(!strcmp(pvhostd_numa_status_name(PVHOST_HINT_PARTIAL), "partial") &&
+	       !strcmp(pvhostd_numa_reason_name(PVHOST_REASON_POLICY), "policy") &&
+	       !strcmp(pvhostd_numa_reason_name(99), "invalid"),
+	       "numa: status and reason names");
+}
+
+/* A real tmpfs file on this host: the policy lands, nothing is populated. */
+static void test_numa_memdev(void)
+{
+	char path[] = "/dev/shm/pvhostd-unit-XXXXXX";
+	struct pvhostd_memdev m = { .path = path, .fd = -1 };
+	char page[4096];
+	u32 node = 99;
+	int fd = mkstemp(path), mode;
+
+	if (fd < 0 || ftruncate(fd, 1 << 20)) {
+		TAP_OK(0, "numa: memdev: cannot create %s", path);
+		return;
+	}
+	memset(page, 1, sizeof(page));
+	/* 16 of 256 pages resident, as if the guest had touched them */
+	for (int i = 0; i < 16; i++)
+		if (pwrite(fd, page, sizeof(page), (off_t)i * 8192) != sizeof(page))
+			break;
+	TAP_OK(!pvhostd_memdev_open(&m) && m.size == 1 << 20,
+	       "numa: memdev opened and mapped");
+	TAP_OK(!pvhostd_memdev_bind(&m, 0) && m.bound == 0 &&
+	       m.resident == 16 && m.stuck == 0,
+	       "numa: memdev bound to node 0, 16 resident pages there");
+	mode = pvhostd_memdev_policy(&m, &node);
+	TAP_OK(mode == MPOL_PREFERRED && node == 0,
+	       "numa: shared policy reads back preferred node 0");
+	TAP_OK(pvhostd_memdev_where(&m) == 0, "numa: memory found on node 0");
+	TAP_OK(!pvhostd_memdev_bind(&m, 0) && m.binds == 1 && m.rebinds == 1,
+	       "numa: the same bind again: a rebind, no second pass");
+	TAP_OK(pvhostd_memdev_bind(&m, 64) == -EINVAL,
+	       "numa: node 64 refused");
+	pvhostd_memdev_close(&m);
+	TAP_OK(pvhostd_memdev_bind(&m, 0) == -ENODEV && !m.map,
+	       "numa: closed memdev refuses binds");
+	{
+		struct stat st;
+
+		TAP_OK(!fstat(fd, &st) && st.st_blocks * 512 == 16 * 4096,
+		       "numa: nothing populated beyond the 16 pages");
+	}
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -587,8 +1206,18 @@ int main(void)
 	test_pressure_publish();
 	test_ctl_valid();
 	test_ctl_invalid();
+	test_qmp_valid();
+	test_qmp_hostile();
+	test_proc_parsers();
 	test_hostile_names();
 	test_hostile_apply();
 	test_hostile_layout();
+	test_numa_cpulist();
+	test_numa_topo();
+	test_numa_check();
+	test_numa_choose();
+	test_numa_serve();
+	test_numa_misc();
+	test_numa_memdev();
 	return tap_done();
 }

@@ -3,7 +3,11 @@
 #ifndef _PV_HOST_H
 #define _PV_HOST_H
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 /*
@@ -31,6 +35,37 @@ static inline int pv_host_ctl(char *out, size_t len, const char *args)
 		;
 	st = pclose(p);
 	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
+}
+
+/* Whether the lane connected a pvhostd (PV_PVHOST=1 in the guest). */
+static inline int pv_want_host(void)
+{
+	const char *v = getenv("PV_PVHOST");
+
+	return v && !strcmp(v, "1");
+}
+
+/*
+ * The PCI device the pvhost driver bound (the first link in its
+ * directory), its name in @name. Return: 0, -ENODEV, or -errno.
+ */
+static inline int pv_pvhost_device(char *name, size_t len)
+{
+	DIR *dir = opendir("/sys/bus/pci/drivers/pvhost");
+	struct dirent *de;
+	int ret = -ENODEV;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (!strchr(de->d_name, ':'))
+			continue;
+		snprintf(name, len, "%.63s", de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dir);
+	return ret;
 }
 
 #endif /* _PV_HOST_H */

@@ -27,33 +27,6 @@
 #define WATCH_MS	8000	/* a rate change, then its correction */
 #define STEP_MS		20
 
-static int want_host(void)
-{
-	const char *v = getenv("PV_PVHOST");
-
-	return v && !strcmp(v, "1");
-}
-
-/* The device pvhost bound: the first link in the driver's directory. */
-static int bound_device(char *name, size_t len)
-{
-	struct dirent *de;
-	DIR *dir = opendir(DRIVER);
-	int ret = -ENODEV;
-
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		if (!strchr(de->d_name, ':'))
-			continue;
-		snprintf(name, len, "%.63s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(dir);
-	return ret;
-}
-
 static int read_u64(const char *dev, const char *attr, unsigned long long *v)
 {
 	char path[256], buf[64], *end;
@@ -92,9 +65,9 @@ FIXTURE(clk) {
 
 FIXTURE_SETUP(clk)
 {
-	if (!want_host())
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
-	ASSERT_EQ(0, bound_device(self->dev, sizeof(self->dev)));
+	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)));
 }
 
 FIXTURE_TEARDOWN(clk)
@@ -142,9 +115,9 @@ TEST(rate_change_republishes_continuously)
 	int rc, changes = 0, samples = 0, backwards = 0, jumps = 0;
 	char status[2048], cmd[64], dev[64];
 
-	if (!want_host())
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
-	ASSERT_EQ(0, bound_device(dev, sizeof(dev)));
+	ASSERT_EQ(0, pv_pvhost_device(dev, sizeof(dev)));
 	rc = pv_host_ctl(status, sizeof(status), "clock status");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);

@@ -349,6 +349,52 @@ TEST_F(host, vcpu_versions_stuck_odd)
 }
 
 /* Last: a rebind starts from clean counters, for the tests that follow. */
+/* Submit a NUMA hint through debugfs: 0 or the write's -errno. */
+static int submit_hint(const char *dev, const char *text)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), DBG "/%s/numa_hint", dev);
+	return pv_write_str(path, text);
+}
+
+TEST_F(host, numa_garbage)
+{
+	long long rec = dbg(self->dev, "recoveries");
+	long long topo_bad, ans_bad;
+	char path[256], buf[128];
+	int i, ret;
+
+	if (dbg(self->dev, "numa_info_ns") < 0)
+		SKIP(return, "the host serves no NUMA topology");
+	topo_bad = dbg(self->dev, "numa_topo_invalid") +
+		   dbg(self->dev, "numa_topo_busy");
+	ans_bad = dbg(self->dev, "numa_invalid");
+	ASSERT_EQ(0, set_mode("numa-garbage"));
+	/* a random table: seq odd (-EAGAIN) or values out of range (-EIO) */
+	for (i = 0; i < 4; i++) {
+		ret = dbg(self->dev, "numa_info_ns");
+		EXPECT_TRUE(ret == -EIO || ret == -EAGAIN) TH_LOG("%d", ret);
+	}
+	EXPECT_LE(topo_bad + 4, dbg(self->dev, "numa_topo_invalid") +
+		  dbg(self->dev, "numa_topo_busy"));
+	/* answers: garbage is refused, never taken for a verdict */
+	snprintf(path, sizeof(path), DBG "/%s/numa_hint", self->dev);
+	for (i = 0; i < 8; i++) {
+		ret = submit_hint(self->dev, "0 0");
+		EXPECT_TRUE(!ret || ret == -EBUSY) TH_LOG("%d", ret);
+		usleep(250000);	/* a tick writes garbage over the answer */
+		ret = pv_read_line(path, buf, sizeof(buf));
+		EXPECT_TRUE(ret == -EIO || (!ret && strstr(buf, "pending")))
+			TH_LOG("%d %s", ret, ret ? "" : buf);
+	}
+	EXPECT_LT(ans_bad, dbg(self->dev, "numa_invalid"));
+	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	come_back(_metadata, self, rec);
+	EXPECT_LE(0, dbg(self->dev, "numa_info_ns"));
+	EXPECT_LE(0, submit_hint(self->dev, "0 0"));
+}
+
 TEST_F(host, rebind_after_hostile_host)
 {
 	EXPECT_EQ(0, set_mode("off"));

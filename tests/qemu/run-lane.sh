@@ -17,7 +17,8 @@ pvhostd_pid=
 relay_pid=
 # Never leave a host daemon or relay behind, whatever ends the lane.
 trap '[ -n "$pvhostd_pid" ] && kill "$pvhostd_pid" 2>/dev/null
-	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null' EXIT
+	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null
+	[ -n "$shm" ] && rm -f "$shm-m0" "$shm-m1"' EXIT
 result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
 fail_lane() {
 	result fail "$1" "$2"
@@ -114,12 +115,17 @@ stock-*)
 	if [ -f "$src/pvhostd/Makefile" ]; then
 		build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd"
 		sock=$work/pvhost.sock
-		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 >"$work/pvhostd.log" 2>&1 &
+		# QMP gives pvhostd QEMU's vCPU thread ids (preemption, boost,
+		# NUMA); guest NUMA node N's RAM is the shared file $shm-mN (below).
+		qmp=$work/qmp.sock
+		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" \
+			--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 		pvhostd_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
 		pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
-			-device ivshmem-doorbell,chardev=ivs,vectors=5)
+			-device ivshmem-doorbell,chardev=ivs,vectors=5
+			-qmp "unix:$qmp,server=on,wait=off")
 		pvhost_append=" pv.pvhost=1"
 		# The test relay: the guest's pvhost-ctl runs pvctl here.
 		relay=$work/hostctl.sock
@@ -134,8 +140,8 @@ stock-*)
 	fi
 	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 1G
 		-chardev "file,id=res,path=$results" -serial chardev:res
-		-object memory-backend-ram,id=m0,size=512M
-		-object memory-backend-ram,id=m1,size=512M
+		-object "memory-backend-file,id=m0,size=512M,mem-path=$shm-m0,share=on"
+		-object "memory-backend-file,id=m1,size=512M,mem-path=$shm-m1,share=on"
 		-numa node,nodeid=0,cpus=0-1,memdev=m0
 		-numa node,nodeid=1,cpus=2-3,memdev=m1
 		-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
@@ -168,9 +174,10 @@ pv_log "booting ($timeout s at most)"
 start=$(date +%s)
 timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
 rc=$?
-[ -n "$shm" ] && rm -f "$shm"
+[ -n "$shm" ] && rm -f "$shm" "$shm-m0" "$shm-m1"
 if [ -n "$pvhostd_pid" ]; then
 	"$src/pvhostd/pvctl" -c "$sock.ctl" status >"$work/pvhostd-status.txt" 2>&1
+	"$src/pvhostd/pvctl" -c "$sock.ctl" vcpu status >>"$work/pvhostd-status.txt" 2>&1
 	kill -TERM "$pvhostd_pid"
 	if wait "$pvhostd_pid"; then
 		result pass "pvhostd clean exit" ""

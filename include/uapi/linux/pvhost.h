@@ -166,6 +166,12 @@ struct pvhost_entropy {
 #define PVHOST_REASON_MEMORY	4	/* could not move or bind the memory */
 #define PVHOST_REASON_POLICY	5	/* refused by host policy */
 
+/*
+ * pvhost_numa.vcpu_host_node[] and node_host_node[] [host]: the host does
+ * not know (no thread id for the vCPU, no page of the node resident).
+ */
+#define PVHOST_NUMA_NODE_UNKNOWN	0xffffffffU
+
 /* One hint slot, 64 bytes. */
 struct pvhost_numa_hint {
 	__u32 id;		/* [guest] nonzero, chosen by the guest */
