@@ -72,8 +72,9 @@ static void say_session(struct pvhostd *d, struct reply *r)
 
 static void say_status(struct pvhostd *d, struct reply *r)
 {
-	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing\n",
-	    (unsigned long long)PVHOSTD_FEATURES);
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s\n",
+	    (unsigned long long)pvhostd_vcpu_features(d),
+	    d->opt.qmp_path ? ",preempted,boost" : "");
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
 	say_session(d, r);
@@ -145,9 +146,33 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	n = s->lay.nr_vcpus > s->qmp_vcpus ? s->lay.nr_vcpus : s->qmp_vcpus;
 	say(r, "qemu_pid=%d\nvcpus=%u\nrecords=%u\n", (int)s->qemu_pid,
 	    s->qmp_vcpus, s->lay.nr_vcpus);
-	for (i = 0; i < n; i++)
-		say(r, "vcpu=%u tid=%d state=%c\n", i, (int)pvhostd_vcpu_tid(d, i),
-		    pvhostd_vcpu_thread_state(d, i));
+	say(r, "vcpu_ticks=%llu\npoll_ms=%u\nboost_max_ms=%u\nboost_error=%s\n",
+	    (unsigned long long)d->vcpu_ticks, d->opt.vcpu_poll_ms,
+	    d->opt.boost.max_ms, d->boost_errno ? strerror(d->boost_errno) : "none");
+	for (i = 0; i < n; i++) {
+		const struct pvhostd_vcpu_host *h = &s->vh[i];
+		int nice = 0;
+
+		/* the thread's nice now; its own before our boost */
+		if (pvhostd_vcpu_nice(d, i, &nice))
+			nice = 0;
+
+		say(r, "vcpu=%u tid=%d state=%c preempted=%u preempt_seq=%u",
+		    i, (int)pvhostd_vcpu_tid(d, i), pvhostd_vcpu_thread_state(d, i),
+		    h->preempted, h->preempt_seq);
+		say(r, " preempted_ticks=%llu samples=%llu boosted=%d nice=%d",
+		    (unsigned long long)h->preempted_ticks,
+		    (unsigned long long)h->samples, h->b.boosted, nice);
+		say(r, " nice_orig=%d boost_ack=%u applied=%llu reverted=%llu",
+		    h->b.boosted || h->boosts_applied ? h->nice_orig : nice,
+		    h->boost_ack,
+		    (unsigned long long)h->boosts_applied,
+		    (unsigned long long)h->boosts_reverted);
+		say(r, " refused=%llu errors=%llu invalid=%llu\n",
+		    (unsigned long long)h->boosts_refused,
+		    (unsigned long long)h->boost_errors,
+		    (unsigned long long)h->boost_invalid);
+	}
 }
 
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,

@@ -24,6 +24,7 @@ static const char *const names[PVHOSTD_HOSTILE_NR] = {
 	[PVHOSTD_HOSTILE_MBOX_MALFORMED] = "mailbox-malformed",
 	[PVHOSTD_HOSTILE_FLOOD] = "flood",
 	[PVHOSTD_HOSTILE_VCPU_STUCK] = "vcpu-stuck",
+	[PVHOSTD_HOSTILE_PREEMPT_GARBAGE] = "preempt-garbage",
 };
 
 /**
@@ -186,6 +187,14 @@ void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
 				      PVHOSTD_LOAD(v[i].clock.version) | 1);
 			PVHOSTD_STORE(v[i].preempted, xorshift(rng));
 			PVHOSTD_STORE(v[i].preempt_seq, xorshift(rng) | 1);
+		}
+		break;
+	case PVHOSTD_HOSTILE_PREEMPT_GARBAGE:
+		/* flags of 2 and up, bumped as a change would be */
+		for (i = 0; i < lay->nr_vcpus; i++) {
+			PVHOSTD_STORE(v[i].preempted, 2 + xorshift(rng) % 0xfffffffdU);
+			PVHOSTD_STORE(v[i].preempt_seq,
+				      PVHOSTD_LOAD(v[i].preempt_seq) + 1);
 		}
 		break;
 	default:

@@ -44,13 +44,19 @@ static const char usage[] =
 "                           wait=off): the vCPU thread ids, asked when a\n"
 "                           guest connects, retried until QEMU answers\n"
 "      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
-"                           5..1000 ms (default 10)\n"
+"                           5..1000 ms, at least one host tick (default 10)\n"
+"      --boost-max-ms MS    longest boost, 1..10000 ms (default 100); after\n"
+"                           a boost of T ms a vCPU's requests are refused\n"
+"                           for 3 T ms\n"
 "  -h, --help               this text\n"
 "\n"
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
-"Features served: pressure, entropy, mailbox, clock, clock_pairing.\n"
+"Features served: pressure, entropy, mailbox, clock, clock_pairing;\n"
+"with --qmp also preempted and boost. A vCPU is preempted when its thread\n"
+"is runnable and got no CPU over the last poll period; a boost lowers the\n"
+"thread's nice by 5 (root or CAP_SYS_NICE; otherwise refused and counted).\n"
 "The guest is ivshmem peer %d, pvhostd is peer %d (header.host_peer_id).\n"
 "A second client while a guest is connected is refused: it is sent\n"
 "protocol version -16 (-EBUSY) so that its QEMU stops with \"server sent\n"
@@ -61,8 +67,8 @@ static const char usage[] =
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
-"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|off |\n"
-"  vcpu status\n"
+"  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
+"  preempt-garbage|off | vcpu status\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -118,7 +124,7 @@ static char *path_with(const char *base, const char *suffix)
 	return p;
 }
 
-enum { OPT_PSI = 256, OPT_MEM, OPT_QMP, OPT_VCPU_POLL };
+enum { OPT_PSI = 256, OPT_MEM, OPT_QMP, OPT_VCPU_POLL, OPT_BOOST_MAX };
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -131,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "mem-range", required_argument, NULL, OPT_MEM },
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
+	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -166,6 +173,8 @@ static int parse_opt(struct pvhostd_opts *o, int c, const char *arg)
 		return *arg ? 0 : -EINVAL;
 	case OPT_VCPU_POLL:
 		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
+	case OPT_BOOST_MAX:
+		return parse_u32(arg, 1, 10000, &o->boost.max_ms);
 	default:
 		return -EINVAL;
 	}
@@ -180,6 +189,7 @@ static int parse_args(struct pvhostd_opts *o, int argc, char **argv)
 	*o = (struct pvhostd_opts){
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
 		.interval_ms = 1000, .vcpu_poll_ms = 10,
+		.boost = { .max_ms = 100, .cooldown_x = 3 },
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
 	};

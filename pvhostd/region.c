@@ -43,6 +43,7 @@ int pvhostd_layout_plan(u32 region_size, u32 nr_vcpus,
 		return -EINVAL;
 	memset(lay, 0, sizeof(*lay));
 	lay->region_size = region_size;
+	lay->features = PVHOSTD_FEATURES;
 	lay->nr_vcpus = nr_vcpus;
 	off = align_up(sizeof(struct pvhost_header), 64);
 	lay->vcpu_offset = off;
@@ -70,7 +71,7 @@ static void header_fill(struct pvhost_header *h,
 	h->abi_minor = PVHOST_ABI_MINOR;
 	h->header_size = sizeof(*h);
 	h->region_size = lay->region_size;
-	h->features = PVHOSTD_FEATURES;
+	h->features = lay->features;
 	h->generation = generation;
 	h->nr_vcpus = lay->nr_vcpus;
 	h->vcpu_offset = lay->vcpu_offset;

@@ -115,6 +115,7 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	struct pvhostd_session *s = &d->s;
 
 	s->lay = *lay;
+	s->lay.features = pvhostd_vcpu_features(d);
 	d->generation++;
 	generation_save(d);
 	s->generation = d->generation;
