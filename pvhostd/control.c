@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,6 +129,17 @@ static void say_clock(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)c->pairings);
 }
 
+/* pvhostd's own CPU time, user and system, for its cost at idle. */
+static unsigned long long cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 static void say_vcpus(struct pvhostd *d, struct reply *r)
 {
 	const struct pvhostd_qmp_client *q = &d->qmp;
@@ -146,6 +158,7 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	n = s->lay.nr_vcpus > s->qmp_vcpus ? s->lay.nr_vcpus : s->qmp_vcpus;
 	say(r, "qemu_pid=%d\nvcpus=%u\nrecords=%u\n", (int)s->qemu_pid,
 	    s->qmp_vcpus, s->lay.nr_vcpus);
+	say(r, "cpu_us=%llu\n", cpu_us());
 	say(r, "vcpu_ticks=%llu\npoll_ms=%u\nboost_max_ms=%u\nboost_error=%s\n",
 	    (unsigned long long)d->vcpu_ticks, d->opt.vcpu_poll_ms,
 	    d->opt.boost.max_ms, d->boost_errno ? strerror(d->boost_errno) : "none");
