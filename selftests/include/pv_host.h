@@ -3,6 +3,7 @@
 #ifndef _PV_HOST_H
 #define _PV_HOST_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -31,6 +32,25 @@ static inline int pv_host_ctl(char *out, size_t len, const char *args)
 		;
 	st = pclose(p);
 	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
+}
+
+/*
+ * The bound pvhost device: the name of its directory under @dbg (the
+ * driver's debugfs root), into @dev. Return: 0, or -1 if there is none.
+ */
+static inline int pv_pvhost_dev(const char *dbg, char *dev, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(dbg);
+
+	if (!d)
+		return -1;
+	dev[0] = '\0';
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snprintf(dev, len, "%.63s", de->d_name);
+	closedir(d);
+	return dev[0] ? 0 : -1;
 }
 
 #endif /* _PV_HOST_H */

@@ -12,7 +12,6 @@
  * Without pvhostd, a relay or the feature (pvhostd without --qmp), the
  * tests skip.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -143,23 +142,16 @@ FIXTURE_SETUP(vcpu)
 {
 	const char *v = getenv("PV_PVHOST");
 	struct grow g[NR];
-	struct dirent *de;
 	int rc, n;
-	DIR *d;
 
+	self->dev[0] = '\0';
 	if (!v || strcmp(v, "1"))
 		SKIP(return, "no pvhostd in this lane");
 	rc = pv_host_ctl(NULL, 0, "status");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
-	self->dev[0] = '\0';
-	d = opendir(DBG);
-	ASSERT_NE(NULL, d) TH_LOG("%s: %s", DBG, strerror(errno));
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			snprintf(self->dev, sizeof(self->dev), "%.63s", de->d_name);
-	closedir(d);
-	ASSERT_NE('\0', self->dev[0]) TH_LOG("no bound pvhost device");
+	ASSERT_EQ(0, pv_pvhost_dev(DBG, self->dev, sizeof(self->dev)))
+		TH_LOG("no bound pvhost device under %s", DBG);
 	n = guest_vcpus(self->dev, g);
 	if (n == -EOPNOTSUPP)
 		SKIP(return, "host offers neither preempted flags nor boost");
