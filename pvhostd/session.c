@@ -129,6 +129,8 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	pvhostd_clock_init(&s->clock, s->base, &s->lay);
 	s->mbox.clock = &s->clock;
 	pvhostd_pressure_update(d, true);
+	/* the records were zeroed: the flags as they are, not as 0 */
+	pvhostd_vcpu_republish(d);
 }
 
 static void region_populate(struct pvhostd *d)

@@ -237,14 +237,14 @@ static void boost_revert_all(struct pvhostd *d)
 }
 
 /**
- * pvhostd_vcpu_republish - write the flags again after hostile damage
+ * pvhostd_vcpu_republish - write the flags again into zeroed or damaged records
  * @d: the daemon
  */
 void pvhostd_vcpu_republish(struct pvhostd *d)
 {
 	u32 i;
 
-	if (d->s.sock < 0)
+	if (d->s.sock < 0 || pvhostd_hostile_serve(d, PVHOSTD_PART_VCPU))
 		return;
 	for (i = 0; i < nr_served(d); i++) {
 		struct pvhostd_vcpu_host *h = &d->s.vh[i];
