@@ -116,7 +116,7 @@ stock-*)
 		sock=$work/pvhost.sock
 		# QMP gives pvhostd QEMU's vCPU thread ids (preemption, boost).
 		qmp=$work/qmp.sock
-		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" --boost-max-ms 3000 >"$work/pvhostd.log" 2>&1 &
+		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" --vcpu-poll-ms 5 --boost-max-ms 3000 >"$work/pvhostd.log" 2>&1 &
 		pvhostd_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
