@@ -207,4 +207,28 @@ int pvhost_numa_result(struct pvhost_numa_q *q, int id,
 int pvhost_numa_topology(struct pvhost_numa_q *q, struct pvhc_numa_info *out,
 			 struct pvhost_stats *st);
 
+/* vcpu.c: the preempted flags and boost requests. */
+struct pvhost_vcpus {
+	struct pvhost_vcpu *recs;	/* shared: nr records */
+	u32 nr;				/* validated nr_vcpus */
+	struct mutex lock;		/* boost writers; recs, nr, seq */
+	u32 seq[PVHOST_MAX_VCPUS];	/* private: boost_seq last written */
+	atomic_long_t preempted_invalid;	/* flags neither 0 nor 1 */
+	atomic_long_t boosts;
+	atomic_long_t boost_unacked;	/* the previous one never acknowledged */
+};
+
+/* One record as debugfs shows it. */
+struct pvhost_vcpu_view {
+	u32 preempted, preempt_seq, boost, boost_seq, boost_ack;
+};
+
+int pvhost_vcpus_setup(struct pvhost_vcpus *v, void *region,
+		       const struct pvhost_header *h);
+int pvhost_vcpu_preempted(struct pvhost_vcpus *v, unsigned int cpu);
+int pvhost_vcpu_boost(struct pvhost_vcpus *v, unsigned int cpu, bool on);
+int pvhost_vcpu_snapshot(struct pvhost_vcpus *v, unsigned int cpu,
+			 struct pvhost_vcpu_view *out);
+int pvhost_boost_parse(const char *buf, unsigned int *cpu, bool *on);
+
 #endif /* _PVHOST_INTERNAL_H */

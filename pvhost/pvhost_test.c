@@ -7,10 +7,12 @@
  * Suites: pvhost_header (validation of the header copy), pvhost_ring (the
  * entropy ring reader), pvhost_pressure (the gauge's seq protocol) and
  * pvhost_clock (the clock records, the pairing and the calibration
- * answer) and pvhost_mbox (the mailbox against a host that answers well,
+ * answer), pvhost_mbox (the mailbox against a host that answers well,
  * late, never or out of range, and the delays of coming back to a host
  * that went), pvhost_numa (hint slots taken and reused, garbage answers
- * and topologies refused, a seq stuck odd).
+ * and topologies refused, a seq stuck odd) and pvhost_vcpu (preempted
+ * flags out of range, CPUs without a record, boost requests and a host
+ * that never acknowledges them).
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -1303,9 +1305,169 @@ static struct kunit_suite pvhost_numa_suite = {
 	.test_cases = pvhost_numa_test_cases,
 };
 
+/* ---- pvhost_vcpu: the preempted flags and boost requests ---- */
+
+#define PVHOST_TEST_VCPUS	4
+
+struct pvhost_vcpu_fixture {
+	struct pvhost_header h;
+	void *region;			/* header room + exactly the records */
+	struct pvhost_vcpu *recs;
+	struct pvhost_vcpus v;
+};
+
+static int pvhost_vcpu_init(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	pvhost_test_valid(&f->h);
+	f->h.features |= PVHOST_F_PREEMPTED | PVHOST_F_BOOST;
+	f->h.nr_vcpus = PVHOST_TEST_VCPUS;
+	f->h.vcpu_offset = sizeof(struct pvhost_header);
+	f->region = kunit_kzalloc(test, f->h.vcpu_offset + PVHOST_TEST_VCPUS *
+				  sizeof(struct pvhost_vcpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->region);
+	f->recs = f->region + f->h.vcpu_offset;
+	mutex_init(&f->v.lock);
+	KUNIT_ASSERT_EQ(test, pvhost_vcpus_setup(&f->v, f->region, &f->h), 0);
+	test->priv = f;
+	return 0;
+}
+
+static void pvhost_vcpu_flags(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f = test->priv;
+
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, 0), 0);
+	f->recs[0].preempted = 1;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, 0), 1);
+	/* the last record, read at its end: KASAN checks the bound */
+	f->recs[PVHOST_TEST_VCPUS - 1].preempted = 1;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, PVHOST_TEST_VCPUS - 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.preempted_invalid), 0);
+}
+
+static void pvhost_vcpu_garbage(struct kunit *test)
+{
+	static const u32 bad[] = { 2, 3, 0x80000000U, U32_MAX };
+	struct pvhost_vcpu_fixture *f = test->priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		f->recs[1].preempted = bad[i];
+		KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, 1), -EIO);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.preempted_invalid),
+			ARRAY_SIZE(bad));
+	f->recs[1].preempted = 0;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, 1), 0);
+}
+
+static void pvhost_vcpu_range(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f = test->priv;
+	struct pvhost_vcpu_view r;
+
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, PVHOST_TEST_VCPUS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, UINT_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, PVHOST_TEST_VCPUS, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_snapshot(&f->v, PVHOST_TEST_VCPUS, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.boosts), 0);
+	f->h.nr_vcpus = 0;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpus_setup(&f->v, f->region, &f->h), -EINVAL);
+	f->h.nr_vcpus = PVHOST_MAX_VCPUS + 1;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpus_setup(&f->v, f->region, &f->h), -EINVAL);
+	/* a refused setup leaves the previous one */
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, PVHOST_TEST_VCPUS - 1), 0);
+}
+
+static void pvhost_vcpu_boost_seq(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f = test->priv;
+	struct pvhost_vcpu_view r;
+
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, 2, true), 0);
+	KUNIT_EXPECT_EQ(test, f->recs[2].boost, 1);
+	/* read as the host does: acquire, pairing with the guest's release */
+	KUNIT_EXPECT_EQ(test, smp_load_acquire(&f->recs[2].boost_seq), 1);
+	f->recs[2].boost_ack = 1;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, 2, false), 0);
+	KUNIT_EXPECT_EQ(test, f->recs[2].boost, 0);
+	KUNIT_EXPECT_EQ(test, f->recs[2].boost_seq, 2);
+	/* the host scribbles on the guest's field: the guest keeps counting */
+	f->recs[2].boost_seq = 0xdead;
+	f->recs[2].boost_ack = 2;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, 2, true), 0);
+	KUNIT_EXPECT_EQ(test, f->recs[2].boost_seq, 3);
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_snapshot(&f->v, 2, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.boost, 1);
+	KUNIT_EXPECT_EQ(test, r.boost_seq, 3);
+	KUNIT_EXPECT_EQ(test, r.boost_ack, 2);
+	/* other records untouched */
+	KUNIT_EXPECT_EQ(test, f->recs[1].boost_seq, 0);
+	KUNIT_EXPECT_EQ(test, f->recs[3].boost, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.boost_unacked), 0);
+}
+
+static void pvhost_vcpu_never_acked(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f = test->priv;
+	int i;
+
+	/* no wait on the host: ten requests return at once, nine unacked */
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, 0, i & 1), 0);
+	KUNIT_EXPECT_EQ(test, f->recs[0].boost_seq, 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.boost_unacked), 9);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.boosts), 10);
+	f->recs[0].boost_ack = 10;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_boost(&f->v, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->v.boost_unacked), 9);
+}
+
+static void pvhost_vcpu_parse(struct kunit *test)
+{
+	static const char *const bad[] = {
+		"", "\n", "1", "1 2", "-1 1", "1 -1", "a b", "1 1 1", "1  1",
+		"4294967296 1", "1 0x1", "12345678901234567890123 1",
+	};
+	unsigned int cpu = 99;
+	bool on = false;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, pvhost_boost_parse("3 1\n", &cpu, &on), 0);
+	KUNIT_EXPECT_EQ(test, cpu, 3);
+	KUNIT_EXPECT_TRUE(test, on);
+	KUNIT_EXPECT_EQ(test, pvhost_boost_parse("0 0", &cpu, &on), 0);
+	KUNIT_EXPECT_EQ(test, cpu, 0);
+	KUNIT_EXPECT_FALSE(test, on);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pvhost_boost_parse(bad[i], &cpu, &on),
+				    -EINVAL, "input %s", bad[i]);
+}
+
+static struct kunit_case pvhost_vcpu_test_cases[] = {
+	KUNIT_CASE(pvhost_vcpu_flags),
+	KUNIT_CASE(pvhost_vcpu_garbage),
+	KUNIT_CASE(pvhost_vcpu_range),
+	KUNIT_CASE(pvhost_vcpu_boost_seq),
+	KUNIT_CASE(pvhost_vcpu_never_acked),
+	KUNIT_CASE(pvhost_vcpu_parse),
+	{}
+};
+
+static struct kunit_suite pvhost_vcpu_suite = {
+	.name = "pvhost_vcpu",
+	.init = pvhost_vcpu_init,
+	.test_cases = pvhost_vcpu_test_cases,
+};
+
 kunit_test_suites(&pvhost_header_suite, &pvhost_ring_suite,
 		  &pvhost_pressure_suite, &pvhost_clock_suite,
-		  &pvhost_mbox_suite, &pvhost_numa_suite);
+		  &pvhost_mbox_suite, &pvhost_numa_suite,
+		  &pvhost_vcpu_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pvhost");
 MODULE_LICENSE("GPL");

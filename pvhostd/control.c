@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,10 +74,11 @@ static void say_session(struct pvhostd *d, struct reply *r)
 
 static void say_status(struct pvhostd *d, struct reply *r)
 {
-	u64 f = PVHOSTD_FEATURES | pvhostd_numa_features(d);
+	u64 f = pvhostd_vcpu_features(d) | pvhostd_numa_features(d);
 
-	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s\n",
+	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s%s\n",
 	    (unsigned long long)f,
+	    f & PVHOST_F_PREEMPTED ? ",preempted,boost" : "",
 	    f & PVHOST_F_NUMA_HINT ? ",numa_hint,numa_topo" : "");
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
@@ -136,6 +138,17 @@ static void say_line(void *r, const char *line)
 	say(r, "%s", line);
 }
 
+/* pvhostd's own CPU time, user and system, for its cost at idle. */
+static unsigned long long cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 static void say_vcpus(struct pvhostd *d, struct reply *r)
 {
 	const struct pvhostd_qmp_client *q = &d->qmp;
@@ -154,9 +167,34 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	n = s->lay.nr_vcpus > s->qmp_vcpus ? s->lay.nr_vcpus : s->qmp_vcpus;
 	say(r, "qemu_pid=%d\nvcpus=%u\nrecords=%u\n", (int)s->qemu_pid,
 	    s->qmp_vcpus, s->lay.nr_vcpus);
-	for (i = 0; i < n; i++)
-		say(r, "vcpu=%u tid=%d state=%c\n", i, (int)pvhostd_vcpu_tid(d, i),
-		    pvhostd_vcpu_thread_state(d, i));
+	say(r, "cpu_us=%llu\n", cpu_us());
+	say(r, "vcpu_ticks=%llu\npoll_ms=%u\nboost_max_ms=%u\nboost_error=%s\n",
+	    (unsigned long long)d->vcpu_ticks, d->opt.vcpu_poll_ms,
+	    d->opt.boost.max_ms, d->boost_errno ? strerror(d->boost_errno) : "none");
+	for (i = 0; i < n; i++) {
+		const struct pvhostd_vcpu_host *h = &s->vh[i];
+		int nice = 0;
+
+		/* the thread's nice now; its own before our boost */
+		if (pvhostd_vcpu_nice(d, i, &nice))
+			nice = 0;
+
+		say(r, "vcpu=%u tid=%d state=%c preempted=%u preempt_seq=%u",
+		    i, (int)pvhostd_vcpu_tid(d, i), pvhostd_vcpu_thread_state(d, i),
+		    h->preempted, h->preempt_seq);
+		say(r, " preempted_ticks=%llu samples=%llu boosted=%d nice=%d",
+		    (unsigned long long)h->preempted_ticks,
+		    (unsigned long long)h->samples, h->b.boosted, nice);
+		say(r, " nice_orig=%d boost_ack=%u applied=%llu reverted=%llu",
+		    h->b.boosted || h->boosts_applied ? h->nice_orig : nice,
+		    h->boost_ack,
+		    (unsigned long long)h->boosts_applied,
+		    (unsigned long long)h->boosts_reverted);
+		say(r, " refused=%llu errors=%llu invalid=%llu\n",
+		    (unsigned long long)h->boosts_refused,
+		    (unsigned long long)h->boost_errors,
+		    (unsigned long long)h->boost_invalid);
+	}
 }
 
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,

@@ -33,8 +33,25 @@ struct pvhostd_opts {
 	u32 interval_ms;
 	const char *qmp_path;		/* NULL: no vCPU thread table */
 	u32 vcpu_poll_ms;
+	struct pvhostd_boost_policy boost;
 	struct pvhostd_pressure_cfg pcfg;
 	bool verbose;
+};
+
+/* What pvhostd keeps of one vCPU thread (vcpu.c). */
+struct pvhostd_vcpu_host {
+	bool open;			/* fds valid */
+	int stat_fd, sched_fd;		/* /proc/PID/task/TID/{stat,schedstat} */
+	bool sampled;
+	struct pvhostd_sched_sample prev;
+	char state;			/* last state letter read */
+	u32 preempted, preempt_seq;	/* private copies of what we publish */
+	u64 preempt_changes, preempted_ticks, samples, read_errors;
+	struct pvhostd_boost_state b;
+	int nice_orig, nice_now;
+	u32 boost_ack;
+	u64 boosts_applied, boosts_reverted, boosts_refused, boost_errors;
+	u64 boost_invalid;
 };
 
 /* One connected guest (QEMU process) and its region. */
@@ -56,6 +73,7 @@ struct pvhostd_session {
 	pid_t qemu_pid;
 	pid_t vcpu_tid[PVHOST_MAX_VCPUS];	/* QMP thread-id; 0 unknown */
 	u32 qmp_vcpus;			/* cpu-index + 1 of the last one */
+	struct pvhostd_vcpu_host vh[PVHOST_MAX_VCPUS];
 };
 
 /* qmp_client.c */
@@ -125,6 +143,9 @@ struct pvhostd {
 	u32 hostile_rng;
 	u32 hostile_flips;
 	u64 hostile_changes, hostile_ticks, hostile_answers, hostile_floods;
+	/* vcpu.c */
+	u64 vcpu_ticks;
+	int boost_errno;		/* last setpriority() failure */
 };
 
 /* util.c */
@@ -171,6 +192,7 @@ enum pvhostd_part {
 	PVHOSTD_PART_ENTROPY,
 	PVHOSTD_PART_MAILBOX,
 	PVHOSTD_PART_NUMA,
+	PVHOSTD_PART_VCPU,
 };
 
 void pvhostd_hostile_set(struct pvhostd *d, enum pvhostd_hostile mode);
@@ -191,6 +213,10 @@ pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu);
 void pvhostd_vcpu_start(struct pvhostd *d);
 void pvhostd_vcpu_stop(struct pvhostd *d);
 void pvhostd_vcpu_timer(struct pvhostd *d);
+void pvhostd_vcpu_table_ready(struct pvhostd *d);
+void pvhostd_vcpu_republish(struct pvhostd *d);
+u64 pvhostd_vcpu_features(const struct pvhostd *d);
+int pvhostd_vcpu_nice(const struct pvhostd *d, u32 vcpu, int *nice);
 char pvhostd_vcpu_thread_state(const struct pvhostd *d, u32 vcpu);
 
 /* control.c */

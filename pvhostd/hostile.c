@@ -25,6 +25,7 @@ static const char *const names[PVHOSTD_HOSTILE_NR] = {
 	[PVHOSTD_HOSTILE_FLOOD] = "flood",
 	[PVHOSTD_HOSTILE_VCPU_STUCK] = "vcpu-stuck",
 	[PVHOSTD_HOSTILE_NUMA_GARBAGE] = "numa-garbage",
+	[PVHOSTD_HOSTILE_PREEMPT_GARBAGE] = "preempt-garbage",
 };
 
 /**
@@ -201,6 +202,14 @@ void pvhostd_hostile_apply(void *base, const struct pvhostd_layout *lay,
 				rng);
 			garbage(&n->hint[i].host_node,
 				sizeof(n->hint[i].host_node), rng);
+		}
+		break;
+	case PVHOSTD_HOSTILE_PREEMPT_GARBAGE:
+		/* flags of 2 and up, bumped as a change would be */
+		for (i = 0; i < lay->nr_vcpus; i++) {
+			PVHOSTD_STORE(v[i].preempted, 2 + xorshift(rng) % 0xfffffffdU);
+			PVHOSTD_STORE(v[i].preempt_seq,
+				      PVHOSTD_LOAD(v[i].preempt_seq) + 1);
 		}
 		break;
 	default:

@@ -37,26 +37,32 @@ static const char usage[] =
 "                           10..60000 ms (default 1000)\n"
 "      --psi-range LO:HI    PSI memory 'some' avg10 percent mapped to\n"
 "                           pressure 0..1 (default 10:60)\n"
+"      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
+"                           MemAvailable/MemTotal, mapped to 0..1\n"
+"                           (default 80:98)\n"
 "      --memdev NODE=PATH   guest NUMA node NODE's RAM is the shared file\n"
 "                           PATH (QEMU memory-backend-file,share=on): NUMA\n"
 "                           hints and topology are served; nodes 0..N-1,\n"
 "                           once each\n"
 "      --node-root DIR      host topology (default /sys/devices/system/node)\n"
-"      --mem-range LO:HI    memory in use percent, 100 - 100 x\n"
-"                           MemAvailable/MemTotal, mapped to 0..1\n"
-"                           (default 80:98)\n"
 "      --qmp PATH           QEMU's QMP socket (-qmp unix:PATH,server=on,\n"
 "                           wait=off): the vCPU thread ids, asked when a\n"
 "                           guest connects, retried until QEMU answers\n"
 "      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
-"                           5..1000 ms (default 10)\n"
+"                           5..1000 ms, at least one host tick (default 10)\n"
+"      --boost-max-ms MS    longest boost, 1..10000 ms (default 100); after\n"
+"                           a boost of T ms a vCPU's requests are refused\n"
+"                           for 3 T ms\n"
 "  -h, --help               this text\n"
 "\n"
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
-"Features served: pressure, entropy, mailbox, clock, clock_pairing; with\n"
-"--memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
+"Features served: pressure, entropy, mailbox, clock, clock_pairing;\n"
+"with --qmp also preempted and boost. A vCPU is preempted when its thread\n"
+"is runnable and got no CPU over the last poll period; a boost lowers the\n"
+"thread's nice by 5 (root or CAP_SYS_NICE; otherwise refused and counted).\n"
+"With --memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
 "threads to one host node's CPUs and prefers that node for the guest\n"
 "node's memory (mbind MPOL_PREFERRED, resident pages moved). The node: the\n"
 "one holding the guest node's memory if it has CPUs, else the one most of\n"
@@ -72,7 +78,7 @@ static const char usage[] =
 "  clock status | clock rate <ppm> |\n"
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
-"  numa-garbage|off |\n"
+"  numa-garbage|preempt-garbage|off |\n"
 "  numa status | numa hints | numa policy allow|deny | vcpu status\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
@@ -131,7 +137,7 @@ static char *path_with(const char *base, const char *suffix)
 
 enum {
 	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
-	OPT_VCPU_POLL,
+	OPT_VCPU_POLL, OPT_BOOST_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +153,7 @@ static const struct option long_opts[] = {
 	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
+	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -199,6 +206,8 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 		return *arg ? 0 : -EINVAL;
 	case OPT_VCPU_POLL:
 		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
+	case OPT_BOOST_MAX:
+		return parse_u32(arg, 1, 10000, &o->boost.max_ms);
 	default:
 		return -EINVAL;
 	}
@@ -214,6 +223,7 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 	*o = (struct pvhostd_opts){
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
 		.interval_ms = 1000, .vcpu_poll_ms = 10,
+		.boost = { .max_ms = 100, .cooldown_x = 3 },
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
 		.node_root = "/sys/devices/system/node",

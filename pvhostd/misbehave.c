@@ -31,8 +31,11 @@ static void leave(struct pvhostd *d, enum pvhostd_hostile old)
 		relayout(d, &lay);
 		return;
 	}
-	if (old == PVHOSTD_HOSTILE_VCPU_STUCK)
+	if (old == PVHOSTD_HOSTILE_VCPU_STUCK ||
+	    old == PVHOSTD_HOSTILE_PREEMPT_GARBAGE) {
 		pvhostd_hostile_vcpu_repair(d->s.base, &d->s.lay);
+		pvhostd_vcpu_republish(d);
+	}
 	/* the gauge is republished, the pending request answered */
 	pvhostd_session_tick(d);
 }
@@ -115,6 +118,9 @@ bool pvhostd_hostile_serve(struct pvhostd *d, enum pvhostd_part part)
 		return part == PVHOSTD_PART_MAILBOX;
 	case PVHOSTD_HOSTILE_NUMA_GARBAGE:
 		return part == PVHOSTD_PART_NUMA;
+	case PVHOSTD_HOSTILE_VCPU_STUCK:
+	case PVHOSTD_HOSTILE_PREEMPT_GARBAGE:
+		return part == PVHOSTD_PART_VCPU;
 	case PVHOSTD_HOSTILE_MBOX_MALFORMED:
 		if (part != PVHOSTD_PART_MAILBOX || d->s.sock < 0)
 			return false;

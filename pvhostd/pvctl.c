@@ -18,7 +18,9 @@ static const char usage[] =
 "  pressure auto                          back to host data\n"
 "  entropy fault zeros|repeat|replay|none inject an entropy fault, or stop\n"
 "  clock status                           records, fit, epoch, counters\n"
-"  clock rate <ppm>                       simulate a guest TSC rate change\n";
+"  clock rate <ppm>                       simulate a guest TSC rate change\n"
+"  hostile <mode>|off                     misbehave (modes: pvhostd --help)\n"
+"  vcpu status                            QMP, vCPU threads, preempted, boosts\n";
 
 static int build_line(char *line, size_t size, int argc, char **argv)
 {

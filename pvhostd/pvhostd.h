@@ -28,6 +28,8 @@ typedef __s64 s64;
 #define PVHOSTD_FEATURES	(PVHOST_F_PRESSURE | PVHOST_F_ENTROPY | \
 				 PVHOST_F_MAILBOX | PVHOST_F_CLOCK | \
 				 PVHOST_F_CLOCK_PAIRING)
+/* Served only with --qmp: they need QEMU's vCPU thread table. */
+#define PVHOSTD_FEATURES_VCPU	(PVHOST_F_PREEMPTED | PVHOST_F_BOOST)
 #define PVHOSTD_HOST_PEER	0	/* our ivshmem peer id */
 #define PVHOSTD_GUEST_PEER	1	/* the (single) guest's peer id */
 
@@ -211,6 +213,7 @@ enum pvhostd_hostile {
 	PVHOSTD_HOSTILE_FLOOD,		/* every vector, every millisecond */
 	PVHOSTD_HOSTILE_VCPU_STUCK,	/* per-vCPU versions stuck odd */
 	PVHOSTD_HOSTILE_NUMA_GARBAGE,	/* NUMA topology and answers garbage */
+	PVHOSTD_HOSTILE_PREEMPT_GARBAGE, /* preempted neither 0 nor 1 */
 	PVHOSTD_HOSTILE_NR,
 };
 
@@ -339,6 +342,36 @@ struct pvhostd_sched_sample {
 int pvhostd_stat_state(const char *text, size_t len, char *state);
 int pvhostd_schedstat_parse(const char *text, size_t len,
 			    struct pvhostd_sched_sample *s);
+bool pvhostd_preempted(char state, const struct pvhostd_sched_sample *prev,
+		       const struct pvhostd_sched_sample *now);
+
+/* sched.c: the boost policy. */
+#define PVHOSTD_BOOST_STEP	5	/* nice levels a boost takes off */
+
+struct pvhostd_boost_policy {
+	u32 max_ms;		/* --boost-max-ms */
+	u32 cooldown_x;		/* refusal time, in multiples of the boost */
+};
+
+struct pvhostd_boost_state {
+	bool boosted;
+	u32 seq_seen;		/* the guest's boost_seq last looked at */
+	u64 since_ms;		/* boosted since */
+	u64 cooldown_until_ms;
+};
+
+enum pvhostd_boost_action {
+	PVHOSTD_BOOST_NONE,
+	PVHOSTD_BOOST_APPLY,
+	PVHOSTD_BOOST_REVERT,
+	PVHOSTD_BOOST_REFUSE,
+};
+
+enum pvhostd_boost_action
+pvhostd_boost_decide(const struct pvhostd_boost_policy *p,
+		     struct pvhostd_boost_state *b, u32 boost, u32 seq,
+		     u64 now_ms);
+int pvhostd_boost_nice(int orig);
 
 /* ctl.c: the control protocol, one command line per connection. */
 enum pvhostd_ctl_op {

@@ -160,6 +160,7 @@ static void qmp_table(struct pvhostd *d, const struct pvhostd_qmp_msg *m)
 	qmp_close(d);
 	pvhostd_log("qmp: %u vCPU threads of QEMU pid %d (guest has %u records)",
 		    n, (int)s->qemu_pid, s->lay.nr_vcpus);
+	pvhostd_vcpu_table_ready(d);
 }
 
 static void qmp_message(struct pvhostd *d, const char *line, size_t len)

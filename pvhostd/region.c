@@ -43,8 +43,8 @@ int pvhostd_layout_plan(u32 region_size, u32 nr_vcpus,
 		return -EINVAL;
 	memset(lay, 0, sizeof(*lay));
 	lay->region_size = region_size;
-	lay->nr_vcpus = nr_vcpus;
 	lay->features = PVHOSTD_FEATURES;
+	lay->nr_vcpus = nr_vcpus;
 	off = align_up(sizeof(struct pvhost_header), 64);
 	lay->vcpu_offset = off;
 	off += nr_vcpus * sizeof(struct pvhost_vcpu);

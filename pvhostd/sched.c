@@ -92,3 +92,80 @@ int pvhostd_schedstat_parse(const char *text, size_t len,
 	s->slices = v[2];
 	return 0;
 }
+
+/**
+ * pvhostd_preempted - was a vCPU thread kept off the CPU over a period
+ * @state: its state letter now
+ * @prev: its schedstat at the start of the period
+ * @now: its schedstat now
+ *
+ * Preempted: runnable (R) now, and no run time, wait time or slice was
+ * credited over the period. kernel/sched/stats.h credits run_delay and
+ * pcount only when a waiting task gets a CPU (sched_info_arrive()), and
+ * sum_exec_runtime grows at every scheduler tick while the task runs and
+ * when it leaves the CPU (update_curr()). So a task that ran at all in a
+ * period longer than one host tick shows growth, and one that shows none
+ * while runnable spent the whole period waiting on a runqueue. A sleeping
+ * (halted) vCPU is S, never preempted. Counters that go backwards (a new
+ * thread under the same id) are not a preemption.
+ * Return: true if preempted
+ */
+bool pvhostd_preempted(char state, const struct pvhostd_sched_sample *prev,
+		       const struct pvhostd_sched_sample *now)
+{
+	if (state != 'R')
+		return false;
+	return now->run_ns == prev->run_ns && now->wait_ns == prev->wait_ns &&
+	       now->slices == prev->slices;
+}
+
+/**
+ * pvhostd_boost_decide - what to do with a vCPU's boost request this tick
+ * @p: the policy
+ * @b: the vCPU's boost state, updated
+ * @boost: the guest's boost field, as read once
+ * @seq: the guest's boost_seq, as read once
+ * @now_ms: CLOCK_MONOTONIC
+ *
+ * A boost lasts until the guest clears it or for p->max_ms, whichever
+ * comes first. After a boost held for t ms, requests are refused for
+ * p->cooldown_x * t ms, so that a guest asking all the time gets its
+ * thread boosted at most 1 / (1 + cooldown_x) of the time. A request is
+ * a new boost_seq with boost == 1; one refused is not retried. A boost
+ * value other than 0 or 1 counts as 0 (and the caller counts it).
+ * Return: PVHOSTD_BOOST_*
+ */
+enum pvhostd_boost_action
+pvhostd_boost_decide(const struct pvhostd_boost_policy *p,
+		     struct pvhostd_boost_state *b, u32 boost, u32 seq,
+		     u64 now_ms)
+{
+	bool fresh = seq != b->seq_seen;
+
+	b->seq_seen = seq;
+	if (b->boosted) {
+		if (boost == 1 && now_ms < b->since_ms + p->max_ms)
+			return PVHOSTD_BOOST_NONE;
+		b->boosted = false;
+		b->cooldown_until_ms = now_ms +
+				       (now_ms - b->since_ms) * p->cooldown_x;
+		return PVHOSTD_BOOST_REVERT;
+	}
+	if (boost != 1 || !fresh)
+		return PVHOSTD_BOOST_NONE;
+	if (now_ms < b->cooldown_until_ms)
+		return PVHOSTD_BOOST_REFUSE;
+	b->boosted = true;
+	b->since_ms = now_ms;
+	return PVHOSTD_BOOST_APPLY;
+}
+
+/**
+ * pvhostd_boost_nice - the nice value a boosted thread gets
+ * @orig: its nice value before
+ * Return: PVHOSTD_BOOST_STEP lower, at least -20
+ */
+int pvhostd_boost_nice(int orig)
+{
+	return orig - PVHOSTD_BOOST_STEP < -20 ? -20 : orig - PVHOSTD_BOOST_STEP;
+}

@@ -115,8 +115,11 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	struct pvhostd_session *s = &d->s;
 
 	s->lay = *lay;
-	/* every layout, the hostile mode's too, serves what --memdev enables */
-	s->lay.features |= pvhostd_numa_features(d);
+	/*
+	 * every layout, the hostile mode's too, serves what --qmp and
+	 * --memdev enable
+	 */
+	s->lay.features = pvhostd_vcpu_features(d) | pvhostd_numa_features(d);
 	d->generation++;
 	generation_save(d);
 	s->generation = d->generation;
@@ -131,6 +134,8 @@ void pvhostd_session_relayout(struct pvhostd *d,
 	s->mbox.clock = &s->clock;
 	pvhostd_numa_start(d);
 	pvhostd_pressure_update(d, true);
+	/* the records were zeroed: the flags as they are, not as 0 */
+	pvhostd_vcpu_republish(d);
 }
 
 static void region_populate(struct pvhostd *d)

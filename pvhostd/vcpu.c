@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's vCPU threads on the host: the thread table from QMP
- * (qmp_client.c), a timer at --vcpu-poll-ms that drives the QMP client
- * and samples each thread's scheduler state from /proc.
+ * (qmp_client.c), and a timer at --vcpu-poll-ms that drives the QMP
+ * client, samples each thread's scheduler state from /proc to publish
+ * the per-vCPU preempted flags (the rule: pvhostd_preempted()), and
+ * serves boost requests as nice changes of the thread
+ * (pvhostd_boost_decide()). Boosts are reverted when the guest clears
+ * them, after --boost-max-ms, at session end and at daemon exit.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -61,11 +67,262 @@ char pvhostd_vcpu_thread_state(const struct pvhostd *d, u32 vcpu)
 	return st;
 }
 
+static int open_proc(pid_t pid, pid_t tid, const char *file)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)pid,
+		 (int)tid, file);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void vcpu_close(struct pvhostd_vcpu_host *h)
+{
+	if (!h->open)
+		return;
+	close(h->stat_fd);
+	close(h->sched_fd);
+	h->open = false;
+}
+
+static struct pvhost_vcpu *record(struct pvhostd *d, u32 vcpu)
+{
+	return (struct pvhost_vcpu *)pvhostd_at(d->s.base, d->s.lay.vcpu_offset) +
+	       vcpu;
+}
+
+/* Records with a known thread: the first min(QMP's, the region's). */
+static u32 nr_served(const struct pvhostd *d)
+{
+	return d->s.qmp_vcpus < d->s.lay.nr_vcpus ? d->s.qmp_vcpus :
+	       d->s.lay.nr_vcpus;
+}
+
+static void publish_preempted(struct pvhostd *d, u32 vcpu, u32 preempted)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	struct pvhost_vcpu *v = record(d, vcpu);
+
+	if (h->preempted == preempted)
+		return;
+	h->preempted = preempted;
+	h->preempt_seq++;
+	h->preempt_changes++;
+	if (pvhostd_hostile_serve(d, PVHOSTD_PART_VCPU))
+		return;
+	PVHOSTD_STORE(v->preempted, preempted);
+	PVHOSTD_STORE(v->preempt_seq, h->preempt_seq);
+}
+
+/* pread() at 0 makes /proc regenerate the text: one syscall a file. */
+static int sample(struct pvhostd_vcpu_host *h, char *state,
+		  struct pvhostd_sched_sample *ss)
+{
+	char buf[512];
+	ssize_t n;
+
+	n = pread(h->sched_fd, buf, sizeof(buf), 0);
+	if (n <= 0 || pvhostd_schedstat_parse(buf, (size_t)n, ss))
+		return -EIO;
+	n = pread(h->stat_fd, buf, sizeof(buf), 0);
+	if (n <= 0 || pvhostd_stat_state(buf, (size_t)n, state))
+		return -EIO;
+	return 0;
+}
+
+static void preempt_tick(struct pvhostd *d, u32 vcpu)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	struct pvhostd_sched_sample now;
+	char state;
+
+	if (!h->open)
+		return;
+	if (sample(h, &state, &now)) {
+		/* the thread is gone (QEMU exiting): stop reading it */
+		h->read_errors++;
+		h->state = '-';
+		vcpu_close(h);
+		publish_preempted(d, vcpu, 0);
+		return;
+	}
+	h->samples++;
+	h->state = state;
+	if (h->sampled) {
+		bool p = pvhostd_preempted(state, &h->prev, &now);
+
+		h->preempted_ticks += p;
+		publish_preempted(d, vcpu, p);
+	}
+	h->prev = now;
+	h->sampled = true;
+}
+
+static void boost_apply(struct pvhostd *d, u32 vcpu, u32 seq)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	pid_t tid = d->s.vcpu_tid[vcpu];
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, (id_t)tid);
+	if (errno ||
+	    setpriority(PRIO_PROCESS, (id_t)tid, pvhostd_boost_nice(nice))) {
+		if (d->boost_errno != errno)
+			pvhostd_log("boost of vCPU %u (thread %d): %s", vcpu,
+				    (int)tid, strerror(errno));
+		d->boost_errno = errno;
+		h->boost_errors++;
+		h->b.boosted = false;	/* not applied: nothing to revert */
+		return;
+	}
+	h->nice_orig = nice;
+	h->nice_now = pvhostd_boost_nice(nice);
+	h->boosts_applied++;
+	h->boost_ack = seq;
+	PVHOSTD_STORE(record(d, vcpu)->boost_ack, seq);
+}
+
+static void boost_revert(struct pvhostd *d, u32 vcpu)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+
+	/* ESRCH: the thread is gone, and its nice with it */
+	if (setpriority(PRIO_PROCESS, (id_t)d->s.vcpu_tid[vcpu], h->nice_orig) &&
+	    errno != ESRCH) {
+		h->boost_errors++;
+		d->boost_errno = errno;
+	}
+	h->nice_now = h->nice_orig;
+	h->boosts_reverted++;
+}
+
+static void boost_tick(struct pvhostd *d, u32 vcpu, u64 now_ms)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	struct pvhost_vcpu *v = record(d, vcpu);
+	u32 boost = PVHOSTD_LOAD(v->boost);	/* guest input: once */
+	u32 seq = PVHOSTD_LOAD(v->boost_seq);
+
+	if (boost > 1) {
+		h->boost_invalid++;
+		boost = 0;
+	}
+	switch (pvhostd_boost_decide(&d->opt.boost, &h->b, boost, seq, now_ms)) {
+	case PVHOSTD_BOOST_APPLY:
+		boost_apply(d, vcpu, seq);
+		break;
+	case PVHOSTD_BOOST_REVERT:
+		boost_revert(d, vcpu);
+		break;
+	case PVHOSTD_BOOST_REFUSE:
+		h->boosts_refused++;
+		break;
+	case PVHOSTD_BOOST_NONE:
+		break;
+	}
+}
+
+/* Every boost still applied goes back to its thread's own nice. */
+static void boost_revert_all(struct pvhostd *d)
+{
+	u32 i;
+
+	for (i = 0; i < PVHOST_MAX_VCPUS; i++) {
+		if (d->s.vh[i].b.boosted) {
+			d->s.vh[i].b.boosted = false;
+			boost_revert(d, i);
+		}
+	}
+}
+
+/**
+ * pvhostd_vcpu_republish - write the flags again into zeroed or damaged records
+ * @d: the daemon
+ */
+void pvhostd_vcpu_republish(struct pvhostd *d)
+{
+	u32 i;
+
+	if (d->s.sock < 0 || pvhostd_hostile_serve(d, PVHOSTD_PART_VCPU))
+		return;
+	for (i = 0; i < nr_served(d); i++) {
+		struct pvhostd_vcpu_host *h = &d->s.vh[i];
+
+		h->preempt_seq++;
+		PVHOSTD_STORE(record(d, i)->preempted, h->preempted);
+		PVHOSTD_STORE(record(d, i)->preempt_seq, h->preempt_seq);
+	}
+}
+
+/**
+ * pvhostd_vcpu_features - what the host advertises
+ * @d: the daemon
+ * Return: PVHOST_F_* bits
+ */
+u64 pvhostd_vcpu_features(const struct pvhostd *d)
+{
+	return PVHOSTD_FEATURES | (d->opt.qmp_path ? PVHOSTD_FEATURES_VCPU : 0);
+}
+
+/**
+ * pvhostd_vcpu_table_ready - QMP gave the thread table: start sampling
+ * @d: the daemon
+ */
+void pvhostd_vcpu_table_ready(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	u32 i, n = nr_served(d);
+
+	boost_revert_all(d);
+	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
+		vcpu_close(&s->vh[i]);
+	for (i = 0; i < n; i++) {
+		struct pvhostd_vcpu_host *h = &s->vh[i];
+
+		if (!s->vcpu_tid[i])
+			continue;
+		h->stat_fd = open_proc(s->qemu_pid, s->vcpu_tid[i], "stat");
+		h->sched_fd = open_proc(s->qemu_pid, s->vcpu_tid[i], "schedstat");
+		if (h->stat_fd < 0 || h->sched_fd < 0) {
+			if (h->stat_fd >= 0)
+				close(h->stat_fd);
+			if (h->sched_fd >= 0)
+				close(h->sched_fd);
+			h->read_errors++;
+			continue;
+		}
+		h->open = true;
+		h->sampled = false;
+		/* requests made before we could serve them are not replayed */
+		h->b.seq_seen = PVHOSTD_LOAD(record(d, i)->boost_seq);
+	}
+}
+
+/**
+ * pvhostd_vcpu_nice - a vCPU thread's nice value, now
+ * @d: the daemon
+ * @vcpu: the guest's vCPU
+ * @nice: the value
+ * Return: 0, or -1 when the thread is unknown or gone
+ */
+int pvhostd_vcpu_nice(const struct pvhostd *d, u32 vcpu, int *nice)
+{
+	pid_t tid = pvhostd_vcpu_tid(d, vcpu);
+
+	if (!tid)
+		return -1;
+	errno = 0;
+	*nice = getpriority(PRIO_PROCESS, (id_t)tid);
+	return errno ? -1 : 0;
+}
+
 /**
  * pvhostd_vcpu_start - a guest session started
  * @d: the daemon
  *
- * With --qmp, the timer runs while a guest is connected.
+ * With --qmp, the timer runs while a guest is connected. Until QMP has
+ * answered, every preempted flag stays 0 and boost requests wait.
  */
 void pvhostd_vcpu_start(struct pvhostd *d)
 {
@@ -81,6 +338,11 @@ void pvhostd_vcpu_start(struct pvhostd *d)
  */
 void pvhostd_vcpu_stop(struct pvhostd *d)
 {
+	u32 i;
+
+	boost_revert_all(d);
+	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
+		vcpu_close(&d->s.vh[i]);
 	pvhostd_qmp_stop(d);
 	timer_set(d, 0);
 }
@@ -91,11 +353,21 @@ void pvhostd_vcpu_stop(struct pvhostd *d)
  */
 void pvhostd_vcpu_timer(struct pvhostd *d)
 {
-	u64 ticks;
+	u64 ticks, now_ms;
+	u32 i;
 
 	if (read(d->vcpu_timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
 	if (d->s.sock < 0)
 		return;
 	pvhostd_qmp_tick(d);
+	if (d->qmp.state != PVHOSTD_QMPC_DONE)
+		return;
+	d->vcpu_ticks++;
+	now_ms = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL;
+	for (i = 0; i < nr_served(d); i++) {
+		preempt_tick(d, i);
+		if (d->s.vh[i].open || d->s.vh[i].b.boosted)
+			boost_tick(d, i, now_ms);
+	}
 }

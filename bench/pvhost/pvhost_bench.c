@@ -20,11 +20,19 @@
  *          backing file), against the PING round trip of the same run;
  *          and one pvhc_numa_info() call (numa_info_ns, in the driver, and
  *          its read from userspace against the counter read).
+ *   vcpu   with pvhostd --qmp: ns per pvhc_vcpu_preempted() call and per
+ *          call of the driver's op alone, against a plain per-CPU read in
+ *          the same loop (debugfs preempted_loop, 65536 calls each,
+ *          preemption off); a boost request's round trip, guest write ->
+ *          boost_ack seen (the host picks requests up on its vCPU timer),
+ *          against one read of the vcpus file that it polls; pvhostd's own
+ *          CPU time (getrusage, through the relay) over an idle interval.
  *
  * Several runs; per figure the median and the 99th percentile over all
  * samples, and the run-to-run spread of the medians.
  *
  *   pvhost_bench [-r RUNS] [-n CALLS] [-e EVENTS] [-i IDLE_S] [-h HINTS]
+ *                [-b BOOSTS]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pv_host.h"
 #include "pv_sysfs.h"
 
 #define DBG	"/sys/kernel/debug/pvhost"
@@ -391,15 +400,191 @@ static void bench_idle(int runs, int secs)
 		printf("#   baseline: unbinding %s failed\n", dev);
 }
 
+static int read_file(const char *name, char *buf, size_t len)
+{
+	char path[192];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* boost_seq and boost_ack of one vCPU from the vcpus file. */
+static int boost_state(int cpu, unsigned int *seq, unsigned int *ack)
+{
+	char buf[4096], key[16], *p;
+
+	if (read_file("vcpus", buf, sizeof(buf)))
+		return -1;
+	snprintf(key, sizeof(key), "cpu=%d ", cpu);
+	p = strstr(buf, key);
+	if (!p)
+		return -1;
+	p = strstr(p, "boost_seq=");
+	if (!p || sscanf(p, "boost_seq=%u boost_ack=%u", seq, ack) != 2)
+		return -1;
+	return 0;
+}
+
+static void bench_preempted(int runs, struct series *pvhc, struct series *op,
+			    struct series *base)
+{
+	double a[16], b[16], c[16];
+	unsigned long long calls, t_pvhc, t_op, t_pc;
+	char buf[256];
+	int r, i;
+
+	for (r = 0; r < runs; r++) {
+		read_file("preempted_loop", buf, sizeof(buf));	/* warm-up */
+		for (i = 0; i < 16; i++) {
+			if (read_file("preempted_loop", buf, sizeof(buf)) ||
+			    sscanf(buf, "calls=%llu pvhc_ns=%llu op_ns=%llu percpu_ns=%llu",
+				   &calls, &t_pvhc, &t_op, &t_pc) != 4 || !calls) {
+				pvhc->failed++;
+				return;
+			}
+			a[i] = (double)t_pvhc / calls;
+			b[i] = (double)t_op / calls;
+			c[i] = (double)t_pc / calls;
+		}
+		series_run(pvhc, a, 16);
+		series_run(op, b, 16);
+		series_run(base, c, 16);
+	}
+}
+
+static void bench_boost(int runs, int boosts, struct series *rt,
+			struct series *base)
+{
+	double *v = calloc(boosts, sizeof(double));
+	double *w = calloc(boosts, sizeof(double));
+	unsigned int seq, ack;
+	char path[192];
+	int r, i, n, cpu = 1;
+	double t0, t1;
+
+	snprintf(path, sizeof(path), DBG "/%s/boost", dev);
+	for (r = 0; r < runs; r++) {
+		if (!v || !w)
+			break;
+		for (i = 0, n = 0; i < boosts; i++) {
+			t0 = now_us();
+			boost_state(cpu, &seq, &ack);
+			w[n] = now_us() - t0;
+			t0 = now_us();
+			if (pv_write_str(path, "1 1")) {
+				rt->failed++;
+				continue;
+			}
+			do {
+				t1 = now_us();
+				if (boost_state(cpu, &seq, &ack))
+					break;
+			} while (ack != seq && t1 - t0 < 1e6);
+			if (ack != seq)
+				rt->failed++;	/* refused (host policy) or lost */
+			else
+				v[n++] = t1 - t0;
+			pv_write_str(path, "1 0");
+			/* past the host's cooldown (3 x the time held) */
+			usleep((useconds_t)(4 * (now_us() - t0)) + 20000);
+		}
+		series_run(rt, v, n);
+		series_run(base, w, n);
+	}
+	free(v);
+	free(w);
+}
+
+/* pvhostd's CPU time and vCPU ticks, from pvhost-ctl vcpu status. */
+static int host_cpu(unsigned long long *cpu_us, unsigned long long *ticks,
+		    unsigned int *poll_ms)
+{
+	static char out[16384];
+	char *p;
+
+	if (pv_host_ctl(out, sizeof(out), "vcpu status"))
+		return -1;
+	p = strstr(out, "cpu_us=");
+	if (!p || sscanf(p, "cpu_us=%llu\nvcpu_ticks=%llu\npoll_ms=%u", cpu_us,
+			 ticks, poll_ms) != 3)
+		return -1;
+	return 0;
+}
+
+static void bench_host_idle(int runs, int secs)
+{
+	unsigned long long c0, c1, k0, k1;
+	unsigned int poll_ms = 0;
+	int r;
+
+	printf("# idle: pvhostd CPU over %d s with the guest idle (relay calls included)\n",
+	       secs);
+	for (r = 0; r < runs; r++) {
+		if (host_cpu(&c0, &k0, &poll_ms)) {
+			printf("# idle: no relay or no vCPU service\n");
+			return;
+		}
+		sleep(secs);
+		if (host_cpu(&c1, &k1, &poll_ms) || k1 == k0)
+			return;
+		printf("# idle run %d: %.2f ms CPU per s (%.2f%% of a core), %.1f us per tick,",
+		       r + 1, (c1 - c0) / 1e3 / secs, (c1 - c0) / 1e4 / secs,
+		       (double)(c1 - c0) / (k1 - k0));
+		printf(" %llu ticks of %u ms\n", k1 - k0, poll_ms);
+	}
+}
+
+/* The vCPU service: skipped when the host does not serve it. */
+static void bench_vcpu(int runs, int boosts, int idle)
+{
+	struct series pv, op, pc, bt, br;
+	char buf[64];
+
+	if (read_file("vcpus", buf, sizeof(buf))) {
+		printf("# vcpu: no preempted flags or boost from this host\n");
+		return;
+	}
+	series_init(&pv, "preempted: pvhc_vcpu_preempted()", runs * 16);
+	series_init(&op, "preempted: pvhost op alone", runs * 16);
+	series_init(&pc, "baseline: per-CPU read", runs * 16);
+	series_init(&bt, "boost: write -> boost_ack seen", runs * boosts + 1);
+	series_init(&br, "baseline: one vcpus file read", runs * boosts + 1);
+	bench_preempted(runs, &pv, &op, &pc);
+	if (boosts)
+		bench_boost(runs, boosts, &bt, &br);
+	printf("# vcpu: ns per call (16 loops of 65536 a run); boost in us\n");
+	printf("# %-34s %6s %10s %10s %22s\n", "figure", "n", "median", "p99",
+	       "run medians");
+	series_row(&pc, NULL);
+	series_row(&op, &pc);
+	series_row(&pv, &pc);
+	if (boosts) {
+		series_row(&br, NULL);
+		series_row(&bt, &br);
+	}
+	bench_host_idle(runs < 3 ? runs : 3, idle);
+}
+
 int main(int argc, char **argv)
 {
-	int runs = 5, calls = 200, events = 20, idle = 10, hints = 20, c;
+	int runs = 5, calls = 200, events = 20, idle = 10, hints = 20;
+	int boosts = 20, c;
 	struct series pk, pu, bu, ev, rl, nr, nik, niu;
 	char mode[32] = "?";
 	FILE *f;
 	char path[192];
 
-	while ((c = getopt(argc, argv, "r:n:e:i:h:")) != -1) {
+	while ((c = getopt(argc, argv, "r:n:e:i:h:b:")) != -1) {
 		switch (c) {
 		case 'r':
 			runs = atoi(optarg);
@@ -416,16 +601,19 @@ int main(int argc, char **argv)
 		case 'h':
 			hints = atoi(optarg);
 			break;
+		case 'b':
+			boosts = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-r RUNS] [-n CALLS] [-e EVENTS] %s\n",
-				argv[0], "[-i IDLE_S] [-h HINTS]");
+				argv[0], "[-i IDLE_S] [-h HINTS] [-b BOOSTS]");
 			return 2;
 		}
 	}
 	if (runs < 1 || runs > 64 || calls < 1 || events < 0 || idle < 1 ||
-	    hints < 0) {
+	    hints < 0 || boosts < 0) {
 		fprintf(stderr, "pvhost_bench: %s\n",
-			"runs 1..64, calls >= 1, events >= 0, idle >= 1, hints >= 0");
+			"runs 1..64, calls >= 1, events >= 0, idle >= 1, hints >= 0, boosts >= 0");
 		return 2;
 	}
 	/* Framed as a TAP document by the lane: one result, "it ran". */
@@ -476,6 +664,7 @@ int main(int argc, char **argv)
 		series_row(&niu, &bu);
 	}
 	bench_idle(runs < 3 ? runs : 3, idle);
+	bench_vcpu(runs, boosts, idle);
 	printf("ok 1 - pvhost_bench\n");
 	return 0;
 }

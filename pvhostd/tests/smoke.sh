@@ -63,6 +63,28 @@ check "vcpu status without --qmp: qmp=off, peer=none" \
 	bash -c "'$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx qmp=off && '$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx peer=none"
 check "vcpu bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' vcpu bogus; [ \$? -eq 1 ]"
 check "bad --vcpu-poll-ms exits 2" bash -c "'$here/pvhostd' -s x --qmp y --vcpu-poll-ms 1; [ \$? -eq 2 ]"
+# The vCPU service against a fake QEMU (tests/vcpu-client.py): one
+# pvhostd per mode, as each ends with the daemon's exit.
+vcpu_run() {
+	local mode=$1 vs=$work/vcpu-$1.sock vpid
+	"$here/pvhostd" -s "$vs" -n 4 --qmp "$work/qmp-$mode.sock" --boost-max-ms 200 \
+		2> "$work/pvhostd-vcpu-$mode.log" &
+	vpid=$!
+	for _ in $(seq 50); do [ -S "$vs.ctl" ] && break; sleep 0.1; done
+	timeout 60 python3 "$here/tests/vcpu-client.py" "$vs" "$work/qmp-$mode.sock" \
+		"$here/pvctl" $vpid "$mode" > "$work/vcpu-$mode.tap" 2>&1
+	local rc=$?
+	sed 's/^/# /' "$work/vcpu-$mode.tap"
+	kill -TERM $vpid 2> /dev/null
+	wait $vpid
+	return $rc
+}
+if [ "$(id -u)" -eq 0 ]; then
+	check "vCPU service: QMP table, preempted flags, boosts and reverts" vcpu_run good
+	check "vCPU service: a monitor naming foreign threads is refused" vcpu_run hostile
+else
+	ok "vCPU service # SKIP boosting needs root"
+fi
 check "hostile control clients survived" python3 "$here/tests/ctl-abuse.py" "$sock.ctl"
 check "still alive" kill -0 $pid
 kill -TERM $pid

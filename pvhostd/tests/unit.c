@@ -652,6 +652,81 @@ static void test_proc_parsers(void)
 	       "proc: %d malformed schedstat lines rejected", rejected);
 }
 
+/* ---- preempted rule, boost policy ---- */
+
+static void test_preempted_rule(void)
+{
+	struct pvhostd_sched_sample a = { 1000, 500, 3 }, b = a;
+
+	TAP_OK(pvhostd_preempted('R', &a, &b),
+	       "preempted: runnable, nothing credited over the period");
+	b.run_ns += 4000000;
+	TAP_OK(!pvhostd_preempted('R', &a, &b), "preempted: ran (a tick) -> no");
+	b = a;
+	b.wait_ns += 3000000;
+	b.slices++;
+	TAP_OK(!pvhostd_preempted('R', &a, &b),
+	       "preempted: got a CPU in the period (wait credited on arrival) -> no");
+	b = a;
+	b.slices++;
+	TAP_OK(!pvhostd_preempted('R', &a, &b), "preempted: a new slice -> no");
+	b = a;
+	TAP_OK(!pvhostd_preempted('S', &a, &b) && !pvhostd_preempted('D', &a, &b) &&
+	       !pvhostd_preempted('T', &a, &b) && !pvhostd_preempted('-', &a, &b),
+	       "preempted: sleeping (halted), blocked, stopped: never");
+	b.run_ns = 10;
+	TAP_OK(!pvhostd_preempted('R', &a, &b),
+	       "preempted: counters going backwards (new thread) -> no");
+}
+
+static void test_boost_policy(void)
+{
+	struct pvhostd_boost_policy p = { .max_ms = 100, .cooldown_x = 3 };
+	struct pvhostd_boost_state b = { 0 };
+	u64 t = 1000, on = 0, ms;
+	int refused = 0, applied = 0;
+
+	TAP_OK(pvhostd_boost_decide(&p, &b, 0, 0, t) == PVHOSTD_BOOST_NONE,
+	       "boost: nothing asked, nothing done");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 1, t) == PVHOSTD_BOOST_APPLY &&
+	       b.boosted, "boost: a new request is applied");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 1, t + 50) == PVHOSTD_BOOST_NONE,
+	       "boost: held within the bound");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 0, 2, t + 60) == PVHOSTD_BOOST_REVERT &&
+	       !b.boosted, "boost: cleared by the guest -> reverted");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 3, t + 100) == PVHOSTD_BOOST_REFUSE,
+	       "boost: within 3 x 60 ms of it -> refused");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 3, t + 300) == PVHOSTD_BOOST_NONE,
+	       "boost: a refused request is not retried");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 4, t + 300) == PVHOSTD_BOOST_APPLY,
+	       "boost: a new one after the cooldown is applied");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 4, t + 399) == PVHOSTD_BOOST_NONE &&
+	       pvhostd_boost_decide(&p, &b, 1, 4, t + 400) == PVHOSTD_BOOST_REVERT,
+	       "boost: reverted at --boost-max-ms though still asked");
+	TAP_OK(pvhostd_boost_decide(&p, &b, 1, 4, t + 2000) == PVHOSTD_BOOST_NONE,
+	       "boost: the same request is not applied again later");
+	/* a guest asking on every millisecond for 10 s */
+	memset(&b, 0, sizeof(b));
+	for (ms = 0; ms < 10000; ms++) {
+		switch (pvhostd_boost_decide(&p, &b, 1, (u32)ms + 1, t + ms)) {
+		case PVHOSTD_BOOST_APPLY:
+			applied++;
+			break;
+		case PVHOSTD_BOOST_REFUSE:
+			refused++;
+			break;
+		default:
+			break;
+		}
+		on += b.boosted;
+	}
+	TAP_OK(on <= 10000 / 4 + p.max_ms && refused > 7000 && applied >= 20,
+	       "boost: constant asking is boosted %llu of 10000 ms (applied %d, refused %d)",
+	       (unsigned long long)on, applied, refused);
+	TAP_OK(pvhostd_boost_nice(0) == -5 && pvhostd_boost_nice(-18) == -20 &&
+	       pvhostd_boost_nice(19) == 14, "boost: nice 5 lower, at least -20");
+}
+
 /* ---- hostile-host mode ---- */
 
 static void test_hostile_names(void)
@@ -724,6 +799,12 @@ static void test_hostile_apply(void)
 		odd += v[i].clock.version & 1;
 	TAP_OK(odd == lay.nr_vcpus, "hostile vcpu-stuck: %u of %u versions odd",
 	       odd, lay.nr_vcpus);
+	pvhostd_hostile_apply(base, &lay, PVHOSTD_HOSTILE_PREEMPT_GARBAGE, &rng);
+	for (i = 0, bad = 0; i < lay.nr_vcpus; i++)
+		bad += v[i].preempted > 1;
+	TAP_OK(bad == (int)lay.nr_vcpus,
+	       "hostile preempt-garbage: %d of %u flags neither 0 nor 1", bad,
+	       lay.nr_vcpus);
 	pvhostd_hostile_vcpu_repair(base, &lay);
 	for (i = 0, odd = 0; i < lay.nr_vcpus; i++)
 		odd += (v[i].clock.version & 1) + !!v[i].preempted;
@@ -1209,6 +1290,8 @@ int main(void)
 	test_qmp_valid();
 	test_qmp_hostile();
 	test_proc_parsers();
+	test_preempted_rule();
+	test_boost_policy();
 	test_hostile_names();
 	test_hostile_apply();
 	test_hostile_layout();

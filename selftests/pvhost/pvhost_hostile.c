@@ -340,11 +340,43 @@ TEST_F(host, interrupt_flood)
 
 TEST_F(host, vcpu_versions_stuck_odd)
 {
-	/* This driver does not read the vCPU records: nothing may change. */
+	/* These probes do not read the vCPU records: nothing may change. */
 	ASSERT_EQ(0, set_mode("vcpu-stuck"));
 	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
 	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
 	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	in_place(_metadata, self);
+}
+
+/* Flags neither 0 nor 1: pvhc_vcpu_preempted() fails with -EIO, counted. */
+TEST_F(host, preempted_flags_garbage)
+{
+	char path[256], buf[4096], *p;
+	long long inv = dbg(self->dev, "preempted_invalid");
+	ssize_t n;
+	int fd, eio = 0, rows = 0;
+
+	snprintf(path, sizeof(path), DBG "/%s/vcpus", self->dev);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0 && errno == EOPNOTSUPP)
+		SKIP(return, "host serves no preempted flags (pvhostd without --qmp)");
+	ASSERT_EQ(0, set_mode("preempt-garbage"));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n")) {
+		rows++;
+		eio += !!strstr(p, " pvhc=-5");
+	}
+	EXPECT_LT(0, rows);
+	EXPECT_EQ(rows, eio) TH_LOG("every vCPU's flag refused");
+	EXPECT_LE(inv + rows, dbg(self->dev, "preempted_invalid"));
 	in_place(_metadata, self);
 }
 

@@ -119,6 +119,7 @@ stock-*)
 		# NUMA); guest NUMA node N's RAM is the shared file $shm-mN (below).
 		qmp=$work/qmp.sock
 		"$src/pvhostd/pvhostd" -s "$sock" -n 4 -i 200 --qmp "$qmp" \
+			--vcpu-poll-ms 5 --boost-max-ms 3000 \
 			--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 		pvhostd_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# A guest and its QEMU in one process, for pvhostd's vCPU service: an
+# ivshmem client, a QMP monitor that names four of our threads as vCPUs
+# (three CPU-bound ones pinned to one host CPU, one asleep), then checks
+# the preempted flags, boosts as nice changes and their reverts (guest
+# clear, --boost-max-ms, refusal after it, session end, SIGTERM).
+# Usage: vcpu-client.py SOCK QMP PVCTL PVHOSTD_PID MODE   (MODE: good|hostile)
+# Prints TAP lines; exits non-zero on the first failure.
+import hashlib, json, mmap, os, signal, socket, struct, sys, threading, time
+
+sock_path, qmp_path, pvctl, daemon_pid, mode = sys.argv[1:6]
+ctl_path = sock_path + '.ctl'
+n = 0
+
+
+def ok(cond, what):
+    global n
+    n += 1
+    print(f"{'' if cond else 'not '}ok {n} - vcpu: {what}", flush=True)
+    if not cond:
+        sys.exit(1)
+
+
+def status():
+    out = os.popen(f"'{pvctl}' -c '{ctl_path}' vcpu status").read()
+    kv, vcpus = {}, {}
+    for line in out.splitlines():
+        if line.startswith('vcpu='):
+            f = dict(w.split('=', 1) for w in line.split())
+            vcpus[int(f['vcpu'])] = f
+        elif '=' in line:
+            k, v = line.split('=', 1)
+            kv[k] = v
+    return kv, vcpus
+
+
+def wait_for(pred, secs):
+    end = time.time() + secs
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return pred()
+
+
+stop = False
+tids = []
+
+
+def spin():
+    tids.append(threading.get_native_id())
+    buf = b'x' * (1 << 20)
+    while not stop:
+        hashlib.sha256(buf).digest()    # drops the GIL: truly runnable
+
+
+def doze():
+    tids.append(threading.get_native_id())
+    threading.Event().wait()            # asleep for good, as a halted vCPU
+
+
+# the vCPU threads first: QMP names them
+for fn in (spin, spin, spin, doze):
+    threading.Thread(target=fn, daemon=True).start()
+while len(tids) < 4:
+    time.sleep(0.01)
+for t in tids[:3]:
+    os.sched_setaffinity(t, {min(os.sched_getaffinity(0))})
+
+# the monitor, listening before the ivshmem connect as QEMU's is
+qs = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+if os.path.exists(qmp_path):
+    os.unlink(qmp_path)
+qs.bind(qmp_path)
+qs.listen(1)
+
+
+def monitor():
+    while not stop:
+        c, _ = qs.accept()
+        f = c.makefile('rwb', buffering=0)
+        f.write(b'{"QMP": {"version": {}, "capabilities": []}}\r\n')
+        for line in f:
+            cmd = json.loads(line)['execute']
+            if cmd == 'qmp_capabilities':
+                f.write(b'{"return": {}}\r\n')
+                f.write(b'{"event": "RESUME", "timestamp": {}}\r\n')
+            elif mode == 'hostile':
+                # a thread that is not ours: must be refused
+                f.write(b'{"return": [{"cpu-index": 0, "thread-id": 1}]}\r\n')
+            else:
+                cpus = [{'cpu-index': i, 'thread-id': t, 'props': {'thread-id': 0}}
+                        for i, t in enumerate(tids)]
+                f.write(json.dumps({'return': cpus}).encode() + b'\r\n')
+        c.close()
+
+
+threading.Thread(target=monitor, daemon=True).start()
+
+
+def recv(s):
+    msg, fds, _, _ = socket.recv_fds(s, 8, 1)
+    return struct.unpack('<q', msg)[0], (fds[0] if fds else -1)
+
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sock_path)
+for _ in range(2):
+    recv(s)
+_, shm = recv(s)
+for _ in range(10):
+    os.close(recv(s)[1])
+r = mmap.mmap(shm, os.fstat(shm).st_size)
+feat = struct.unpack_from('<Q', r, 16)[0]
+nr, voff, stride = struct.unpack_from('<III', r, 32)
+ok(feat & 0xc == 0xc, f"features {feat:#x} advertise preempted and boost")
+
+
+def rec(i, field):
+    return struct.unpack_from('<I', r, voff + i * stride + field)[0]
+
+
+def put(i, field, v):
+    struct.pack_into('<I', r, voff + i * stride + field, v)
+
+
+PREEMPTED, PSEQ, BOOST, BSEQ, BACK = 32, 36, 40, 44, 48
+
+if mode == 'hostile':
+    ok(wait_for(lambda: int(status()[0].get('qmp_failures', 0)) >= 2, 10),
+       "a monitor naming a foreign thread is refused, and retried")
+    kv, v = status()
+    ok(kv['qmp'] != 'ready' and v[0]['tid'] == '0',
+       f"no table taken from it (qmp={kv['qmp']}, error: {kv['qmp_error']})")
+    ok(kv['qmp_events'] != '0', "events skipped")
+    sys.exit(0)
+
+ok(wait_for(lambda: status()[0].get('qmp') == 'ready', 10), "QMP table read")
+kv, v = status()
+ok([int(v[i]['tid']) for i in range(4)] == tids, f"tids {tids}")
+ok(int(kv['qemu_pid']) == os.getpid(), "qemu_pid is the ivshmem client")
+seen = [0] * 4
+end = time.time() + 3
+while time.time() < end:
+    for i in range(4):
+        seen[i] += rec(i, PREEMPTED) == 1
+    time.sleep(0.002)
+ok(sum(seen[:3]) > 0 and sum(rec(i, PSEQ) for i in range(3)) > 0,
+   f"three spinners on one CPU seen preempted {seen[:3]} times")
+ok(seen[3] == 0 and rec(3, PSEQ) == 0, "the sleeping vCPU never preempted")
+before = [rec(i, PSEQ) for i in range(4)]
+kv, v = status()
+after = [rec(i, PSEQ) for i in range(4)]
+ok(all(before[i] <= int(v[i]['preempt_seq']) <= after[i] for i in range(4)),
+   "pvctl shows the preempt_seq the region holds")
+
+t = tids[3]
+orig = os.getpriority(os.PRIO_PROCESS, t)
+put(3, BOOST, 1)
+put(3, BSEQ, 1)
+ok(wait_for(lambda: rec(3, BACK) == 1, 2), "boost acknowledged")
+ok(os.getpriority(os.PRIO_PROCESS, t) == max(orig - 5, -20),
+   f"boost: nice {orig} -> {os.getpriority(os.PRIO_PROCESS, t)}")
+ok(wait_for(lambda: os.getpriority(os.PRIO_PROCESS, t) == orig, 1),
+   "boost reverted after --boost-max-ms though still asked")
+put(3, BSEQ, 2)
+ok(wait_for(lambda: status()[1][3]['refused'] == '1', 1) and rec(3, BACK) == 1,
+   "a request right after the bound is refused, not acknowledged")
+time.sleep(0.7)
+put(3, BSEQ, 3)
+ok(wait_for(lambda: rec(3, BACK) == 3, 2) and
+   os.getpriority(os.PRIO_PROCESS, t) < orig, "after the cooldown, boosted again")
+put(3, BOOST, 0)
+put(3, BSEQ, 4)
+ok(wait_for(lambda: os.getpriority(os.PRIO_PROCESS, t) == orig, 1),
+   "cleared by the guest: reverted")
+put(3, BOOST, 7)
+put(3, BSEQ, 5)
+ok(wait_for(lambda: status()[1][3]['invalid'] != '0', 1) and
+   os.getpriority(os.PRIO_PROCESS, t) == orig, "boost value 7: counted, not applied")
+time.sleep(0.5)
+put(3, BOOST, 1)
+put(3, BSEQ, 6)
+ok(wait_for(lambda: rec(3, BACK) == 6, 2), "boosted again")
+os.kill(int(daemon_pid), signal.SIGTERM)
+ok(wait_for(lambda: os.getpriority(os.PRIO_PROCESS, t) == orig, 2),
+   "SIGTERM with a boost applied: reverted")
+stop = True
