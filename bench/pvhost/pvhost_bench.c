@@ -404,18 +404,10 @@ static int read_file(const char *name, char *buf, size_t len)
 {
 	char path[192];
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	n = pv_read_file(path, buf, len);
+	return n < 0 ? n : 0;
 }
 
 /* boost_seq and boost_ack of one vCPU from the vcpus file. */

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Read a sysfs file that must hold exactly one newline-terminated line. */
-static inline int pv_read_line(const char *path, char *buf, size_t len)
+/* Read up to @len - 1 bytes of a file, NUL-terminated: the count or -errno. */
+static inline ssize_t pv_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -18,10 +18,21 @@ static inline int pv_read_line(const char *path, char *buf, size_t len)
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
-	close(fd);
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		n = -errno;
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Read a sysfs file that must hold exactly one newline-terminated line. */
+static inline int pv_read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n = pv_read_file(path, buf, len);
+
+	if (n < 0)
+		return n;
 	if (n == 0 || buf[n - 1] != '\n' || strchr(buf, '\n') != buf + n - 1)
 		return -EBADMSG;
 	buf[n - 1] = '\0';
