@@ -173,8 +173,22 @@ esac
 
 pv_log "booting ($timeout s at most)"
 start=$(date +%s)
-timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
-rc=$?
+# A kernel that dies before the guest's init has run (no module of ours is
+# loaded yet) is booted once more; the first console is kept and the
+# retry is logged.
+for attempt in 1 2; do
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
+	rc=$?
+	if [ $attempt -eq 2 ] || [ $rc -eq 124 ] || [ $rc -eq 137 ] ||
+	   grep -q 'pvguest: lane' "$console"; then
+		break
+	fi
+	cp "$console" "$work/console-boot1.log"
+	pv_log "the kernel stopped before the guest's init ran (qemu exit $rc; $work/console-boot1.log): booting once more"
+	grep -aE 'BUG:|KASAN|Kernel panic|Oops' "$console" | head -5 >&2
+	: >"$console"
+	: >"$results"
+done
 [ -n "$shm" ] && rm -f "$shm" "$shm-m0" "$shm-m1"
 if [ -n "$pvhostd_pid" ]; then
 	"$src/pvhostd/pvctl" -c "$sock.ctl" status >"$work/pvhostd-status.txt" 2>&1
