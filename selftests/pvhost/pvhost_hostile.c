@@ -145,25 +145,16 @@ FIXTURE(host) {
 
 FIXTURE_SETUP(host)
 {
-	const char *v = getenv("PV_PVHOST");
-	struct dirent *de;
-	DIR *d;
 	int rc;
 
-	if (!v || strcmp(v, "1"))
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
 	rc = pv_host_ctl(NULL, 0, "status");
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
 	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl status failed");
-	self->dev[0] = '\0';
-	d = opendir(DBG);
-	ASSERT_NE(NULL, d) TH_LOG("%s: %s", DBG, strerror(errno));
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			snprintf(self->dev, sizeof(self->dev), "%.63s", de->d_name);
-	closedir(d);
-	ASSERT_NE('\0', self->dev[0]) TH_LOG("no bound pvhost device");
+	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)))
+		TH_LOG("no bound pvhost device");
 	ASSERT_TRUE(back_in_service());
 	self->gen = dev_generation(self->dev);
 	self->errors = dbg(self->dev, "errors");

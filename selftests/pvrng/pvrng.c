@@ -145,34 +145,6 @@ static int pull_until_state(const char *state, long long max)
 	return strcmp(st, state) ? -ETIMEDOUT : 0;
 }
 
-/* The first device directory in pvhost's debugfs. */
-static int pvhost_debug_dev(char *dev, size_t len)
-{
-	struct dirent *de;
-	DIR *d;
-	int ret = -ENOENT;
-
-	d = opendir(PVHOST_DEBUG);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(dev, len, "%s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
-}
-
-static bool host_expected(void)
-{
-	const char *p = getenv("PV_PVHOST");
-
-	return p && !strcmp(p, "1");
-}
-
 TEST(sysfs_files)
 {
 	char path[256], buf[64];
@@ -202,7 +174,7 @@ TEST(sysfs_files)
 	/* The default policy credits nothing. */
 	EXPECT_EQ(0, read_ll(PARAMS "/credit"));
 	EXPECT_EQ(0, read_ll(PARAMS "/quality"));
-	if (host_expected()) {
+	if (pv_want_host()) {
 		src_state("host", buf, sizeof(buf));
 		EXPECT_STRNE("absent", buf);
 	}
@@ -255,7 +227,7 @@ FIXTURE_SETUP(hw)
 FIXTURE_TEARDOWN(hw)
 {
 	/* Whatever failed, leave the host's stream good and no credit. */
-	if (host_expected())
+	if (pv_want_host())
 		pv_host_ctl(NULL, 0, "entropy fault none");
 	set_credit(0);
 	if (self->prev[0] && strcmp(self->prev, "none"))
@@ -287,7 +259,7 @@ static void check_ring_doorbell(struct __test_metadata *_metadata)
 	char dev[256] = "", path[512];
 	long long bytes0, db0, irq0;
 
-	ASSERT_EQ(0, pvhost_debug_dev(dev, sizeof(dev)))
+	ASSERT_EQ(0, pv_pvhost_device(dev, sizeof(dev)))
 		TH_LOG("no pvhost device in debugfs");
 	snprintf(path, sizeof(path), PVHOST_DEBUG "/%s/doorbells", dev);
 	db0 = read_ll(path);
@@ -306,7 +278,7 @@ static void check_ring_doorbell(struct __test_metadata *_metadata)
 
 TEST_F(hw, host_ring_doorbell)
 {
-	if (!host_expected())
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
 	check_ring_doorbell(_metadata);
 }
@@ -345,7 +317,7 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 	unsigned int i, k;
 	int rc;
 
-	if (!host_expected())
+	if (!pv_want_host())
 		SKIP(return, "no pvhostd in this lane");
 	rc = pv_host_ctl(NULL, 0, "entropy fault none");
 	if (rc == 4 || rc == 127)
