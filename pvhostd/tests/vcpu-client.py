@@ -48,11 +48,20 @@ stop = False
 tids = []
 
 
-def spin():
-    tids.append(threading.get_native_id())
-    buf = b'x' * (1 << 20)
+def burn():
+    buf = b'x' * (16 << 20)
     while not stop:
         hashlib.sha256(buf).digest()    # drops the GIL: truly runnable
+
+
+def spin():
+    tids.append(threading.get_native_id())
+    burn()
+
+
+def hog():
+    hogs.append(threading.get_native_id())
+    burn()
 
 
 def doze():
@@ -65,8 +74,19 @@ for fn in (spin, spin, spin, doze):
     threading.Thread(target=fn, daemon=True).start()
 while len(tids) < 4:
     time.sleep(0.01)
+# The spinners run SCHED_IDLE on one CPU beside a hog of normal priority
+# (not a vCPU), so each waits runnable for far longer than pvhostd's
+# period however loaded the machine is: a period in which nothing at all
+# was credited is then the rule, not luck.
+hogs = []
+threading.Thread(target=hog, daemon=True).start()
+while not hogs:
+    time.sleep(0.01)
+cpu = min(os.sched_getaffinity(0))
+for t in tids[:3] + hogs:
+    os.sched_setaffinity(t, {cpu})
 for t in tids[:3]:
-    os.sched_setaffinity(t, {min(os.sched_getaffinity(0))})
+    os.sched_setscheduler(t, os.SCHED_IDLE, os.sched_param(0))
 
 # the monitor, listening before the ivshmem connect as QEMU's is
 qs = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
