@@ -10,11 +10,21 @@
 #include <string.h>
 #include <sys/wait.h>
 
+/* Whether the lane connected a pvhostd (PV_PVHOST=1 in the guest). */
+static inline int pv_want_host(void)
+{
+	const char *v = getenv("PV_PVHOST");
+
+	return v && !strcmp(v, "1");
+}
+
 /*
  * Run "pvhost-ctl @args" (pvctl @args on the host, for this guest's
  * pvhostd). Its output, stdout and stderr, goes to @out (NUL-terminated,
  * truncated to @len) unless @out is NULL. Return pvctl's exit status;
- * 4 when the guest has no relay; 127 when pvhost-ctl cannot be run.
+ * 4 when the guest has no relay and the lane runs no pvhostd (callers
+ * skip on 4); 5 when the lane runs a pvhostd and the relay is absent,
+ * cannot be run or does not answer (callers fail on anything but 0).
  */
 static inline int pv_host_ctl(char *out, size_t len, const char *args)
 {
@@ -26,7 +36,7 @@ static inline int pv_host_ctl(char *out, size_t len, const char *args)
 	snprintf(cmd, sizeof(cmd), "pvhost-ctl %s 2>&1", args);
 	p = popen(cmd, "r");
 	if (!p)
-		return 127;
+		return pv_want_host() ? 5 : 127;
 	if (out && len) {
 		n = fread(out, 1, len - 1, p);
 		out[n] = '\0';
@@ -34,15 +44,11 @@ static inline int pv_host_ctl(char *out, size_t len, const char *args)
 	while (fgetc(p) != EOF)
 		;
 	st = pclose(p);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
-}
-
-/* Whether the lane connected a pvhostd (PV_PVHOST=1 in the guest). */
-static inline int pv_want_host(void)
-{
-	const char *v = getenv("PV_PVHOST");
-
-	return v && !strcmp(v, "1");
+	st = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
+	/* A relay the lane promised is never a reason to skip. */
+	if (pv_want_host() && (st == 4 || st == 127))
+		st = 5;
+	return st;
 }
 
 /*
