@@ -13,7 +13,7 @@ line that closes subtests is an aggregate); a plan that promises more results
 than arrived, a missing END, or a non-zero exit with no failing result are
 failures too, so a test run that dies half way never reads as a pass.
 
-Usage: tap.py LANE RESULTS_FILE  ->  prints "RESULT<TAB>status<TAB>name<TAB>reason"
+Usage: tap.py [--expect MANIFEST [--only MODULE]] LANE RESULTS_FILE  ->  prints "RESULT<TAB>status<TAB>name<TAB>reason"
 lines (status: pass, fail, skip) for the lane runner, and exits 0.
 """
 import re
@@ -21,7 +21,8 @@ import sys
 
 PREFIX = "PVTAP: "
 RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$")
-PLAN = re.compile(r"^1\.\.(\d+)")
+PLAN = re.compile(r"^1\.\.(\d+)\s*(?:#\s*(.*))?$")
+BAIL = re.compile(r"^Bail out!\s*(.*)$")
 # kselftest exit code for "every test skipped"
 KSFT_SKIP = 4
 
@@ -56,6 +57,7 @@ def parse_section(name, lines, rc):
             prefix_names.pop(ind, None)
         return closed
 
+    bailed = False
     for raw in lines:
         line = raw.rstrip("\n").replace("\t", "        ")
         stripped = line.lstrip(" ")
@@ -63,15 +65,27 @@ def parse_section(name, lines, rc):
         if not stripped:
             continue
         if stripped.startswith(("KTAP version", "TAP version")):
-            # A new document at this indent: anything deeper belongs to it.
-            close_deeper(indent)
-            if indent in stack and stack[indent].plan is not None and indent == 0:
+            # A new document at this indent: anything deeper belongs to it,
+            # and a document already open at this indent ended without the
+            # result line that should have closed it (a subtest that died).
+            out.extend(close_deeper(indent))
+            if indent in stack and (stack[indent].plan is not None or stack[indent].seen):
                 lv = stack.pop(indent)
-                if lv.seen < lv.plan:
-                    out.append(("fail", name, f"{lv.plan - lv.seen} of {lv.plan} planned results missing"))
+                doc = prefix_names.pop(indent, name)
+                if lv.plan is not None and lv.seen < lv.plan:
+                    out.append(("fail", doc, f"{lv.plan - lv.seen} of {lv.plan} planned results missing"))
+                if indent > 0:
+                    out.append(("fail", doc, "subtest ended without its result line"))
                 out.extend(lv.pending)
             level(indent)
             continue
+        m = BAIL.match(stripped)
+        if m:
+            out.extend(close_deeper(-1))
+            stack.clear()
+            out.append(("fail", name, "Bail out! " + (m.group(1).strip() or "(no reason)")))
+            bailed = True
+            break
         m = re.match(r"^# Subtest: (.*)$", stripped)
         if m:
             prefix_names[indent] = m.group(1).strip()
@@ -80,6 +94,11 @@ def parse_section(name, lines, rc):
         m = PLAN.match(stripped)
         if m:
             level(indent).plan = int(m.group(1))
+            directive = (m.group(2) or "").strip()
+            if int(m.group(1)) == 0 and re.match(r"(?i)^skip\b", directive):
+                # "1..0 # SKIP reason": the whole document was skipped.
+                level(indent).pending.append(
+                    ("skip", prefix_names.get(indent, name), directive[4:].strip() or "skipped"))
             continue
         m = RESULT.match(stripped)
         if not m:
@@ -115,7 +134,7 @@ def parse_section(name, lines, rc):
             out.append(("fail", prefix_names.get(ind, name),
                         f"{lv.plan - lv.seen} of {lv.plan} planned results missing"))
         out.extend(lv.pending)
-    if rc is None:
+    if rc is None and not bailed:
         out.append(("fail", name, "output ends before the section closed (guest died or hung)"))
     elif rc not in (0, KSFT_SKIP) and not any(s == "fail" for s, _, _ in out):
         out.append(("fail", name, f"exited with status {rc}"))
@@ -153,17 +172,73 @@ def parse_stream(text):
     return results
 
 
+def read_expect(path, lane, only=None):
+    """The sections LANE must report, from the manifest at PATH.
+
+    Each line: a section name (kunit/<suite>, selftests/<module>/<binary>)
+    and the lanes it must appear in. With ONLY (PV_ONLY), selftests of
+    other modules are not expected.
+    """
+    want = []
+    with open(path) as f:
+        for raw in f:
+            words = raw.split("#", 1)[0].split()
+            if len(words) < 2:
+                continue
+            section, lanes = words[0], words[1:]
+            if lane not in lanes:
+                continue
+            parts = section.split("/")
+            if only and parts[0] == "selftests" and parts[1] != only:
+                continue
+            want.append(section)
+    return want
+
+
+def check_expect(results, want, every):
+    """Fail each expected section with no result, and each section that
+    reported results but is in no lane's list (the manifest is stale)."""
+    seen = {n.split(": ", 1)[0] for _, n, _ in results}
+    out = []
+    for section in want:
+        if section not in seen:
+            out.append(("fail", section, "expected in this lane (tests/qemu/expect) but absent"))
+    for section in sorted(seen - set(every) - {"guest"}):
+        out.append(("fail", section, "not listed in tests/qemu/expect"))
+    return out
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    expect = only = None
+    while len(args) > 2 and args[0].startswith("--"):
+        opt, val = args[0], args[1]
+        if opt == "--expect":
+            expect = val
+        elif opt == "--only":
+            only = val or None
+        else:
+            sys.exit(__doc__)
+        args = args[2:]
+    if len(args) != 2:
         sys.exit(__doc__)
-    lane, path = sys.argv[1], sys.argv[2]
+    lane, path = args
     try:
         with open(path, errors="replace") as f:
             text = f.read()
     except OSError as e:
         print(f"RESULT\tfail\t{lane}: results\tcannot read {path}: {e.strerror}")
         return
-    for status, name, reason in parse_stream(text):
+    results = parse_stream(text)
+    if expect:
+        every = set()
+        with open(expect) as f:
+            for raw in f:
+                words = raw.split("#", 1)[0].split()
+                if words:
+                    every.add(words[0])
+        results += check_expect(results, read_expect(expect, lane, only), every)
+    for status, name, reason in results:
         reason = reason.replace("\t", " ")
         print(f"RESULT\t{status}\t{lane}/{name}\t{reason}")
 
