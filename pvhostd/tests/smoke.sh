@@ -11,7 +11,17 @@ n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-check() { local d=$1; shift; if "$@" > /dev/null 2>&1; then ok "$d"; else nok "$d"; fi; }
+# check DESC CMD...: one result; a failing CMD's output follows as comments.
+check() {
+	local d=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$d"
+	else
+		nok "$d"
+		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
+	fi
+}
 has() { ctl status | grep -qx "$1"; }
 
 if ! command -v python3 > /dev/null; then

@@ -199,7 +199,7 @@ put(3, BOOST, 7)
 put(3, BSEQ, 5)
 ok(wait_for(lambda: status()[1][3]['invalid'] != '0', 1) and
    os.getpriority(os.PRIO_PROCESS, t) == orig, "boost value 7: counted, not applied")
-time.sleep(0.5)
+time.sleep(0.7)  # past the cooldown: 3 x --boost-max-ms at most
 put(3, BOOST, 1)
 put(3, BSEQ, 6)
 ok(wait_for(lambda: rec(3, BACK) == 6, 2), "boosted again")
