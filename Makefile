@@ -12,7 +12,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
-LANES := style host kunit stock-6.1 stock-6.12 xen
+LANES := style harness host kunit stock-6.1 stock-6.12 xen
 
 all: modules
 

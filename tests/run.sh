@@ -1,32 +1,60 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole test suite: style, then every QEMU lane. Prints each result as
-# TAP, the skips with their reasons, and closes with "N passed, N failed".
-#   tests/run.sh [LANE...]   (default: style host kunit stock-6.1 stock-6.12 xen)
+# The whole test suite: every lane. Prints each result as TAP, the skips
+# with their reasons, the time of each lane, and closes with
+# "N passed, N failed, N skipped".
+#   tests/run.sh [LANE...]   (default: every lane)
+# Lanes that boot no guest (style, harness, host) run beside the guest
+# lanes, which run one after the other: two cores are what a TCG guest uses.
 PV_LANE=check
 . "$(dirname "$0")/qemu/lib.sh"
+HOST_LANES="style harness host"
+GUEST_LANES="kunit stock-6.1 stock-6.12 xen"
 lanes=("$@")
-[ ${#lanes[@]} -gt 0 ] || lanes=(style host kunit stock-6.1 stock-6.12 xen)
+[ ${#lanes[@]} -gt 0 ] || lanes=($HOST_LANES $GUEST_LANES)
 
-all=$(mktemp)
-trap 'rm -f "$all"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
-for lane in "${lanes[@]}"; do
+
+# run_lane LANE: its RESULT lines into $tmp/LANE.res, its time into $tmp/LANE.time.
+run_lane() {
+	local lane=$1 t0
 	t0=$(date +%s)
 	pv_log "lane $lane"
-	if [ "$lane" = style ] || [ "$lane" = host ]; then
-		bash "$PV_ROOT/tests/$lane.sh"
-	else
-		bash "$PV_ROOT/tests/qemu/run-lane.sh" "$lane"
-	fi | grep -a '^RESULT' | tee -a "$all" >/dev/null
-	if [ "$lane" = host ] && [ ! -f "$PV_ROOT/pvhostd/Makefile" ]; then
-		: # no host tools in this tree
-	elif ! grep -q "	$lane/" "$all"; then
-		printf 'RESULT\tfail\t%s/lane\tlane produced no result\n' "$lane" >>"$all"
+	case " $HOST_LANES " in
+	*" $lane "*) bash "$PV_ROOT/tests/$lane.sh" ;;
+	*) bash "$PV_ROOT/tests/qemu/run-lane.sh" "$lane" ;;
+	esac | grep -a '^RESULT' >"$tmp/$lane.res"
+	if ! grep -q "	$lane/" "$tmp/$lane.res"; then
+		printf 'RESULT\tfail\t%s/lane\tlane produced no result\n' "$lane" >>"$tmp/$lane.res"
 	fi
-	pv_log "lane $lane: $(grep -c "	pass	$lane/" "$all") passed," \
-		"$(grep -c "	fail	$lane/" "$all") failed in $(($(date +%s) - t0)) s"
+	echo $(($(date +%s) - t0)) >"$tmp/$lane.time"
+	pv_log "lane $lane: $(grep -c "	pass	" "$tmp/$lane.res") passed," \
+		"$(grep -c "	fail	" "$tmp/$lane.res") failed in $(cat "$tmp/$lane.time") s"
+}
+
+pids=()
+for lane in "${lanes[@]}"; do
+	case " $HOST_LANES " in
+	*" $lane "*) run_lane "$lane" & pids+=($!) ;;
+	esac
 done
+for lane in "${lanes[@]}"; do
+	case " $HOST_LANES " in
+	*" $lane "*) ;;
+	*) run_lane "$lane" ;;
+	esac
+done
+for pid in "${pids[@]}"; do
+	wait "$pid"
+done
+
+all=$tmp/all
+for lane in "${lanes[@]}"; do
+	cat "$tmp/$lane.res" 2>/dev/null ||
+		printf 'RESULT\tfail\t%s/lane\tlane did not run\n' "$lane"
+done >"$all"
 
 echo "TAP version 13"
 n=0
@@ -50,6 +78,8 @@ if [ "$failed" -gt 0 ]; then
 	echo "# failed:"
 	awk -F'\t' '$2 == "fail" { printf "#   %s: %s\n", $3, $4 }' "$all"
 fi
+echo "# lane times (s):$(for lane in "${lanes[@]}"; do
+	printf ' %s %s' "$lane" "$(cat "$tmp/$lane.time" 2>/dev/null || echo -)"; done)"
 echo "# total time $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

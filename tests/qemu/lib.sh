@@ -28,9 +28,13 @@ pv_need_pkgs() {
 		return 1
 	fi
 	pv_log "installing ${missing[*]}"
-	if ! { apt-get update -q >/dev/null &&
-	       DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "${missing[@]}" >/dev/null; }; then
+	# Lanes run side by side: one installer at a time, and apt waits for
+	# dpkg's lock rather than failing on it.
+	mkdir -p "$PV_CACHE"
+	if ! flock "$PV_CACHE/.lock-apt" sh -c '
+		apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+			install -y -q --no-install-recommends "$@" >/dev/null' sh "${missing[@]}"; then
 		pv_log "apt-get install ${missing[*]} failed"
 		return 1
 	fi
