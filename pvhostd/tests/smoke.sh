@@ -67,6 +67,8 @@ done
 check "status shows hostile=vcpu-stuck" has hostile=vcpu-stuck
 check "hostile off" ctl hostile off
 check "status shows hostile=off, 12 changes" bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx hostile=off && '$here/pvctl' -c '$sock.ctl' status | grep -qx hostile_changes=12"
+check "hostile modes against a guest: damage on the tick, repaired by off" \
+	python3 "$here/tests/hostile-client.py" "$sock" "$here/pvctl"
 check "hostile bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' hostile bogus; [ \$? -eq 1 ]"
 check "unknown command: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' reboot; [ \$? -eq 1 ]"
 check "vcpu status without --qmp: qmp=off, peer=none" \
@@ -101,7 +103,8 @@ kill -TERM $pid
 wait $pid
 check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "SIGTERM: sockets removed" [ ! -e "$sock" -a ! -e "$sock.ctl" ]
-check "generation persisted" grep -qx 3 "$sock.generation"
+# 3 after the clock client, 4 for the hostile client, 5 for its header repaired
+check "generation persisted" grep -qx 5 "$sock.generation"
 echo "1..$n"
 echo "# smoke: $((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ] && rm -rf "$work"
