@@ -122,6 +122,13 @@ for mod in $loaded; do
 	if rmmod "$mod"; then ok "unload $mod"; else notok "unload $mod"; fi
 done
 
+# The soak (pv.soak=CYCLES): every module loaded and unloaded CYCLES
+# times, its sysfs read and written in between; the kmemleak scans below
+# then look at what 100 cycles left behind.
+if [ -n "$PV_SOAK" ] && [ -z "$PV_BENCH" ]; then
+	section soak pv-soak "$PV_SOAK"
+fi
+
 # Free page reporting races the device reset that power-off does on 6.12
 # (a WARN in virtballoon_free_page_report): stop it first, by unloading.
 if grep -q '^virtio_balloon ' /proc/modules; then

@@ -16,6 +16,7 @@ mkdir -p "$root"/{bin,sbin,etc/pv,proc,sys,dev,tmp,pv/modules,pv/kunit,pv/selfte
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$PV_ROOT/tests/qemu/init.sh" "$root/init"
 install -m 0755 "$PV_ROOT/tests/qemu/pvhost-ctl" "$root/bin/pvhost-ctl"
+install -m 0755 "$PV_ROOT/tests/qemu/soak.sh" "$root/bin/pv-soak"
 
 # Kernel modules, dependencies first, each once.
 : >"$root/etc/pv/kmods"
@@ -31,10 +32,12 @@ done
 : >"$root/etc/pv/modules"
 for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	ko=$(find "$moddir" -name "$mod.ko" -not -path '*/selftests/*' | head -1)
-	[ -n "$ko" ] || continue
+	# A listed module that did not build must not pass by being absent.
+	[ -n "$ko" ] || pv_die "$mod.ko (tests/qemu/modules.list) was not built"
 	cp "$ko" "$root/pv/modules/"
 	echo "$mod" >>"$root/etc/pv/modules"
-	find "$moddir" -name "${mod}_test.ko" -exec cp {} "$root/pv/kunit/" \;
+	find "$moddir" \( -name "${mod}_test.ko" -o -name "${mod}_*_test.ko" \) \
+		-exec cp {} "$root/pv/kunit/" \;
 	if [ -d "$moddir/bench/$mod" ]; then
 		mkdir -p "$root/pv/bench/$mod"
 		find "$moddir/bench/$mod" -maxdepth 1 -type f -perm -u+x \
