@@ -124,6 +124,8 @@ bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns);
 #define PVHOSTD_CLOCK_REPUBLISH_PPM	20.0	/* rate change that republishes */
 #define PVHOSTD_CLOCK_MAX_RTT_NS	50000000.0	/* longer exchanges dropped */
 #define PVHOSTD_CLOCK_SIM_PPM_MAX	100000
+/* a sample further than this (plus its round trip) off the fit is odd */
+#define PVHOSTD_CLOCK_PLAUSIBLE_NS	100000000.0
 
 struct pvhostd_clock_sample {
 	u64 tsc_before;		/* guest TSC as it posted the request */
@@ -154,8 +156,15 @@ struct pvhostd_clock {
 	bool changed;
 	bool sim_pending;
 	s32 sim_ppm;
+	/*
+	 * A sample that went back or disagreed with the fit, held until the
+	 * next one confirms it (a rebooted or paused guest) or not (a lie).
+	 */
+	bool odd, odd_back;
+	struct pvhostd_clock_sample odd_s;
 	/* counters */
 	u64 requests, samples, rejected, resets, fits, fit_failures;
+	u64 implausible;
 	u64 simulated, pairings;
 };
 
