@@ -222,9 +222,12 @@ int pvhostd_clock_publish(struct pvhostd_clock *c, u64 tsc, double rate)
 		rec.system_time = (u64)llround(fit_ns(c, tsc));
 	/* Calibrated on whichever vCPU asked: no claim of one stable TSC. */
 	rec.flags = 0;
-	c->version += 2;
-	for (i = 0; i < c->nr_vcpus; i++)
-		record_write(&c->vcpus[i].clock, c->version, &rec);
+	/* While a hostile mode lies, the truth is kept for its end. */
+	if (!c->lie) {
+		c->version += 2;
+		for (i = 0; i < c->nr_vcpus; i++)
+			record_write(&c->vcpus[i].clock, c->version, &rec);
+	}
 	c->rec = rec;
 	c->published = true;
 	c->epoch++;
@@ -477,4 +480,48 @@ bool pvhostd_clock_take_changed(struct pvhostd_clock *c)
 
 	c->changed = false;
 	return ch;
+}
+
+static void write_all(struct pvhostd_clock *c, const struct pvhost_time_info *rec)
+{
+	u32 i;
+
+	c->version += 2;
+	for (i = 0; i < c->nr_vcpus; i++)
+		record_write(&c->vcpus[i].clock, c->version, rec);
+	c->changed = true;
+}
+
+/**
+ * pvhostd_clock_lie - publish records @ahead_ns ahead of the truth
+ * @c: host state
+ * @ahead_ns: how far ahead (the hostile clock modes)
+ *
+ * A new version every call, at the true rate; normal publications update
+ * only the private record until pvhostd_clock_truth(). Nothing before the
+ * first record.
+ */
+void pvhostd_clock_lie(struct pvhostd_clock *c, u64 ahead_ns)
+{
+	struct pvhost_time_info rec = c->rec;
+
+	if (!c->published)
+		return;
+	rec.system_time += ahead_ns;
+	c->lie = true;
+	c->lies++;
+	write_all(c, &rec);
+}
+
+/**
+ * pvhostd_clock_truth - end a lie: the true record, under a new version
+ * @c: host state
+ */
+void pvhostd_clock_truth(struct pvhostd_clock *c)
+{
+	if (!c->lie)
+		return;
+	c->lie = false;
+	if (c->published)
+		write_all(c, &c->rec);
 }

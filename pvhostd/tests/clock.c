@@ -527,6 +527,43 @@ static void test_paused_guest(void)
 	sim_free(&s);
 }
 
+/*
+ * The hostile clock modes' writers: records 277 years ahead under a new
+ * version each time, the truth kept privately (normal publications do not
+ * reach the region meanwhile) and written back under a new version.
+ */
+static void test_clock_lie(void)
+{
+	u64 ns = 0, truth;
+	struct sim s;
+	u32 ver0, ver = 0, i;
+	bool ok;
+
+	sim_init(&s, 2.0, 100000, 0);
+	for (i = 0; i < 8; i++)
+		sim_exchange(&s, 100000000);
+	ver0 = s.c.version;
+	pvhostd_clock_lie(&s.c, PVHOSTD_CLOCK_LEAP_NS);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && ver == ver0 + 2 &&
+	       ns - s.ns > PVHOSTD_CLOCK_LEAP_NS - 1000000,
+	       "lie: records 277 years ahead under a new version");
+	pvhostd_clock_simulate(&s.c, 1000);
+	for (i = 0; i < 3; i++)
+		sim_exchange(&s, 100000000);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && ver == ver0 + 2 && s.c.simulated == 1,
+	       "lie: publications meanwhile stay private");
+	pvhostd_clock_truth(&s.c);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	truth = s.c.rec.system_time +
+		pvhostd_clock_scale(sim_tsc(&s, s.ns) - s.c.rec.tsc_timestamp,
+				    s.c.rec.tsc_to_system_mul, s.c.rec.tsc_shift);
+	TAP_OK(ok && ver > ver0 + 2 && ns == truth && !(ver & 1),
+	       "lie: the truth back under a new version");
+	sim_free(&s);
+}
+
 static int parse(const char *line, struct pvhostd_ctl_cmd *c)
 {
 	const char *err = NULL;
@@ -570,6 +607,7 @@ int main(void)
 	test_hostile_guest();
 	test_rewritten_exchange();
 	test_paused_guest();
+	test_clock_lie();
 	test_ctl_clock();
 	report_publish_cost();
 	return tap_done();
