@@ -333,8 +333,8 @@ static bool sample_plausible(const struct pvhostd_clock *c, u64 before,
  * One alone is refused: a host or guest rewriting one exchange must not
  * restart the fit, whose first record would then start anywhere. Two in a
  * row that agree with each other (the TSC on, a plausible rate between
- * them) are a guest that rebooted or was paused: the fit starts over from
- * them, and after a reboot the records too.
+ * them) are a guest that rebooted or was paused: the fit and the records
+ * start over from them.
  */
 static void sample_odd(struct pvhostd_clock *c, u64 before, u64 after,
 		       u64 host_ns, bool back)
@@ -351,8 +351,12 @@ static void sample_odd(struct pvhostd_clock *c, u64 before, u64 after,
 			c->resets++;
 			c->nr = 0;
 			c->fitted = false;
-			if (back)
-				c->published = false;	/* starts afresh */
+			/*
+			 * The next record starts afresh at the host's time,
+			 * which the guest's own calibration check expects;
+			 * pvclock keeps guest time continuous across it.
+			 */
+			c->published = false;
 			c->odd = false;
 			sample_add(c, o->tsc_before, o->tsc_after, o->host_ns);
 			sample_add(c, before, after, host_ns);
