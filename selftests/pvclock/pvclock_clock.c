@@ -37,7 +37,8 @@
 static const char * const pvc_files[] = {
 	"source", "guard", "rating", "clocksource", "rate_khz", "max_skew_ns",
 	"resume_epochs", "ptp_index", "reads", "retries", "stuck", "flapping",
-	"invalid", "clamps", "updates", "stopped", "backwards",
+	"invalid", "clamps", "updates", "stopped", "backwards", "leaps",
+	"rebases",
 };
 
 static int pvc_read(const char *name, char *buf, size_t len)
