@@ -10,17 +10,20 @@
  * refused and lower its rating, and the guest must stay alive (the lane
  * fails on any soft lockup, RCU stall or WARN on the console).
  *
- * The reference is this thread's CPU time, which the kernel keeps with
- * sched_clock(), not with the clocksource: a busy thread's CPU time and
- * CLOCK_MONOTONIC advance together unless the clocksource leaps or
- * stands still.
+ * The reference is the TSC, read by the test itself on one CPU and scaled
+ * with the rate the records gave before the lie (rate_khz; the lies keep
+ * the rate): CLOCK_MONOTONIC and the TSC advance together unless the
+ * clocksource leaps or stands still. (Not the thread's CPU time: with an
+ * unstable TSC, as under TCG, sched_clock() follows the clocksource.)
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 /*
  * The harness's TEST_F wrapper keeps "child" across setjmp(); gcc warns
@@ -61,33 +64,41 @@ static long long clk_ns(clockid_t id)
 }
 
 struct watch {
-	long long worst_step;	/* largest lead of MONOTONIC over CPU time */
-	long long worst_stall;	/* most CPU time with MONOTONIC unchanged */
+	long long khz;		/* TSC ticks per millisecond */
+	long long worst_step;	/* largest lead of MONOTONIC over the TSC */
+	long long worst_stall;	/* most TSC time with MONOTONIC unchanged */
 	long long back;		/* MONOTONIC went back */
 	long long reads;
 };
 
-/* Busy-read CLOCK_MONOTONIC against CPU time for @cpu_ns of CPU time. */
-static void watch_for(struct watch *w, long long cpu_ns)
+static long long tsc_ns(const struct watch *w, unsigned long long ticks)
 {
-	long long c0 = clk_ns(CLOCK_THREAD_CPUTIME_ID), c, pc = c0;
-	long long m, pm = clk_ns(CLOCK_MONOTONIC), since = c0;
+	return (long long)(ticks / w->khz * 1000000ULL +
+			   ticks % w->khz * 1000000ULL / w->khz);
+}
+
+/* Busy-read CLOCK_MONOTONIC against the TSC for @ns of TSC time. */
+static void watch_for(struct watch *w, long long ns)
+{
+	unsigned long long t0 = __rdtsc(), t, pt = t0, since = t0;
+	long long m, pm = clk_ns(CLOCK_MONOTONIC), d;
 
 	do {
-		c = clk_ns(CLOCK_THREAD_CPUTIME_ID);
 		m = clk_ns(CLOCK_MONOTONIC);
+		t = __rdtsc();
 		w->reads++;
 		if (m < pm)
 			w->back++;
-		if ((m - pm) - (c - pc) > w->worst_step)
-			w->worst_step = (m - pm) - (c - pc);
+		d = (m - pm) - tsc_ns(w, t - pt);
+		if (d > w->worst_step)
+			w->worst_step = d;
 		if (m != pm)
-			since = c;
-		else if (c - since > w->worst_stall)
-			w->worst_stall = c - since;
+			since = t;
+		else if (tsc_ns(w, t - since) > w->worst_stall)
+			w->worst_stall = tsc_ns(w, t - since);
 		pm = m;
-		pc = c;
-	} while (c - c0 < cpu_ns);
+		pt = t;
+	} while (tsc_ns(w, t - t0) < ns);
 }
 
 FIXTURE(hostile) {
@@ -135,9 +146,16 @@ static void lie(struct __test_metadata *_metadata, const char *mode)
 	long long m0, m1;
 	struct watch w = { 0 };
 	char args[64];
+	cpu_set_t set;
 	int i;
 
 	ASSERT_LE(0, leaps0);
+	/* One CPU: under TCG the vCPUs' TSCs disagree. */
+	CPU_ZERO(&set);
+	CPU_SET(sched_getcpu(), &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	w.khz = pvc_num("rate_khz");
+	ASSERT_LT(0, w.khz);
 	snprintf(args, sizeof(args), "hostile %s", mode);
 	m0 = clk_ns(CLOCK_MONOTONIC);
 	ASSERT_EQ(0, pv_host_ctl(NULL, 0, args));
