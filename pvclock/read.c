@@ -121,16 +121,21 @@ static enum pvclock_step pvclock_judge(struct pvclock_cpu *c,
 	u64 r_old = pvclock_scale(1ULL << 32, old->mul, old->shift);
 	u64 r_new = pvclock_scale(1ULL << 32, s->mul, s->shift);
 
+	/*
+	 * The TSC went back behind the last good record by more than any
+	 * step (a TSC that restarted; vCPUs' TSCs that disagree by a little
+	 * are clamped as usual): the record cannot carry time on.
+	 */
+	if ((s64)(tsc - old->tsc_timestamp) < 0 &&
+	    pvclock_step_ns(old, old->tsc_timestamp - tsc) > PVCLOCK_STEP_MAX_NS) {
+		c->leap_since = 0;
+		return PVCLOCK_STEP_FOLLOW;
+	}
 	if (pvclock_dist(r_new, r_old) <= r_old >> PVCLOCK_STEP_RATE_SHIFT &&
 	    pvclock_dist(pvclock_snap_ns(s, tsc), t_old) <=
 	    pvclock_step_bound(old, s, tsc)) {
 		c->leap_since = 0;
 		return PVCLOCK_STEP_TAKE;
-	}
-	/* The TSC went back behind the last good record: it cannot go on. */
-	if ((s64)(tsc - old->tsc_timestamp) < 0) {
-		c->leap_since = 0;
-		return PVCLOCK_STEP_FOLLOW;
 	}
 	if (c->refused_version != s->version + 1) {
 		c->refused_version = s->version + 1;
