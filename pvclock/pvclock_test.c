@@ -797,7 +797,6 @@ static void pvclock_no_copy_guarded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u64)local64_read(&rc->last), 9500ULL);
 }
 
-
 /*
  * A resume or a Xen save/restore: the host's system_time restarts lower,
  * then the TSC restarts too. The first record after the resume continues
@@ -1163,7 +1162,6 @@ static void pvclock_rebind_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&rb_bad), 0L);
 	pvclock_rating_set(10);
 }
-
 
 /*
  * The module through a resume whose records restart a second behind:
