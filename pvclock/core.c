@@ -667,8 +667,9 @@ static void pvclock_check_shared(void)
 	const struct pvclock_vcpu_time_info *one = NULL;
 	bool agree;
 
-	agree = !pvclock_guard.global && !check_tsc_unstable() &&
-		pvclock_records_agree(&one);
+	/* Not once CPUs have epochs of their own (pvclock_new_epoch()). */
+	agree = !pvclock_guard.global && !READ_ONCE(pvclock_guard.epoch_guard) &&
+		!check_tsc_unstable() && pvclock_records_agree(&one);
 	pvclock_agree_runs = agree ? pvclock_agree_runs + 1 : 0;
 	if (agree && pvclock_agree_runs == 2 && !pvclock_guard.shared) {
 		WRITE_ONCE(pvclock_guard.shared, one);
