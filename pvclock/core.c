@@ -17,6 +17,7 @@
 #include <linux/clocksource.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/delay.h>
 #include <linux/ctype.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
@@ -26,7 +27,6 @@
 #include <linux/pvhc.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/suspend.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -66,7 +66,11 @@ MODULE_PARM_DESC(guard_quantum_ns,
 		 "High-water guard: a read at most this far ahead of the mark returns the mark (0..1000000 ns, default 1000; 0: publish every value)");
 
 static DEFINE_PER_CPU_ALIGNED(struct pvclock_cpu, pvclock_cpus);
-static struct pvclock_guard pvclock_guard;
+static u64 pvclock_peers_last(void);
+static struct pvclock_guard pvclock_guard = {
+	.peers_last = pvclock_peers_last,
+};
+
 /* The benchmark's: the high-water mark forced, never writing a record. */
 struct pvclock_guard pvclock_bench_guard = { .global = true };
 
@@ -173,16 +177,50 @@ static u64 pvclock_cs_read(struct clocksource *cs)
 	return pvclock_now();
 }
 
+static u64 pvclock_raise_mark(void);
+
+/**
+ * pvclock_resume_all - a new epoch after a resume or a Xen save/restore
+ *
+ * The host's system_time may restart lower and the TSC may restart: every
+ * CPU forgets its copy and rebases its next record onto the largest value
+ * returned so far, so that time neither stands still until the new
+ * records catch up nor steps. The in-tree reader's pvclock_resume() resets
+ * its high-water mark to 0 for the same reason.
+ *
+ * Context: the clocksource's resume callback (one CPU running, interrupts
+ * off), or a test.
+ */
+VISIBLE_IF_KUNIT void pvclock_resume_all(void)
+{
+	unsigned int cpu;
+
+	pvclock_raise_mark();
+	for_each_possible_cpu(cpu)
+		pvclock_cpu_resume(per_cpu_ptr(&pvclock_cpus, cpu));
+	WRITE_ONCE(pvclock_guard.epoch_guard, true);
+	atomic_long_inc(&pvclock_epochs);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvclock_resume_all);
+
+static void pvclock_cs_resume(struct clocksource *cs)
+{
+	pvclock_resume_all();
+}
+
 static struct clocksource pvclock_cs = {
 	.name	= "pvclock",
 	.read	= pvclock_cs_read,
 	.mask	= CLOCKSOURCE_MASK(64),
 	.flags	= CLOCK_SOURCE_IS_CONTINUOUS,
+	/* Called for every registered clocksource, current or not. */
+	.resume	= pvclock_cs_resume,
 	/*
-	 * No .owner: the kernel would pin the module while pvclock is the
-	 * system clock. pvclock_exit() unregisters it first instead, and the
-	 * kernel switches to the best remaining clocksource.
+	 * The kernel holds a reference on the module while pvclock is the
+	 * system clock: it cannot be unloaded from under the timekeeping
+	 * core; select another clocksource first.
 	 */
+	.owner	= THIS_MODULE,
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -225,6 +263,40 @@ static void pvclock_drop_copies(void)
 			   &pvclock_no_record);
 }
 
+/* The largest value any CPU returned: pvclock_guard.peers_last. */
+static u64 pvclock_peers_last(void)
+{
+	unsigned int cpu;
+	u64 m = 0;
+
+	for_each_possible_cpu(cpu)
+		m = max_t(u64, m, local64_read(&per_cpu_ptr(&pvclock_cpus,
+							    cpu)->last));
+	return m;
+}
+
+/*
+ * Raise the cross-CPU high-water mark to the largest value any CPU
+ * returned, so that a CPU taking a guarded copy never returns less.
+ * Return: the mark.
+ */
+static u64 pvclock_raise_mark(void)
+{
+	pvclock_atomic_max(&pvclock_guard.last, pvclock_peers_last());
+	return atomic64_read(&pvclock_guard.last);
+}
+
+/*
+ * After the records changed source (every copy dropped and an RCU grace
+ * period past): CPUs no longer share an epoch by construction, so every
+ * record is taken guarded from now on, above every value returned so far.
+ */
+static void pvclock_new_epoch(void)
+{
+	WRITE_ONCE(pvclock_guard.epoch_guard, true);
+	pvclock_raise_mark();
+}
+
 /* Point @cpu at its record, or at the first CPU's if it has none. */
 static void pvclock_set_rec(unsigned int cpu,
 			    const struct pvclock_vcpu_time_info *rec,
@@ -239,10 +311,13 @@ static void pvclock_set_rec(unsigned int cpu,
 /*
  * The offset that makes the new records (@recs, @first where a CPU has
  * none) continue where the current ones are, so that changing sources is
- * a new epoch rather than a step. 0 on the first binding.
+ * a new epoch rather than a step: 0 on the first binding.
+ * Return: 0, or -EAGAIN when the new record cannot be read now (held odd,
+ * changing, invalid): binding then would guess the epoch.
  */
-static s64 pvclock_epoch_offset(const struct pvclock_vcpu_time_info **recs,
-				const struct pvclock_vcpu_time_info *first)
+static int pvclock_epoch_offset(const struct pvclock_vcpu_time_info **recs,
+				const struct pvclock_vcpu_time_info *first,
+				s64 *offset)
 {
 	const struct pvclock_vcpu_time_info *rec;
 	struct pvclock_snap s;
@@ -250,16 +325,19 @@ static s64 pvclock_epoch_offset(const struct pvclock_vcpu_time_info **recs,
 	enum pvclock_rd rd;
 	u64 before, tsc;
 
+	*offset = 0;
 	if (!pvclock_bound && !pvclock_frozen)
 		return 0;
 	preempt_disable();
-	before = pvclock_now();
+	/* Past every value any CPU returned: no CPU sees time go back. */
+	before = max(pvclock_now(), pvclock_raise_mark());
 	rec = recs[smp_processor_id()] ?: first;
 	rd = pvclock_snap_read(rec, pvclock_rdtsc, NULL, &s, &tsc, &tries);
 	preempt_enable();
 	if (rd != PVCLOCK_RD_OK)
-		return 0;
-	return before - pvclock_snap_ns(&s, tsc);
+		return -EAGAIN;
+	*offset = before - pvclock_snap_ns(&s, tsc);
+	return 0;
 }
 
 /* Bind to the source pvhc routes clock records to. pvclock_mutex held. */
@@ -306,11 +384,17 @@ static int pvclock_bind_locked(void)
 		pvclock_logged_none = true;
 		return -ENODEV;
 	}
-	offset = pvclock_epoch_offset(recs, first);
+	if (pvclock_epoch_offset(recs, first, &offset)) {
+		kfree(recs);
+		/* Kept on what it has; the health check tries again. */
+		return -EAGAIN;
+	}
 	WRITE_ONCE(pvclock_guard.shared, NULL);
 	pvclock_agree_runs = 0;
 	for_each_possible_cpu(cpu) {
 		WRITE_ONCE(per_cpu_ptr(&pvclock_cpus, cpu)->offset, offset);
+		/* The new epoch's offset absorbed every rebase. */
+		WRITE_ONCE(per_cpu_ptr(&pvclock_cpus, cpu)->rebase, 0);
 		pvclock_set_rec(cpu, recs[cpu], first);
 	}
 	kfree(recs);
@@ -321,9 +405,13 @@ static int pvclock_bind_locked(void)
 
 		WRITE_ONCE(c->good_src, &pvclock_no_record);
 		c->have_good = false;
+		c->leap_since = 0;
 	}
-	if (pvclock_bound || pvclock_frozen)
+	if (pvclock_bound || pvclock_frozen) {
+		synchronize_rcu();
+		pvclock_new_epoch();
 		atomic_long_inc(&pvclock_epochs);
+	}
 	/* The kernel owns its kvmclock records: it clears the flag there. */
 	WRITE_ONCE(pvclock_guard.clear_stopped, strcmp(name, "kvm") != 0);
 	strscpy(pvclock_source, name, sizeof(pvclock_source));
@@ -346,6 +434,11 @@ static void pvclock_bind(void)
 	cpus_read_unlock();
 
 	mutex_lock(&pvclock_cs_mutex);
+	/* Unloading: register nothing the exit path has taken down. */
+	if (READ_ONCE(pvclock_stopping)) {
+		mutex_unlock(&pvclock_cs_mutex);
+		return;
+	}
 	if (!ret && !pvclock_cs_registered) {
 		ret = clocksource_register_hz(&pvclock_cs, NSEC_PER_SEC);
 		if (ret)
@@ -421,6 +514,7 @@ static int pvclock_pvhc_event(struct notifier_block *nb, unsigned long event,
 			/* Nor may a copy still point there. */
 			pvclock_drop_copies();
 			synchronize_rcu();
+			pvclock_new_epoch();
 		}
 	}
 	/* Rebind (and lower the rating if frozen) from process context. */
@@ -573,8 +667,9 @@ static void pvclock_check_shared(void)
 	const struct pvclock_vcpu_time_info *one = NULL;
 	bool agree;
 
-	agree = !pvclock_guard.global && !check_tsc_unstable() &&
-		pvclock_records_agree(&one);
+	/* Not once CPUs have epochs of their own (pvclock_new_epoch()). */
+	agree = !pvclock_guard.global && !READ_ONCE(pvclock_guard.epoch_guard) &&
+		!check_tsc_unstable() && pvclock_records_agree(&one);
 	pvclock_agree_runs = agree ? pvclock_agree_runs + 1 : 0;
 	if (agree && pvclock_agree_runs == 2 && !pvclock_guard.shared) {
 		WRITE_ONCE(pvclock_guard.shared, one);
@@ -683,20 +778,6 @@ void pvclock_health_run(void)
 EXPORT_SYMBOL_IF_KUNIT(pvclock_health_run);
 #endif
 
-/* A resume is a new epoch: the host may have rewritten every record. */
-static int pvclock_pm_event(struct notifier_block *nb, unsigned long event,
-			    void *unused)
-{
-	if (event == PM_POST_SUSPEND || event == PM_POST_HIBERNATION ||
-	    event == PM_POST_RESTORE)
-		atomic_long_inc(&pvclock_epochs);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pvclock_pm_nb = {
-	.notifier_call = pvclock_pm_event,
-};
-
 /* sysfs: /sys/kernel/pvclock/ */
 
 static ssize_t source_show(struct kobject *k, struct kobj_attribute *a,
@@ -786,7 +867,13 @@ static ssize_t resume_epochs_show(struct kobject *k, struct kobj_attribute *a,
 static ssize_t ptp_index_show(struct kobject *k, struct kobj_attribute *a,
 			      char *buf)
 {
-	return sysfs_emit(buf, "%d\n", pvclock_ptp_index());
+	int index;
+
+	/* The PTP clock is registered and unregistered under this mutex. */
+	mutex_lock(&pvclock_cs_mutex);
+	index = pvclock_ptp_index();
+	mutex_unlock(&pvclock_cs_mutex);
+	return sysfs_emit(buf, "%d\n", index);
 }
 
 /* Counters: one file each, summed over the CPUs. */
@@ -814,6 +901,8 @@ static struct pvclock_counter_attr pvclock_counters[] = {
 	{ __ATTR(updates, 0444, pvclock_counter_show, NULL), PVCLOCK_OFF(updates) },
 	{ __ATTR(stopped, 0444, pvclock_counter_show, NULL), PVCLOCK_OFF(stopped) },
 	{ __ATTR(backwards, 0444, pvclock_counter_show, NULL), PVCLOCK_OFF(backwards) },
+	{ __ATTR(leaps, 0444, pvclock_counter_show, NULL), PVCLOCK_OFF(leaps) },
+	{ __ATTR(rebases, 0444, pvclock_counter_show, NULL), PVCLOCK_OFF(rebases) },
 };
 
 static struct kobj_attribute source_attr = __ATTR_RO(source);
@@ -843,6 +932,8 @@ static struct attribute *pvclock_attrs[] = {
 	&pvclock_counters[6].attr.attr,
 	&pvclock_counters[7].attr.attr,
 	&pvclock_counters[8].attr.attr,
+	&pvclock_counters[9].attr.attr,
+	&pvclock_counters[10].attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(pvclock);
@@ -929,7 +1020,6 @@ static int __init pvclock_init(void)
 	if (ret < 0)
 		goto unregister_notifier;
 	pvclock_cpuhp_state = ret;
-	register_pm_notifier(&pvclock_pm_nb);
 
 	pvclock_debugfs_init();
 	pvclock_bind();
@@ -950,25 +1040,35 @@ put_kobj:
 
 static void __exit pvclock_exit(void)
 {
+	mutex_lock(&pvclock_cs_mutex);
 	WRITE_ONCE(pvclock_stopping, true);
+	mutex_unlock(&pvclock_cs_mutex);
 	cancel_delayed_work_sync(&pvclock_health_work);
+	/* The files that read the PTP clock and the records go first. */
+	sysfs_remove_groups(pvclock_kobj, pvclock_groups);
+	kobject_put(pvclock_kobj);
+	pvclock_debugfs_exit();
 	mutex_lock(&pvclock_cs_mutex);
 	pvclock_ptp_unregister();
 	mutex_unlock(&pvclock_cs_mutex);
 	if (pvclock_cs_registered) {
-		/* The kernel switches to the best other clocksource first. */
-		if (clocksource_unregister(&pvclock_cs))
-			pr_err("clocksource unregistration failed\n");
+		/*
+		 * .owner keeps this module loaded while pvclock is the system
+		 * clock, so the kernel can always move off it here (a
+		 * watchdog is replaced). Should that ever fail, freeing a
+		 * clocksource the kernel still reads would be worse than an
+		 * unload that waits: retry.
+		 */
+		while (clocksource_unregister(&pvclock_cs)) {
+			pr_err_once("clocksource unregistration failed: retrying\n");
+			msleep(1000);
+		}
 		synchronize_rcu();
 	}
-	unregister_pm_notifier(&pvclock_pm_nb);
 	cpuhp_remove_state_nocalls(pvclock_cpuhp_state);
 	pvhc_notifier_unregister(&pvclock_pvhc_nb);
 	/* A notifier may have queued the work after the cancel above. */
 	cancel_delayed_work_sync(&pvclock_health_work);
-	pvclock_debugfs_exit();
-	sysfs_remove_groups(pvclock_kobj, pvclock_groups);
-	kobject_put(pvclock_kobj);
 }
 
 module_init(pvclock_init);

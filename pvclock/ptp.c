@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/overflow.h>
 #include <linux/ptp_clock_kernel.h>
 #include <linux/pvhc.h>
 #include <linux/time64.h>
@@ -20,20 +21,38 @@ static struct ptp_clock *pvclock_ptp;
 
 /**
  * pvclock_ptp_time - host real time at @tsc from a pairing and a record
- * @cp: host real time and the TSC at that instant
+ * @cp: host real time and the TSC at that instant (host values: pvhc
+ *      checked nsec and the sign of sec, nothing bounds sec or the TSC)
  * @s: a validated record giving the TSC rate
  * @tsc: the TSC now
+ * @ns: set to nanoseconds since the epoch
  *
- * Return: nanoseconds since the epoch.
+ * Return: 0, or -ERANGE when the time does not fit in 64-bit nanoseconds
+ * (a pairing beyond the year 2262, or a TSC far from the pairing's).
  */
-VISIBLE_IF_KUNIT s64 pvclock_ptp_time(const struct pvhc_clock_pairing *cp,
-				      const struct pvclock_snap *s, u64 tsc)
+VISIBLE_IF_KUNIT int pvclock_ptp_time(const struct pvhc_clock_pairing *cp,
+				      const struct pvclock_snap *s, u64 tsc,
+				      s64 *ns)
 {
-	s64 base = cp->sec * NSEC_PER_SEC + cp->nsec;
+	bool ahead = (s64)(tsc - cp->tsc) >= 0;
+	u64 ticks = ahead ? tsc - cp->tsc : cp->tsc - tsc;
+	s64 base, d;
 
-	if ((s64)(tsc - cp->tsc) >= 0)
-		return base + pvclock_scale(tsc - cp->tsc, s->mul, s->shift);
-	return base - pvclock_scale(cp->tsc - tsc, s->mul, s->shift);
+	if (cp->nsec < 0 || cp->nsec >= NSEC_PER_SEC ||
+	    check_mul_overflow(cp->sec, (s64)NSEC_PER_SEC, &base) ||
+	    check_add_overflow(base, cp->nsec, &base))
+		return -ERANGE;
+	/*
+	 * A pairing is fresh (pvhost republishes it every second, KVM makes
+	 * one per call): 2^44 ticks is minutes at 100 GHz, hours at a few
+	 * GHz. Beyond that the scale could wrap; at most 2^54 ns within.
+	 */
+	if (ticks > PVCLOCK_STEP_TICKS_MAX)
+		return -ERANGE;
+	d = (s64)pvclock_scale(ticks, s->mul, s->shift);
+	if (check_add_overflow(base, ahead ? d : -d, ns))
+		return -ERANGE;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvclock_ptp_time);
 
@@ -44,6 +63,7 @@ static int pvclock_ptp_gettimex(struct ptp_clock_info *ptp,
 	struct pvhc_clock_pairing cp;
 	struct pvclock_snap s;
 	u64 tsc;
+	s64 ns;
 	int ret;
 
 	ret = pvhc_clock_pairing(&cp);
@@ -58,7 +78,10 @@ static int pvclock_ptp_gettimex(struct ptp_clock_info *ptp,
 	tsc = rdtsc_ordered();
 	ptp_read_system_postts(sts);
 	preempt_enable();
-	*ts = ns_to_timespec64(pvclock_ptp_time(&cp, &s, tsc));
+	ret = pvclock_ptp_time(&cp, &s, tsc, &ns);
+	if (ret)
+		return ret;
+	*ts = ns_to_timespec64(ns);
 	return 0;
 }
 

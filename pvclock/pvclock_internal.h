@@ -34,6 +34,29 @@
 #define PVCLOCK_KHZ_MIN		1000ULL
 #define PVCLOCK_KHZ_MAX		100000000ULL
 
+/*
+ * How far a new record may disagree with the last good one
+ * (Documentation/pvclock.rst, "Bounds"): its rate within 1/8 (12.5%) of
+ * the last good rate, and its time, both read at the same TSC value,
+ * within 100 ms, plus
+ * 1/8 of the time since the new record's stamp (a rate change of up to
+ * 12.5% that this CPU saw late; that time counted up to 8 s), plus 1/2048
+ * (about 500 ppm, the most NTP slews a host clock) of the last good
+ * record's age, and never more than 2 s. A record beyond the bound is
+ * refused (counted in invalid and leaps) and the last good one carries
+ * time on; a host that insists for PVCLOCK_INSIST_NS is followed without
+ * a step (see pvclock_read_slow()).
+ */
+#define PVCLOCK_STEP_RATE_SHIFT	3
+#define PVCLOCK_STEP_NS		(100ULL * 1000 * 1000)
+#define PVCLOCK_STEP_FRESH_NS	(8ULL * 1000 * 1000 * 1000)
+#define PVCLOCK_STEP_FRESH_SHIFT 3
+#define PVCLOCK_STEP_AGE_SHIFT	11
+#define PVCLOCK_STEP_MAX_NS	(2ULL * 1000 * 1000 * 1000)
+#define PVCLOCK_INSIST_NS	(2ULL * 1000 * 1000 * 1000)
+/* TSC deltas are capped at this before they are scaled for the bound. */
+#define PVCLOCK_STEP_TICKS_MAX	BIT_ULL(44)
+
 /* A validated private copy of a record. */
 struct pvclock_snap {
 	u64 tsc_timestamp;
@@ -248,6 +271,12 @@ struct pvclock_cpu {
 	local_t stopped;
 	local_t backwards;		/* a new record stepped time back */
 	local_t nosource;		/* reads with no record at all */
+	local_t leaps;			/* records refused: beyond the step bound */
+	local_t rebases;		/* refused records followed, time continuous */
+	s64 rebase;			/* what the rebases added to @offset */
+	u64 leap_since;			/* time (by @good) of the first refusal */
+	u32 refused_version;		/* version + 1 of the last refused record */
+	bool resync;			/* resumed: rebase at the next take */
 	struct pvclock_vcpu_time_info frozen;	/* private copy, version even */
 };
 
@@ -262,6 +291,21 @@ extern const struct pvclock_vcpu_time_info pvclock_no_record;
 static inline void pvclock_cpu_init(struct pvclock_cpu *c)
 {
 	c->good_src = &pvclock_no_record;
+}
+
+/*
+ * After a resume (the clocksource's resume callback, one CPU running,
+ * interrupts off): the host may have restarted its records lower (Xen
+ * save/restore) or the TSC may have restarted. Forget the copy, judge
+ * nothing against it, and rebase the next record taken onto the largest
+ * value returned so far (see pvclock_read_slow()).
+ */
+static inline void pvclock_cpu_resume(struct pvclock_cpu *c)
+{
+	WRITE_ONCE(c->good_src, &pvclock_no_record);
+	c->have_good = false;
+	c->leap_since = 0;
+	c->resync = true;
 }
 
 /* Raise a per-CPU mark to @v; interrupts on this CPU may race. */
@@ -297,6 +341,17 @@ struct pvclock_guard {
 	 */
 	const struct pvclock_vcpu_time_info *shared;
 	bool global;		/* the high-water mark for every read */
+	/*
+	 * Set once the records changed source (a rebind, a freeze) or a CPU
+	 * followed a host's step: CPUs no longer share one epoch by
+	 * construction, so every record is taken in the high-water mode.
+	 */
+	bool epoch_guard;
+	/*
+	 * The largest value any CPU returned (every CPU's own mark), for a
+	 * read with no copy; NULL where the readers are not per-CPU.
+	 */
+	u64 (*peers_last)(void);
 	bool clear_stopped;	/* the records are ours to write */
 	u64 window;		/* TSC ticks a publication may lag its switch */
 	/*
@@ -552,8 +607,11 @@ void pvclock_health_run(void);
 u64 pvclock_now_with(u64 (*tsc_fn)(void));
 int pvclock_rating_now(void);
 void pvclock_rating_set(int rating);
-s64 pvclock_ptp_time(const struct pvhc_clock_pairing *cp,
-		     const struct pvclock_snap *s, u64 tsc);
+int pvclock_ptp_time(const struct pvhc_clock_pairing *cp,
+		     const struct pvclock_snap *s, u64 tsc, s64 *ns);
+u64 pvclock_step_bound(const struct pvclock_snap *old,
+		       const struct pvclock_snap *s, u64 tsc);
+void pvclock_resume_all(void);
 #endif
 
 #endif /* _PVCLOCK_INTERNAL_H */

@@ -9,10 +9,12 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pvhc.h>
 #include <linux/random.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <asm/pvclock.h>
 
@@ -371,8 +373,12 @@ static void pvclock_cross_cpu_guard(struct kunit *test)
  */
 static void pvclock_rate_changes(struct kunit *test)
 {
-	static const u32 muls[] = {	/* shift 1: 1, 1.25, 0.8, 2, 0.5 ns/tick */
-		0x80000000, 0xa0000000, 0x66666666, 0xffffffff, 0x40000000,
+	/*
+	 * shift 1: 1, 1.0625, 0.9375, 1.03125, 0.96875 ns/tick: each change
+	 * within the 12.5% a record may change the rate by (PVCLOCK_STEP_*).
+	 */
+	static const u32 muls[] = {
+		0x80000000, 0x88000000, 0x78000000, 0x84000000, 0x7c000000,
 	};
 	const u64 interval = 100000;
 	u64 host_ns = 5000, prev, now, dt, next = fake_tsc + interval;
@@ -414,13 +420,13 @@ static void pvclock_late_publication(struct kunit *test)
 	rd();
 	fake_tsc += 1000;
 	before = rd();					/* 7000 */
-	/* The host changed to 1 ns/tick at +500, publishing only now. */
-	rec_set(rec, fake_tsc - 500, 5000 + 1000, 0x80000000);
-	after = rd();					/* 6500: clamped */
+	/* The host changed to 1.75 ns/tick at +500, publishing only now. */
+	rec_set(rec, fake_tsc - 500, 5000 + 1000, 0xe0000000);
+	after = rd();					/* 6875: clamped */
 	KUNIT_EXPECT_EQ(test, before, after);
 	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 1L);
 	fake_tsc += 1000;
-	KUNIT_EXPECT_EQ(test, rd(), 7500ULL);
+	KUNIT_EXPECT_EQ(test, rd(), 8625ULL);
 }
 
 /*
@@ -449,22 +455,22 @@ static void pvclock_shared_record_floor(struct kunit *test)
 	fake_tsc = 1001000;
 	a = rd();
 	KUNIT_EXPECT_EQ(test, a, 6000ULL);
-	/* 0.5 ns/tick from tsc 1000500, where the old record said 5500. */
+	/* 0.875 ns/tick from tsc 1000500, where the old record said 5500. */
 	WRITE_ONCE(rec->version, rec->version + 1);
 	rec->tsc_timestamp = 1000500;
 	rec->system_time = 5500;
-	rec->tsc_shift = 0;
+	rec->tsc_to_system_mul = 0x70000000;
 	WRITE_ONCE(rec->version, rec->version + 1);
-	fake_tsc = 1001010;	/* the new record alone: 5755 */
+	fake_tsc = 1001010;	/* the new record alone: 5946 */
 	b = pvclock_read_with(cb, fake_tsc_read, &tg);
 	KUNIT_EXPECT_GE(test, b, a);
 	KUNIT_EXPECT_EQ(test, b, 6010ULL);
 	KUNIT_EXPECT_EQ(test, local_read(&cb->clamps), 1L);
 	fake_tsc = 1001020;
 	KUNIT_EXPECT_GE(test, rd(), b);
-	/* Once the new record catches up, no clamp: 5500 + 750. */
+	/* Once the new record catches up, no clamp: 5500 + 1312. */
 	fake_tsc = 1002000;
-	KUNIT_EXPECT_EQ(test, rd(), 6250ULL);
+	KUNIT_EXPECT_EQ(test, rd(), 6812ULL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tg.last), 0LL);	/* never used */
 }
 
@@ -637,6 +643,205 @@ static void pvclock_nested_take(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 2L);
 }
 
+#define MS	1000000ULL
+#define SEC	1000000000ULL
+/* 277 years in nanoseconds: what one rewritten calibration exchange gave. */
+#define LEAP_277Y	(277ULL * 31557600ULL * SEC)
+
+/* The stated bound, term by term (1 ns a tick). */
+static void pvclock_step_bound_terms(struct kunit *test)
+{
+	struct pvclock_snap old = { .tsc_timestamp = 1000, .mul = 0x80000000,
+				    .shift = 1 };
+	struct pvclock_snap s = old;
+
+	KUNIT_EXPECT_EQ(test, pvclock_step_bound(&old, &s, 1000), 100 * MS);
+	/* 16 s since the new stamp counts as 8 s: 1/8 of it, 1 s. */
+	s.tsc_timestamp = 1000;
+	old.tsc_timestamp = 1000 + 16 * SEC;
+	KUNIT_EXPECT_EQ(test, pvclock_step_bound(&old, &s, 1000 + 16 * SEC),
+			1100 * MS);
+	/* A good record 1024 s old: 1/2048 of it, 500 ms. */
+	s.tsc_timestamp = 1000 + 1024 * SEC;
+	old.tsc_timestamp = 1000;
+	KUNIT_EXPECT_EQ(test, pvclock_step_bound(&old, &s, 1000 + 1024 * SEC),
+			600 * MS);
+	/* Everything at once, and a stamp in the future: 2 s at most. */
+	s.tsc_timestamp = 1000;
+	KUNIT_EXPECT_EQ(test, pvclock_step_bound(&old, &s, 1000 + 8192 * SEC),
+			2 * SEC);
+	s.tsc_timestamp = 2000;
+	KUNIT_EXPECT_EQ(test, pvclock_step_bound(&old, &s, 1000), 100 * MS);
+}
+
+/*
+ * A host throws the clock 277 years ahead (one rewritten calibration
+ * exchange did), or 30 s back, or 8x fast: each record is refused,
+ * counted once, and the last good record carries time on. A record that
+ * agrees again is taken.
+ */
+static void pvclock_leap_refused(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	rec_set(rec, fake_tsc, 5000 + LEAP_277Y, 0x80000000);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5100ULL);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5200ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->leaps), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->invalid), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 1L);
+
+	rec_set(rec, fake_tsc, 5200, 0x80000000);	/* agrees: taken */
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 5300ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 2L);
+
+	/* 30 s back: refused, not clamped (time would stand still). */
+	fake_tsc += 30 * SEC + 100;
+	rec_set(rec, fake_tsc, 5400, 0x80000000);
+	KUNIT_EXPECT_EQ(test, rd(), 30 * SEC + 5400);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->leaps), 2L);
+
+	/* 8 ns a tick from here on, continuous: the rate is refused. */
+	rec_set(rec, fake_tsc, 30 * SEC + 5400, 0x80000000);
+	rec->tsc_shift = 4;
+	WRITE_ONCE(rec->version, rec->version + 2);
+	fake_tsc += 1000;
+	KUNIT_EXPECT_EQ(test, rd(), 30 * SEC + 6400);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->leaps), 3L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->updates), 2L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->rebases), 0L);
+}
+
+/*
+ * Lies the ABI allows, each for a few seconds and then repaired: records
+ * 30 s ahead for 3 s, an 8x rate for 2 s. Time never stands still and
+ * never leaps: every read, 10 ms apart, is 10 ms on. A host that insists
+ * for PVCLOCK_INSIST_NS is followed, without a step, and counted.
+ */
+static void pvclock_lie_recovery(struct kunit *test)
+{
+	u64 t, prev, truth0 = 5000, tsc0 = fake_tsc;
+	unsigned int i;
+
+	tg.peers_last = NULL;
+	prev = rd();
+	KUNIT_EXPECT_EQ(test, prev, 5000ULL);
+	/* 30 s ahead for 3 s. */
+	rec_set(rec, fake_tsc, truth0 + 30 * SEC, 0x80000000);
+	for (i = 0; i < 300; i++) {
+		fake_tsc += 10 * MS;
+		t = rd();
+		KUNIT_ASSERT_EQ(test, t - prev, 10 * MS);
+		prev = t;
+	}
+	/* The host insisted past 2 s: followed once, continuously. */
+	KUNIT_EXPECT_EQ(test, local_read(&rc->rebases), 1L);
+	KUNIT_EXPECT_TRUE(test, tg.epoch_guard);
+	/* Repaired: the true time, 30 s behind what the guest follows. */
+	rec_set(rec, fake_tsc, truth0 + (fake_tsc - tsc0), 0x80000000);
+	for (i = 0; i < 300; i++) {
+		fake_tsc += 10 * MS;
+		t = rd();
+		KUNIT_ASSERT_EQ(test, t - prev, 10 * MS);
+		prev = t;
+	}
+	KUNIT_EXPECT_EQ(test, local_read(&rc->rebases), 2L);
+	KUNIT_EXPECT_EQ(test, rc->rebase, 0LL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+
+	/* 8 ns a tick for 2 s, then repaired: refused at once. */
+	rec_set(rec, fake_tsc, prev, 0x80000000);
+	rec->tsc_shift = 4;
+	WRITE_ONCE(rec->version, rec->version + 2);
+	for (i = 0; i < 150; i++) {
+		fake_tsc += 10 * MS;
+		t = rd();
+		KUNIT_ASSERT_EQ(test, t - prev, 10 * MS);
+		prev = t;
+		if (i == 100)
+			rec_set(rec, fake_tsc, t, 0x80000000);
+	}
+	KUNIT_EXPECT_EQ(test, local_read(&rc->rebases), 2L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->leaps), 3L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+}
+
+/*
+ * No copy to read (records held odd from the start, as after a rebind):
+ * the read returns the cross-CPU mark and every CPU's own, not only its
+ * own last value.
+ */
+static u64 peers_value;
+
+static u64 peers_fn(void)
+{
+	return peers_value;
+}
+
+static void pvclock_no_copy_guarded(struct kunit *test)
+{
+	WRITE_ONCE(rec->version, 1);
+	atomic64_set(&tg.last, 7000);
+	KUNIT_EXPECT_EQ(test, rd(), 7000ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->stuck), 1L);
+	peers_value = 9000;
+	tg.peers_last = peers_fn;
+	KUNIT_EXPECT_EQ(test, rd(), 9000ULL);
+	rc->rec = NULL;
+	peers_value = 9500;
+	KUNIT_EXPECT_EQ(test, rd(), 9500ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->nosource), 1L);
+	KUNIT_EXPECT_EQ(test, (u64)local64_read(&rc->last), 9500ULL);
+}
+
+/*
+ * A resume or a Xen save/restore: the host's system_time restarts lower,
+ * then the TSC restarts too. The first record after the resume continues
+ * from the largest value returned, and time goes on at once rather than
+ * standing still until the new records catch up. A TSC gone back behind
+ * the last good record without a resume is followed the same way.
+ */
+static void pvclock_resume_rebase(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rd(), 5000ULL);
+	fake_tsc += 1000;
+	KUNIT_EXPECT_EQ(test, rd(), 6000ULL);
+	pvclock_cpu_resume(rc);
+	rec_set(rec, fake_tsc, 100, 0x80000000);
+	fake_tsc += 10;
+	KUNIT_EXPECT_EQ(test, rd(), 6000ULL);
+	fake_tsc += 500;
+	KUNIT_EXPECT_EQ(test, rd(), 6500ULL);
+	/* The TSC restarts as well. */
+	pvclock_cpu_resume(rc);
+	fake_tsc = 2000;
+	rec_set(rec, 1900, 50, 0x80000000);
+	KUNIT_EXPECT_EQ(test, rd(), 6500ULL);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 6600ULL);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->backwards), 0L);
+	/*
+	 * No resume seen, and the TSC restarts 3 s behind the last good
+	 * record: followed from the mark at once. (A TSC a little behind, as
+	 * vCPUs' TSCs disagree, is clamped as usual: pvclock_late_publication.)
+	 */
+	fake_tsc = 3 * SEC;
+	rec_set(rec, fake_tsc, 50 + 3 * SEC - 1900, 0x80000000);
+	KUNIT_EXPECT_EQ(test, rd(), 6600 + 3 * SEC - 2100);
+	fake_tsc = 1000;
+	rec_set(rec, 900, 10, 0x80000000);
+	KUNIT_EXPECT_EQ(test, rd(), 6600 + 3 * SEC - 2100);
+	fake_tsc += 100;
+	KUNIT_EXPECT_EQ(test, rd(), 6700 + 3 * SEC - 2100);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->rebases), 1L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->leaps), 0L);
+	KUNIT_EXPECT_EQ(test, local_read(&rc->clamps), 0L);
+}
+
 static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_version_mid_read),
 	KUNIT_CASE(pvclock_version_known),
@@ -653,6 +858,11 @@ static struct kunit_case pvclock_reader_cases[] = {
 	KUNIT_CASE(pvclock_guard_quantum),
 	KUNIT_CASE(pvclock_guard_threads),
 	KUNIT_CASE(pvclock_nested_take),
+	KUNIT_CASE(pvclock_step_bound_terms),
+	KUNIT_CASE(pvclock_leap_refused),
+	KUNIT_CASE(pvclock_lie_recovery),
+	KUNIT_CASE(pvclock_no_copy_guarded),
+	KUNIT_CASE(pvclock_resume_rebase),
 	{}
 };
 
@@ -857,23 +1067,173 @@ static void pvclock_source_gone(struct kunit *test)
 	KUNIT_EXPECT_GE(test, pvclock_now(), t1);
 }
 
+/*
+ * Monotonic across CPUs through a freeze and a rebind whose new records
+ * are held odd just after it: a thread on every online CPU reads
+ * pvclock_now() against the largest value any of them returned.
+ */
+static atomic64_t rb_max;
+static atomic_long_t rb_bad;
+static atomic_long_t rb_reads;
+static bool rb_stop;
+
+static int rb_fn(void *unused)
+{
+	u64 seen, t;
+	unsigned long n = 0;
+
+	while (!READ_ONCE(rb_stop)) {
+		seen = atomic64_read(&rb_max);
+		t = pvclock_now();
+		if (t < seen)
+			atomic_long_inc(&rb_bad);
+		pvclock_atomic_max(&rb_max, t);
+		if (!(++n % 64))
+			cond_resched();
+	}
+	atomic_long_add(n, &rb_reads);
+	return 0;
+}
+
+static void th_hold_odd(bool odd)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(th.recs[cpu].version,
+			   (th.recs[cpu].version | 1) + !odd);
+}
+
+static void pvclock_rebind_threads(struct kunit *test)
+{
+	struct task_struct **tasks;
+	char name[PVHC_NAME_MAX];
+	unsigned int cpu, n = 0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	tasks = kunit_kcalloc(test, nr_cpu_ids, sizeof(*tasks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	atomic64_set(&rb_max, 0);
+	atomic_long_set(&rb_bad, 0);
+	atomic_long_set(&rb_reads, 0);
+	WRITE_ONCE(rb_stop, false);
+	for_each_online_cpu(cpu) {
+		tasks[cpu] = kthread_create(rb_fn, NULL, "pvclock_rb/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[cpu]));
+		kthread_bind(tasks[cpu], cpu);
+		get_task_struct(tasks[cpu]);
+		wake_up_process(tasks[cpu]);
+		n++;
+	}
+	msleep(20);
+	/* The source goes away: frozen copies. */
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	msleep(20);
+	/* It comes back far behind, and holds its records odd at once. */
+	for_each_possible_cpu(cpu) {
+		th_fill(&th.recs[cpu]);
+		th.recs[cpu].system_time = 1;
+	}
+	KUNIT_ASSERT_EQ(test, pvhc_backend_register(&th_backend), 0);
+	th_registered = true;
+	pvclock_health_run();
+	th_hold_odd(true);
+	msleep(20);
+	th_hold_odd(false);
+	msleep(20);
+	/* Bound again, then held odd again: records not readable. */
+	th_hold_odd(true);
+	msleep(20);
+	th_hold_odd(false);
+	msleep(20);
+	WRITE_ONCE(rb_stop, true);
+	for_each_online_cpu(cpu) {
+		if (tasks[cpu]) {
+			kthread_stop(tasks[cpu]);
+			put_task_struct(tasks[cpu]);
+		}
+	}
+	pvclock_source_name(name);
+	KUNIT_EXPECT_STREQ(test, name, th_backend.name);
+	kunit_info(test, "%ld reads on %u CPUs\n", atomic_long_read(&rb_reads), n);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&rb_reads), (long)n);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rb_bad), 0L);
+	pvclock_rating_set(10);
+}
+
+/*
+ * The module through a resume whose records restart a second behind:
+ * time goes on at once (before, it stood still until the records caught
+ * up with the high-water marks).
+ */
+static void pvclock_resume_module(struct kunit *test)
+{
+	unsigned int cpu;
+	u64 t0, t1, t2;
+
+	t0 = pvclock_now();
+	pvclock_resume_all();
+	for_each_possible_cpu(cpu)
+		th_fill(&th.recs[cpu]);	/* 1 s, far behind the epoch */
+	t1 = pvclock_now();
+	msleep(20);
+	t2 = pvclock_now();
+	KUNIT_EXPECT_GE(test, t1, t0);
+	KUNIT_EXPECT_LT(test, t1 - t0, 1000000000ULL);
+	KUNIT_EXPECT_GE(test, t2 - t1, 10000000ULL);
+}
+
 static void pvclock_ptp_math(struct kunit *test)
 {
 	struct pvhc_clock_pairing cp = { .sec = 100, .nsec = 999999000,
 					 .tsc = 1000000 };
 	struct pvclock_snap s = { .mul = 0x80000000, .shift = 1 };
+	s64 ns;
 
-	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1002000),
-			101LL * NSEC_PER_SEC + 1000);
-	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 999000),
-			100LL * NSEC_PER_SEC + 999998000);
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1002000, &ns), 0);
+	KUNIT_EXPECT_EQ(test, ns, 101LL * NSEC_PER_SEC + 1000);
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 999000, &ns), 0);
+	KUNIT_EXPECT_EQ(test, ns, 100LL * NSEC_PER_SEC + 999998000);
+}
+
+/*
+ * Host values that do not fit: a second count whose product with
+ * NSEC_PER_SEC overflows, one that fits but not with the elapsed time
+ * added, and a TSC too far from the pairing's. Refused, never wrapped.
+ */
+static void pvclock_ptp_overflow(struct kunit *test)
+{
+	struct pvhc_clock_pairing cp = { .sec = S64_MAX / 1000, .nsec = 0,
+					 .tsc = 1000000 };
+	struct pvclock_snap s = { .mul = 0x80000000, .shift = 1 };
+	s64 ns = 12345;
+
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1000000, &ns), -ERANGE);
+	KUNIT_EXPECT_EQ(test, ns, 12345LL);
+	/* 9223372035 s + 999999999 ns fits; 2 s more does not. */
+	cp.sec = S64_MAX / NSEC_PER_SEC - 1;
+	cp.nsec = 999999999;
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1000000, &ns), 0);
+	KUNIT_EXPECT_EQ(test,
+			pvclock_ptp_time(&cp, &s, 1000000 + 2 * NSEC_PER_SEC,
+					 &ns), -ERANGE);
+	cp.sec = 100;
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 1000000 + (1ULL << 45),
+					       &ns), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pvclock_ptp_time(&cp, &s, 0, &ns), 0);
+	KUNIT_EXPECT_EQ(test, ns, 100LL * NSEC_PER_SEC + 999999999 - 1000000);
 }
 
 static struct kunit_case pvclock_source_cases[] = {
 	KUNIT_CASE(pvclock_backend_mid_read),
 	KUNIT_CASE(pvclock_hotplug),
 	KUNIT_CASE(pvclock_source_gone),
+	KUNIT_CASE(pvclock_rebind_threads),
+	KUNIT_CASE(pvclock_resume_module),
 	KUNIT_CASE(pvclock_ptp_math),
+	KUNIT_CASE(pvclock_ptp_overflow),
 	{}
 };
 

@@ -309,6 +309,50 @@ int pvhost_calib_answer(const struct pvhost_calibrate *ans, u32 len,
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_answer);
 
+/* pvclock's scaling, without losing bits of a long delta to the shift. */
+static u64 pvhost_clock_scale_wide(u64 delta, u32 mul, s8 shift)
+{
+	if (shift < 0)
+		return mul_u64_u32_shr(delta >> -shift, mul, 32);
+	return mul_u64_u32_shr(delta, mul, 32 - shift);
+}
+
+/**
+ * pvhost_calib_window - whether a record agrees with an answered exchange
+ * @r: a validated private copy of a record
+ * @before: the TSC as the request was posted
+ * @after: the TSC as the answer was seen
+ * @host_ns: the host time the answer carries
+ *
+ * The host answered between @before and @after: by the host's own
+ * record, its time then lies between the record's time at @before and at
+ * @after. A record that puts it further than PVHOST_CLOCK_AGREE_NS outside
+ * (a record thrown ahead, or one built from a rewritten exchange) is not
+ * the host's clock.
+ *
+ * Return: 0, or -ERANGE.
+ */
+int pvhost_calib_window(const struct pvhost_time_info *r, u64 before,
+			u64 after, u64 host_ns)
+{
+	u64 lo, hi;
+
+	/* A record that starts later says nothing about this exchange. */
+	if (r->tsc_timestamp > before || after < before)
+		return 0;
+	lo = r->system_time + pvhost_clock_scale_wide(before - r->tsc_timestamp,
+						      r->tsc_to_system_mul,
+						      r->tsc_shift);
+	hi = r->system_time + pvhost_clock_scale_wide(after - r->tsc_timestamp,
+						      r->tsc_to_system_mul,
+						      r->tsc_shift);
+	if ((s64)(lo - host_ns) > (s64)PVHOST_CLOCK_AGREE_NS ||
+	    (s64)(host_ns - hi) > (s64)PVHOST_CLOCK_AGREE_NS)
+		return -ERANGE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_calib_window);
+
 /* Whether the host still runs the layout the clock was set up on. */
 static bool pvhost_clock_host_ok(const struct pvhost_clock *c)
 {
@@ -325,6 +369,8 @@ static bool pvhost_clock_host_ok(const struct pvhost_clock *c)
 static int pvhost_clock_exchange(struct pvhost_clock *c)
 {
 	struct pvhost_calibrate cal = {}, ans;
+	struct pvhost_time_info rec;
+	const char *why = NULL;
 	u64 before, after;
 	u32 len = 0;
 	int ret;
@@ -339,6 +385,20 @@ static int pvhost_clock_exchange(struct pvhost_clock *c)
 	after = rdtsc_ordered();
 	if (!ret)
 		ret = pvhost_calib_answer(&ans, len, before);
+	/*
+	 * The exchange is the guest's own measurement: check the host's
+	 * published record against it. A disagreement is counted; pvclock
+	 * bounds what such a record can do to the guest's time.
+	 */
+	if (!ret && !pvhost_clock_copy(&c->vcpus[0].clock, &rec) &&
+	    !pvhost_clock_validate(&rec, after, &why) &&
+	    pvhost_calib_window(&rec, before, after, ans.host_ns)) {
+		atomic_long_inc(&c->st->calib_errors);
+		atomic_long_inc(&c->st->errors);
+		dev_warn_ratelimited(c->dev,
+				     "clock record (version %u) disagrees with a calibration exchange by more than %llu ns\n",
+				     rec.version, PVHOST_CLOCK_AGREE_NS);
+	}
 	/* A lost exchange closes nothing: the next one starts afresh. */
 	c->prev_after = ret ? 0 : after;
 	if (!ret) {

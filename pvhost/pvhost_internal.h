@@ -40,7 +40,7 @@ struct pvhost_stats {
 	atomic_long_t calib_sent;
 	atomic_long_t calib_answered;
 	atomic_long_t calib_timeouts;
-	atomic_long_t calib_errors;	/* malformed answers */
+	atomic_long_t calib_errors;	/* malformed answers, disagreeing records */
 	atomic_long_t clock_kicks;	/* host asked for calibration */
 };
 
@@ -117,6 +117,8 @@ ssize_t pvhost_ring_read(struct pvhost_ring *r, void *buf, size_t len,
 #define PVHOST_CLOCK_PERIOD_MS	1000	/* then one a second, growing */
 #define PVHOST_CLOCK_MAX_MS_DEFAULT	16000	/* while the records hold */
 #define PVHOST_CLOCK_MAX_MS_LIMIT	600000
+/* How far a record may put an answer outside its exchange (1 s). */
+#define PVHOST_CLOCK_AGREE_NS	1000000000ULL
 
 struct device;
 struct pvclock_vcpu_time_info;
@@ -154,6 +156,8 @@ int pvhost_clock_validate(const struct pvhost_time_info *r, u64 tsc,
 int pvhost_clock_get(struct pvhost_clock *c, unsigned int cpu, u64 tsc,
 		     struct pvhost_time_info *out);
 int pvhost_pairing_get(struct pvhost_clock *c, struct pvhc_clock_pairing *out);
+int pvhost_calib_window(const struct pvhost_time_info *r, u64 before,
+			u64 after, u64 host_ns);
 int pvhost_calib_answer(const struct pvhost_calibrate *ans, u32 len,
 			u64 before);
 u32 pvhost_clock_next_period(u32 period_ms, bool steady, u32 max_ms);

@@ -708,6 +708,38 @@ static void pvhost_clock_calib_answer(struct kunit *test)
 			-EPROTO);
 }
 
+/*
+ * An answer must lie where the host's own record puts the exchange: a
+ * record 277 years ahead, or one a second and more off, disagrees.
+ */
+static void pvhost_clock_calib_window(struct kunit *test)
+{
+	struct pvhost_time_info r = {
+		.version = 2, .tsc_timestamp = 1000000,
+		.system_time = 5000000000ULL,
+		.tsc_to_system_mul = 0x80000000, .tsc_shift = 1,	/* 1 ns/tick */
+	};
+	u64 at = 5000000000ULL + 2000;	/* the host's time at tsc 1002000 */
+
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000, at), 0);
+	/* within the tolerance either side */
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000,
+						  at + 900000000ULL), 0);
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000,
+						  at - 900000000ULL), 0);
+	/* beyond it */
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000,
+						  at + 2000000000ULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000,
+						  at - 2000000000ULL), -ERANGE);
+	r.system_time += 277ULL * 31557600ULL * 1000000000ULL;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000, at),
+			-ERANGE);
+	/* a record that starts after the exchange: nothing to say */
+	r.tsc_timestamp = 1002000;
+	KUNIT_EXPECT_EQ(test, pvhost_calib_window(&r, 1001000, 1003000, at), 0);
+}
+
 static void pvhost_clock_pace(struct kunit *test)
 {
 	const u32 base = PVHOST_CLOCK_PERIOD_MS;
@@ -739,6 +771,7 @@ static struct kunit_case pvhost_clock_test_cases[] = {
 	KUNIT_CASE(pvhost_clock_pairing_checks),
 	KUNIT_CASE(pvhost_clock_pairing_garbage),
 	KUNIT_CASE(pvhost_clock_calib_answer),
+	KUNIT_CASE(pvhost_clock_calib_window),
 	KUNIT_CASE(pvhost_clock_pace),
 	{}
 };

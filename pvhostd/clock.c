@@ -222,9 +222,12 @@ int pvhostd_clock_publish(struct pvhostd_clock *c, u64 tsc, double rate)
 		rec.system_time = (u64)llround(fit_ns(c, tsc));
 	/* Calibrated on whichever vCPU asked: no claim of one stable TSC. */
 	rec.flags = 0;
-	c->version += 2;
-	for (i = 0; i < c->nr_vcpus; i++)
-		record_write(&c->vcpus[i].clock, c->version, &rec);
+	/* While a hostile mode lies, the truth is kept for its end. */
+	if (!c->lie) {
+		c->version += 2;
+		for (i = 0; i < c->nr_vcpus; i++)
+			record_write(&c->vcpus[i].clock, c->version, &rec);
+	}
 	c->rec = rec;
 	c->published = true;
 	c->epoch++;
@@ -255,13 +258,28 @@ static double steered_rate(struct pvhostd_clock *c, u64 tsc)
 	return c->fit_rate * (1 + slew);
 }
 
-/* After a new sample at guest TSC @tsc: republish if the rate is off. */
-static void maybe_republish(struct pvhostd_clock *c, u64 tsc)
+/*
+ * After a new sample, at the guest TSC @tsc of a request answered at host
+ * time @now_ns: republish if the rate is off. @tsc is the switch point of
+ * a new record, so it must be where the fit puts @now_ns (within
+ * PVHOSTD_CLOCK_PLAUSIBLE_NS and the longest round trip) and after every
+ * sample: a rewritten request TSC would otherwise start a record far from
+ * now (a leap of centuries, seen).
+ */
+static void maybe_republish(struct pvhostd_clock *c, u64 tsc, u64 now_ns)
 {
+	const struct pvhostd_clock_sample *last;
 	double want, have, ppm;
 
 	if (c->nr < PVHOSTD_CLOCK_MIN_SAMPLES || pvhostd_clock_fit(c)) {
 		c->fit_failures += c->nr >= PVHOSTD_CLOCK_MIN_SAMPLES;
+		return;
+	}
+	last = sample_at(c, c->nr - 1);
+	if (tsc < last->tsc_after ||
+	    fabs(fit_ns(c, tsc) - (double)now_ns) >
+	    PVHOSTD_CLOCK_PLAUSIBLE_NS + PVHOSTD_CLOCK_MAX_RTT_NS) {
+		c->implausible++;
 		return;
 	}
 	if (c->sim_pending) {
@@ -300,6 +318,60 @@ static void sample_add(struct pvhostd_clock *c, u64 before, u64 after,
 	c->samples++;
 }
 
+/* Whether a sample lies where the fit expects it, within its round trip. */
+static bool sample_plausible(const struct pvhostd_clock *c, u64 before,
+			     u64 after, u64 host_ns)
+{
+	double rtt_ns = (double)(after - before) * c->fit_rate;
+
+	return fabs((double)host_ns - fit_ns(c, before + (after - before) / 2)) <=
+	       PVHOSTD_CLOCK_PLAUSIBLE_NS + rtt_ns;
+}
+
+/*
+ * A completed sample that went back (@back) or disagreed with the fit.
+ * One alone is refused: a host or guest rewriting one exchange must not
+ * restart the fit, whose first record would then start anywhere. Two in a
+ * row that agree with each other (the TSC on, a plausible rate between
+ * them) are a guest that rebooted or was paused: the fit and the records
+ * start over from them.
+ */
+static void sample_odd(struct pvhostd_clock *c, u64 before, u64 after,
+		       u64 host_ns, bool back)
+{
+	const struct pvhostd_clock_sample *o = &c->odd_s;
+	double rate;
+
+	if (c->odd && c->odd_back == back && before > o->tsc_after &&
+	    host_ns > o->host_ns) {
+		rate = (double)(host_ns - o->host_ns) /
+		       (double)(before - o->tsc_before);
+		if (rate >= 1e9 / PVHOSTD_CLOCK_MAX_HZ &&
+		    rate <= 1e9 / PVHOSTD_CLOCK_MIN_HZ) {
+			c->resets++;
+			c->nr = 0;
+			c->fitted = false;
+			/*
+			 * The next record starts afresh at the host's time,
+			 * which the guest's own calibration check expects;
+			 * pvclock keeps guest time continuous across it.
+			 */
+			c->published = false;
+			c->odd = false;
+			sample_add(c, o->tsc_before, o->tsc_after, o->host_ns);
+			sample_add(c, before, after, host_ns);
+			return;
+		}
+	}
+	c->rejected++;
+	c->implausible++;
+	c->odd = true;
+	c->odd_back = back;
+	c->odd_s.tsc_before = before;
+	c->odd_s.tsc_after = after;
+	c->odd_s.host_ns = host_ns;
+}
+
 /**
  * pvhostd_clock_calibrate - the guest's CALIBRATE request, answered
  * @c: host state
@@ -309,8 +381,9 @@ static void sample_add(struct pvhostd_clock *c, u64 before, u64 after,
  * cal->tsc_after completes the previous exchange; cal->tsc_before opens
  * this one. A completed exchange whose TSC values go backwards, whose
  * round trip is empty or longer than PVHOSTD_CLOCK_MAX_RTT_NS, is dropped;
- * a guest TSC that went backwards since the last sample (a guest reboot)
- * restarts the fit.
+ * one whose TSC went back since the last sample, or that lies further than
+ * PVHOSTD_CLOCK_PLAUSIBLE_NS off the fit, is dropped unless the next one
+ * confirms it (see sample_odd()).
  */
 void pvhostd_clock_calibrate(struct pvhostd_clock *c,
 			     const struct pvhost_calibrate *cal,
@@ -329,17 +402,17 @@ void pvhostd_clock_calibrate(struct pvhostd_clock *c,
 		if (after <= c->pend_tsc || (before && before < after)) {
 			c->rejected++;
 		} else if (last && c->pend_tsc < last->tsc_after) {
-			/* the TSC went backwards: a rebooted guest, or a lying one */
-			c->resets++;
-			c->nr = 0;
-			c->fitted = false;
-			c->published = false;	/* the next record starts afresh */
-			sample_add(c, c->pend_tsc, after, c->pend_ns);
+			/* the TSC went backwards: a rebooted guest, or a lie */
+			sample_odd(c, c->pend_tsc, after, c->pend_ns, true);
 		} else if (c->fitted &&
 			   (double)(after - c->pend_tsc) * c->fit_rate >
 			   PVHOSTD_CLOCK_MAX_RTT_NS) {
 			c->rejected++;
+		} else if (c->fitted &&
+			   !sample_plausible(c, c->pend_tsc, after, c->pend_ns)) {
+			sample_odd(c, c->pend_tsc, after, c->pend_ns, false);
 		} else {
+			c->odd = false;
 			sample_add(c, c->pend_tsc, after, c->pend_ns);
 		}
 	}
@@ -347,7 +420,7 @@ void pvhostd_clock_calibrate(struct pvhostd_clock *c,
 		c->pending = true;
 		c->pend_tsc = before;
 		c->pend_ns = now_raw_ns;
-		maybe_republish(c, before);
+		maybe_republish(c, before, now_raw_ns);
 	}
 }
 
@@ -411,4 +484,48 @@ bool pvhostd_clock_take_changed(struct pvhostd_clock *c)
 
 	c->changed = false;
 	return ch;
+}
+
+static void write_all(struct pvhostd_clock *c, const struct pvhost_time_info *rec)
+{
+	u32 i;
+
+	c->version += 2;
+	for (i = 0; i < c->nr_vcpus; i++)
+		record_write(&c->vcpus[i].clock, c->version, rec);
+	c->changed = true;
+}
+
+/**
+ * pvhostd_clock_lie - publish records @ahead_ns ahead of the truth
+ * @c: host state
+ * @ahead_ns: how far ahead (the hostile clock modes)
+ *
+ * A new version every call, at the true rate; normal publications update
+ * only the private record until pvhostd_clock_truth(). Nothing before the
+ * first record.
+ */
+void pvhostd_clock_lie(struct pvhostd_clock *c, u64 ahead_ns)
+{
+	struct pvhost_time_info rec = c->rec;
+
+	if (!c->published)
+		return;
+	rec.system_time += ahead_ns;
+	c->lie = true;
+	c->lies++;
+	write_all(c, &rec);
+}
+
+/**
+ * pvhostd_clock_truth - end a lie: the true record, under a new version
+ * @c: host state
+ */
+void pvhostd_clock_truth(struct pvhostd_clock *c)
+{
+	if (!c->lie)
+		return;
+	c->lie = false;
+	if (c->published)
+		write_all(c, &c->rec);
 }

@@ -131,6 +131,8 @@ static void say_clock(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)c->simulated, c->sim_pending, c->sim_ppm);
 	say(r, "pairing_version=%u\npairings=%llu\n", c->pairing_version,
 	    (unsigned long long)c->pairings);
+	say(r, "implausible=%llu\nlies=%llu\n",
+	    (unsigned long long)c->implausible, (unsigned long long)c->lies);
 }
 
 static void say_line(void *r, const char *line)

@@ -26,6 +26,8 @@ static const char *const names[PVHOSTD_HOSTILE_NR] = {
 	[PVHOSTD_HOSTILE_VCPU_STUCK] = "vcpu-stuck",
 	[PVHOSTD_HOSTILE_NUMA_GARBAGE] = "numa-garbage",
 	[PVHOSTD_HOSTILE_PREEMPT_GARBAGE] = "preempt-garbage",
+	[PVHOSTD_HOSTILE_CLOCK_LEAP] = "clock-leap",
+	[PVHOSTD_HOSTILE_CLOCK_AHEAD] = "clock-ahead",
 };
 
 /**

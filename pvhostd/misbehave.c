@@ -31,6 +31,11 @@ static void leave(struct pvhostd *d, enum pvhostd_hostile old)
 		relayout(d, &lay);
 		return;
 	}
+	if (old == PVHOSTD_HOSTILE_CLOCK_LEAP ||
+	    old == PVHOSTD_HOSTILE_CLOCK_AHEAD) {
+		pvhostd_clock_truth(&d->s.clock);
+		pvhostd_session_raise(d, PVHOST_VEC_CLOCK);
+	}
 	if (old == PVHOSTD_HOSTILE_VCPU_STUCK ||
 	    old == PVHOSTD_HOSTILE_PREEMPT_GARBAGE) {
 		pvhostd_hostile_vcpu_repair(d->s.base, &d->s.lay);
@@ -84,6 +89,15 @@ void pvhostd_hostile_tick(struct pvhostd *d)
 				    &planned);
 		pvhostd_hostile_layout(&planned, ++d->hostile_flips, &lay);
 		relayout(d, &lay);
+		return;
+	}
+	if (d->hostile == PVHOSTD_HOSTILE_CLOCK_LEAP ||
+	    d->hostile == PVHOSTD_HOSTILE_CLOCK_AHEAD) {
+		/* a new lying record every tick, announced as a real one */
+		pvhostd_clock_lie(&d->s.clock,
+				  d->hostile == PVHOSTD_HOSTILE_CLOCK_LEAP ?
+				  PVHOSTD_CLOCK_LEAP_NS : PVHOSTD_CLOCK_AHEAD_NS);
+		pvhostd_session_raise(d, PVHOST_VEC_CLOCK);
 		return;
 	}
 	pvhostd_hostile_apply(d->s.base, &d->s.lay, d->hostile,

@@ -124,6 +124,8 @@ bool pvhostd_mailbox_serve(struct pvhostd_mailbox *m, u64 now_raw_ns);
 #define PVHOSTD_CLOCK_REPUBLISH_PPM	20.0	/* rate change that republishes */
 #define PVHOSTD_CLOCK_MAX_RTT_NS	50000000.0	/* longer exchanges dropped */
 #define PVHOSTD_CLOCK_SIM_PPM_MAX	100000
+/* a sample further than this (plus its round trip) off the fit is odd */
+#define PVHOSTD_CLOCK_PLAUSIBLE_NS	100000000.0
 
 struct pvhostd_clock_sample {
 	u64 tsc_before;		/* guest TSC as it posted the request */
@@ -154,8 +156,17 @@ struct pvhostd_clock {
 	bool changed;
 	bool sim_pending;
 	s32 sim_ppm;
+	/*
+	 * A sample that went back or disagreed with the fit, held until the
+	 * next one confirms it (a rebooted or paused guest) or not (a lie).
+	 */
+	bool odd, odd_back;
+	struct pvhostd_clock_sample odd_s;
+	/* hostile mode: the region holds a lie, c->rec the truth */
+	bool lie;
 	/* counters */
 	u64 requests, samples, rejected, resets, fits, fit_failures;
+	u64 implausible, lies;
 	u64 simulated, pairings;
 };
 
@@ -172,6 +183,11 @@ void pvhostd_clock_simulate(struct pvhostd_clock *c, s32 ppm);
 bool pvhostd_clock_pairing_update(struct pvhostd_clock *c, u64 raw_ns,
 				  s64 rt_sec, s64 rt_nsec);
 bool pvhostd_clock_take_changed(struct pvhostd_clock *c);
+/* hostile clock modes: 277 years and 30 s, in nanoseconds */
+#define PVHOSTD_CLOCK_LEAP_NS	(277ULL * 31557600ULL * 1000000000ULL)
+#define PVHOSTD_CLOCK_AHEAD_NS	30000000000ULL
+void pvhostd_clock_lie(struct pvhostd_clock *c, u64 ahead_ns);
+void pvhostd_clock_truth(struct pvhostd_clock *c);
 
 /* pressure.c: the gauge. */
 struct pvhostd_pressure_cfg {
@@ -214,6 +230,8 @@ enum pvhostd_hostile {
 	PVHOSTD_HOSTILE_VCPU_STUCK,	/* per-vCPU versions stuck odd */
 	PVHOSTD_HOSTILE_NUMA_GARBAGE,	/* NUMA topology and answers garbage */
 	PVHOSTD_HOSTILE_PREEMPT_GARBAGE, /* preempted neither 0 nor 1 */
+	PVHOSTD_HOSTILE_CLOCK_LEAP,	/* clock records 277 years ahead */
+	PVHOSTD_HOSTILE_CLOCK_AHEAD,	/* clock records 30 s ahead */
 	PVHOSTD_HOSTILE_NR,
 };
 

@@ -3,7 +3,8 @@
  * Host unit tests for pvhostd's clock: the pvclock scaling, the fit, the
  * version protocol under a concurrent reader, first publication, republish
  * continuity across a simulated rate change and its correction, the
- * REALTIME pairing, and a guest sending nonsense. TAP output.
+ * REALTIME pairing, a guest sending nonsense, a rewritten request and a
+ * paused guest. TAP output.
  *
  * A simulated guest TSC runs at a known rate and offset against a
  * simulated host clock; the round trip of each exchange is known, so the
@@ -397,7 +398,7 @@ static void test_hostile_guest(void)
 {
 	struct pvhost_calibrate cal = { 0 };
 	struct sim s;
-	u64 rej, ns;
+	u64 rej, ns, impl;
 	u32 ver, i;
 
 	sim_init(&s, 2.0, 100000, 0);
@@ -419,13 +420,17 @@ static void test_hostile_guest(void)
 	TAP_OK(s.c.rejected == rej + 3 && s.c.version == ver,
 	       "hostile: 3 impossible exchanges rejected, nothing republished");
 	/* the guest TSC starts again from a small value: a reboot */
+	impl = s.c.implausible;
 	s.tsc0 = 1000;
 	s.ns += 1000000000ULL;
 	s.prev_after = 0;
 	sim_exchange(&s, 1000);
 	sim_exchange(&s, 100000000);
-	TAP_OK(s.c.resets == 1 && s.c.nr == 1,
-	       "hostile: TSC gone backwards restarts the fit (resets %llu)",
+	TAP_OK(s.c.resets == 0 && s.c.implausible > impl,
+	       "hostile: one sample gone backwards is held, not a restart");
+	sim_exchange(&s, 100000000);
+	TAP_OK(s.c.resets == 1 && s.c.nr == 2,
+	       "hostile: TSC gone backwards twice restarts the fit (resets %llu)",
 	       (unsigned long long)s.c.resets);
 	for (i = 0; i < 8; i++)
 		sim_exchange(&s, 100000000);
@@ -443,6 +448,119 @@ static void test_hostile_guest(void)
 			break;
 	}
 	TAP_OK(i == 100000, "hostile: 100000 random requests, records stay whole");
+	sim_free(&s);
+}
+
+/*
+ * A host (or a guest) rewrites the TSC of one calibration request: far
+ * ahead (the record would switch there, centuries on), then behind the
+ * last sample (the fit would restart). Neither is used: no record leaps,
+ * the fit is not restarted, and the records still follow the truth.
+ */
+static void test_rewritten_exchange(void)
+{
+	struct pvhost_calibrate cal = { 0 };
+	u64 ns = 0, resets;
+	struct sim s;
+	u32 ver, i;
+	bool ok;
+
+	sim_init(&s, 2.0, 100000, 0);
+	for (i = 0; i < 8; i++)
+		sim_exchange(&s, 100000000);
+	resets = s.c.resets;
+	s.ns += 100000000;
+	cal.tsc_before = sim_tsc(&s, s.ns) + (1ULL << 62);
+	cal.tsc_after = s.prev_after;
+	pvhostd_clock_calibrate(&s.c, &cal, s.ns + 50000);
+	s.ns += s.rtt_ns;
+	s.prev_after = sim_tsc(&s, s.ns);
+	TAP_OK(s.c.implausible >= 1 && s.c.rec.tsc_timestamp < (1ULL << 61),
+	       "rewritten: a request TSC 2^62 ahead starts no record (implausible %llu)",
+	       (unsigned long long)s.c.implausible);
+	sim_exchange(&s, 100000000);
+	sim_exchange(&s, 100000000);
+	s.ns += 100000000;
+	cal.tsc_before = 1000;
+	cal.tsc_after = s.prev_after;
+	pvhostd_clock_calibrate(&s.c, &cal, s.ns + 50000);
+	s.ns += s.rtt_ns;
+	s.prev_after = sim_tsc(&s, s.ns);
+	for (i = 0; i < 4; i++)
+		sim_exchange(&s, 100000000);
+	TAP_OK(s.c.resets == resets,
+	       "rewritten: a request TSC behind the samples restarts nothing");
+	ok = guest_read(&s, 0, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && llabs((long long)(ns - s.ns)) < 100000,
+	       "rewritten: the records still follow the truth (off by %lld ns)",
+	       (long long)(ns - s.ns));
+	sim_free(&s);
+}
+
+/*
+ * A guest paused for 10 s (its TSC stood still, the host clock did not):
+ * two samples in a row off the fit but agreeing with each other restart
+ * the fit, and the records follow the host's time again.
+ */
+static void test_paused_guest(void)
+{
+	struct sim s;
+	u32 i, ver;
+	u64 ns = 0, before = 0;
+	bool ok;
+
+	sim_init(&s, 2.0, 100000, 0);
+	for (i = 0; i < 8; i++)
+		sim_exchange(&s, 100000000);
+	guest_read(&s, 0, sim_tsc(&s, s.ns), &before, &ver);
+	s.tsc0 -= (u64)llround(10e9 * s.ghz);	/* 10 s of TSC lost */
+	s.ns += 10000000000ULL;
+	for (i = 0; i < 8; i++)
+		sim_exchange(&s, 100000000);
+	TAP_OK(s.c.resets == 1 && s.c.implausible >= 1,
+	       "paused: the fit restarts after two agreeing samples (resets %llu)",
+	       (unsigned long long)s.c.resets);
+	ok = guest_read(&s, 0, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && ns > before && llabs((long long)(ns - s.ns)) < 100000,
+	       "paused: the records follow the host's time (off by %lld ns)",
+	       (long long)(ns - s.ns));
+	sim_free(&s);
+}
+
+/*
+ * The hostile clock modes' writers: records 277 years ahead under a new
+ * version each time, the truth kept privately (normal publications do not
+ * reach the region meanwhile) and written back under a new version.
+ */
+static void test_clock_lie(void)
+{
+	u64 ns = 0, truth;
+	struct sim s;
+	u32 ver0, ver = 0, i;
+	bool ok;
+
+	sim_init(&s, 2.0, 100000, 0);
+	for (i = 0; i < 8; i++)
+		sim_exchange(&s, 100000000);
+	ver0 = s.c.version;
+	pvhostd_clock_lie(&s.c, PVHOSTD_CLOCK_LEAP_NS);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && ver == ver0 + 2 &&
+	       ns - s.ns > PVHOSTD_CLOCK_LEAP_NS - 1000000,
+	       "lie: records 277 years ahead under a new version");
+	pvhostd_clock_simulate(&s.c, 1000);
+	for (i = 0; i < 3; i++)
+		sim_exchange(&s, 100000000);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	TAP_OK(ok && ver == ver0 + 2 && s.c.simulated == 1,
+	       "lie: publications meanwhile stay private");
+	pvhostd_clock_truth(&s.c);
+	ok = guest_read(&s, 1, sim_tsc(&s, s.ns), &ns, &ver);
+	truth = s.c.rec.system_time +
+		pvhostd_clock_scale(sim_tsc(&s, s.ns) - s.c.rec.tsc_timestamp,
+				    s.c.rec.tsc_to_system_mul, s.c.rec.tsc_shift);
+	TAP_OK(ok && ver > ver0 + 2 && ns == truth && !(ver & 1),
+	       "lie: the truth back under a new version");
 	sim_free(&s);
 }
 
@@ -487,6 +605,9 @@ int main(void)
 	test_version_protocol();
 	test_pairing();
 	test_hostile_guest();
+	test_rewritten_exchange();
+	test_paused_guest();
+	test_clock_lie();
 	test_ctl_clock();
 	report_publish_cost();
 	return tap_done();

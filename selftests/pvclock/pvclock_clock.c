@@ -37,7 +37,8 @@
 static const char * const pvc_files[] = {
 	"source", "guard", "rating", "clocksource", "rate_khz", "max_skew_ns",
 	"resume_epochs", "ptp_index", "reads", "retries", "stuck", "flapping",
-	"invalid", "clamps", "updates", "stopped", "backwards",
+	"invalid", "clamps", "updates", "stopped", "backwards", "leaps",
+	"rebases",
 };
 
 static int pvc_read(const char *name, char *buf, size_t len)
@@ -304,6 +305,75 @@ TEST_F(selected, host_rate_changes)
 	       bound, pvc_num("max_skew_ns"));
 	EXPECT_GE(pvc_num("updates") - updates0, (long long)ARRAY_SIZE(ppm));
 	EXPECT_LE(llabs(drift), bound);
+}
+
+/*
+ * The host goes away and comes back while pvclock is the system clock:
+ * pvhostd lays the region out again and again for 2 s (hostile relayout,
+ * new generations), then behaves. pvhost drops its backend and registers
+ * it again; pvclock continues on frozen copies, rebinds under a new epoch
+ * and takes the new records. The checker runs on every vCPU throughout
+ * and after, until pvclock is back on pvhost: no read may be below one
+ * that returned before it started, on any vCPU.
+ */
+static atomic_int restart_done;
+
+static void *restart_host(void *arg)
+{
+	char src[32];
+	int i, *rc = arg;
+
+	*rc = pv_host_ctl(NULL, 0, "hostile relayout");
+	usleep(2000000);
+	if (pv_host_ctl(NULL, 0, "hostile off") && !*rc)
+		*rc = -1;
+	/* Back on pvhost (pvhost re-registers within seconds), then 1 s. */
+	for (i = 0; i < 200; i++) {
+		if (!pvc_read("source", src, sizeof(src)) &&
+		    !strcmp(src, "pvhost"))
+			break;
+		usleep(100000);
+	}
+	usleep(1000000);
+	atomic_store(&restart_done, 1);
+	return NULL;
+}
+
+TEST_F(selected, monotonic_through_host_restart)
+{
+	long long bad = 0, worst = 0, reads = 0, epochs0;
+	pthread_t th;
+	char out[256], src[32];
+	long ncpus;
+	int rc = 0;
+
+	if (strcmp(self->src, "pvhost"))
+		SKIP(return, "a host restart needs the pvhost source (source %s)",
+		     self->src);
+	rc = pv_host_ctl(out, sizeof(out), "status");
+	if (rc)
+		SKIP(return, "no host relay (pvhost-ctl exit %d: %.80s)", rc, out);
+	epochs0 = pvc_num("resume_epochs");
+	atomic_store(&restart_done, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, restart_host, &rc));
+	while (!atomic_load(&restart_done)) {
+		ASSERT_EQ(0, check_all_cpus(&ncpus));
+		bad += atomic_load(&check_bad);
+		reads += atomic_load(&check_reads);
+		if (atomic_load(&check_worst) > worst)
+			worst = atomic_load(&check_worst);
+	}
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl hostile relayout/off failed");
+	ASSERT_EQ(0, pvc_read("source", src, sizeof(src)));
+	TH_LOG("%lld reads on %ld CPUs through the restart: %lld back (worst %lld ns)",
+	       reads, ncpus, bad, worst);
+	TH_LOG("epochs %lld -> %lld, source %s", epochs0,
+	       pvc_num("resume_epochs"), src);
+	EXPECT_STREQ("pvhost", src);
+	EXPECT_LT(epochs0, pvc_num("resume_epochs"));
+	EXPECT_EQ(0, bad) TH_LOG("time went back %lld times across vCPUs, by up to %lld ns",
+				 bad, worst);
 }
 
 /*

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvclock selftest, run after pvclock_clock: remove the module while
- * pvclock is the system clock. The kernel must switch to another
- * clocksource, time must go on, and the module must load again; the
- * kernel then gives the system clock back to it because the administrator
- * chose it (the choice written to current_clocksource outlives the
- * module).
+ * pvclock selftest, run after pvclock_clock: unloading while pvclock is
+ * the system clock. The clocksource's owner pins the module while the
+ * kernel reads it: rmmod must fail cleanly (EWOULDBLOCK) and leave time
+ * going on. Once another clocksource is selected, the module unloads and
+ * loads again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,9 +60,30 @@ FIXTURE_TEARDOWN(unload)
 		pv_write_str(CS "/current_clocksource", self->prev);
 }
 
-TEST_F(unload, while_selected)
+/* Another clocksource than pvclock: tsc if the kernel offers it. */
+static int other_clocksource(char *buf, size_t len)
 {
-	char cur[64];
+	char avail[256], *tok, *save = NULL;
+
+	if (pv_read_line(CS "/available_clocksource", avail, sizeof(avail)))
+		return -1;
+	if (strstr(avail, "tsc ") || strstr(avail, "tsc\n")) {
+		snprintf(buf, len, "tsc");
+		return 0;
+	}
+	for (tok = strtok_r(avail, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (strcmp(tok, "pvclock")) {
+			snprintf(buf, len, "%s", tok);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+TEST_F(unload, refused_while_selected)
+{
+	char cur[64], other[64];
 	long long t0, t1;
 	int fd;
 
@@ -71,27 +91,34 @@ TEST_F(unload, while_selected)
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
 	ASSERT_STREQ("pvclock", cur);
 	t0 = mono_ns();
-	ASSERT_EQ(0, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
-		TH_LOG("rmmod pvclock: %s", strerror(errno));
+	ASSERT_EQ(-1, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
+		TH_LOG("rmmod pvclock succeeded while it was the system clock");
+	EXPECT_EQ(EWOULDBLOCK, errno) TH_LOG("rmmod pvclock: %s", strerror(errno));
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
-	EXPECT_STRNE("pvclock", cur);
+	EXPECT_STREQ("pvclock", cur);
 	t1 = mono_ns();
 	EXPECT_GE(t1, t0);
-	TH_LOG("pvclock removed: the kernel switched to %s", cur);
+
+	/* Another clocksource selected, the module unloads. */
+	ASSERT_EQ(0, other_clocksource(other, sizeof(other)));
+	ASSERT_EQ(0, pv_write_str(CS "/current_clocksource", other));
+	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
+	ASSERT_STREQ(other, cur);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
+		TH_LOG("rmmod pvclock on %s: %s", other, strerror(errno));
+	EXPECT_GE(mono_ns(), t1);
+	TH_LOG("pvclock refused to unload while selected, unloaded on %s", other);
 
 	fd = open(self->ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0))
 		TH_LOG("reloading %s: %s", self->ko, strerror(errno));
 	close(fd);
-	/*
-	 * The kernel keeps the administrator's choice (the name written to
-	 * current_clocksource) and takes pvclock back once it registers:
-	 * the choice survives the unload, and nothing else selects it.
-	 */
+	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvclock/clocksource", cur,
+				  sizeof(cur)));
+	EXPECT_STREQ("1", cur);
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
-	EXPECT_STREQ("pvclock", cur);
-	EXPECT_GE(mono_ns(), t1);
+	EXPECT_STREQ(other, cur);
 }
 
 TEST_HARNESS_MAIN
