@@ -318,6 +318,8 @@ FIXTURE_SETUP(hw)
 	ASSERT_STREQ("pvrng", cur);
 	eff = read_ll(HWRNG "/rng_quality");
 	dq = read_ll(RNG_CORE "/default_quality");
+	TH_LOG("pvrng current: rng_quality %lld, parameter %lld, rng_core.default_quality %lld",
+	       eff, q, dq);
 	ASSERT_LE(0, eff);
 	ASSERT_LE(eff, q) TH_LOG("the hwrng core credits pvrng at %lld per 1024 bits, policy %lld",
 				 eff, q);
