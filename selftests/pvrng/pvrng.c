@@ -576,8 +576,23 @@ TEST_F_TIMEOUT(hw, dieharder_subset, 300)
 	EXPECT_GE(passed, (int)ARRAY_SIZE(tests));
 }
 
-/* Last: pvrng as the lane loaded it, with no hwrng. */
-TEST(default_load_again)
+/*
+ * Last: pvrng as the lane loaded it, with no hwrng. The harness runs the
+ * fixtures in the order they are defined, after the tests of no fixture.
+ */
+FIXTURE(last) {
+	int unused;
+};
+
+FIXTURE_SETUP(last)
+{
+}
+
+FIXTURE_TEARDOWN(last)
+{
+}
+
+TEST_F(last, default_load_again)
 {
 	char st[32];
 	int ret;
