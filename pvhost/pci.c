@@ -39,6 +39,7 @@
 #include <linux/pci.h>
 #include <linux/percpu.h>
 #include <linux/pvhc.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -151,9 +152,73 @@ struct pvhost_dev {
 	atomic_long_t recover_tries;	/* header reads after the host went */
 	atomic_long_t recoveries;	/* backend registered again */
 	atomic_long_t irqs_clock;
+	struct ratelimit_state log_rs;	/* recovery messages */
+	atomic_long_t log_suppressed;	/* recovery messages not printed */
+	atomic_t log_missed;		/* since the last one printed */
 };
 
 static struct dentry *pvhost_debugfs_root;
+
+/*
+ * A host that keeps going away and coming back must not flood the log.
+ * The first registration logs each decision (pvhost_setup_features());
+ * after that, the decisions are logged at debug level only, and the
+ * messages of the recovery path share one budget per device: at most
+ * PVHOST_LOG_BURST per PVHOST_LOG_INTERVAL_S. The next message printed
+ * after some were dropped says how many; debugfs log_suppressed counts
+ * them all.
+ */
+#define PVHOST_LOG_INTERVAL_S	300
+#define PVHOST_LOG_BURST	10
+
+static bool pvhost_log_ok(struct pvhost_dev *pd)
+{
+	int missed;
+
+	if (!__ratelimit(&pd->log_rs)) {
+		atomic_long_inc(&pd->log_suppressed);
+		atomic_inc(&pd->log_missed);
+		return false;
+	}
+	missed = atomic_xchg(&pd->log_missed, 0);
+	if (missed)
+		dev_warn(&pd->pdev->dev, "%d recovery messages suppressed\n",
+			 missed);
+	return true;
+}
+
+/* A message of the recovery path, within the device's budget. */
+static __printf(3, 4) void pvhost_rlog(struct pvhost_dev *pd,
+				       const char *level, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!pvhost_log_ok(pd))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_printk(level, &pd->pdev->dev, "%pV", &vaf);
+	va_end(args);
+}
+
+/* A feature decision: at the first registration, not at each recovery. */
+static __printf(2, 3) void pvhost_feat_info(struct pvhost_dev *pd,
+					   const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (pd->recovering)
+		dev_dbg(&pd->pdev->dev, "%pV", &vaf);
+	else
+		dev_info(&pd->pdev->dev, "%pV", &vaf);
+	va_end(args);
+}
 
 /*
  * Whether the host still runs the layout we validated. The first caller to
@@ -176,9 +241,9 @@ static bool pvhost_host_ok(struct pvhost_dev *pd)
 		return true;
 	if (!test_and_set_bit(PVHOST_HOST_GONE, &pd->flags)) {
 		atomic_long_inc(&pd->host_stops);
-		dev_warn(&pd->pdev->dev,
-			 "host restarted or stopping (state %u, generation %u, was %u): unregistering the backend\n",
-			 state, gen, pd->hdr.generation);
+		pvhost_rlog(pd, KERN_WARNING,
+			    "host restarted or stopping (state %u, generation %u, was %u): unregistering the backend\n",
+			    state, gen, pd->hdr.generation);
 		queue_delayed_work(system_wq, &pd->recover_work, 0);
 	}
 	return false;
@@ -376,8 +441,9 @@ static void pvhost_recover_fn(struct work_struct *work)
 			pd->recovering = false;
 			pd->up_since = jiffies;
 			atomic_long_inc(&pd->recoveries);
-			dev_info(&pd->pdev->dev, "host back, generation %u: backend registered again\n",
-				 pd->hdr.generation);
+			pvhost_rlog(pd, KERN_INFO,
+				    "host back, generation %u: backend registered again, features %#lx\n",
+				    pd->hdr.generation, pd->backend.features);
 			return;
 		}
 		pvhost_unregister(pd);
@@ -551,8 +617,9 @@ static int pvhost_reread_header(struct pvhost_dev *pd)
 	why = pvhost_header_check(&h, pd->shm_size, &lay);
 	if (why) {
 		atomic_long_inc(&pd->st.errors);
-		dev_err_ratelimited(&pd->pdev->dev, "host back with an invalid header: %s, trying again in %u ms\n",
-				    why, pvhost_recover_delay(pd->recover_ms, true));
+		pvhost_rlog(pd, KERN_ERR,
+			    "host back with an invalid header: %s, trying again in %u ms\n",
+			    why, pvhost_recover_delay(pd->recover_ms, true));
 		return -EINVAL;
 	}
 	pd->hdr = h;
@@ -565,22 +632,21 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 {
 	const u64 unimpl = PVHOST_F_LOCK_HINT;
 	const u64 vcpu_f = PVHOST_F_PREEMPTED | PVHOST_F_BOOST;
-	struct device *dev = &pd->pdev->dev;
 	unsigned long features = 0;
 	u32 size;
 
-	dev_info(dev, "pvhost ABI %u.%u, generation %u, region %u bytes, host features %#llx\n",
-		 pd->hdr.abi_major, pd->hdr.abi_minor, pd->hdr.generation,
-		 pd->hdr.region_size, pd->hdr.features);
+	pvhost_feat_info(pd, "pvhost ABI %u.%u, generation %u, region %u bytes, host features %#llx\n",
+			 pd->hdr.abi_major, pd->hdr.abi_minor, pd->hdr.generation,
+			 pd->hdr.region_size, pd->hdr.features);
 
 	if (pd->lay.pressure) {
 		WRITE_ONCE(pd->gauge, pd->shm + pd->hdr.pressure_offset);
 		pd->last_seq = READ_ONCE(pd->gauge->seq);
 		features |= BIT(PVHC_FEAT_PRESSURE);
-		dev_info(dev, "pressure gauge: offered\n");
+		pvhost_feat_info(pd, "pressure gauge: offered\n");
 	} else {
 		WRITE_ONCE(pd->gauge, NULL);
-		dev_info(dev, "pressure gauge unavailable: host lacks PVHOST_F_PRESSURE\n");
+		pvhost_feat_info(pd, "pressure gauge unavailable: host lacks PVHOST_F_PRESSURE\n");
 	}
 
 	if (pd->lay.entropy) {
@@ -591,15 +657,16 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 		mutex_unlock(&pd->ring_lock);
 		if (size != pd->hdr.entropy_size) {
 			atomic_long_inc(&pd->st.errors);
-			dev_warn(dev, "entropy ring unavailable: ring size %u, header says %u\n",
-				 size, pd->hdr.entropy_size);
+			pvhost_rlog(pd, KERN_WARNING,
+				    "entropy ring unavailable: ring size %u, header says %u\n",
+				    size, pd->hdr.entropy_size);
 		} else {
 			features |= BIT(PVHC_FEAT_ENTROPY);
-			dev_info(dev, "entropy ring: offered, %u bytes\n",
-				 pd->ring.size);
+			pvhost_feat_info(pd, "entropy ring: offered, %u bytes\n",
+					 pd->ring.size);
 		}
 	} else {
-		dev_info(dev, "entropy ring unavailable: host lacks PVHOST_F_ENTROPY\n");
+		pvhost_feat_info(pd, "entropy ring unavailable: host lacks PVHOST_F_ENTROPY\n");
 	}
 
 	/* Not a pvhc feature: the mailbox serves the driver and the clock. */
@@ -607,15 +674,15 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 			   pd->shm + pd->hdr.mailbox_offset : NULL);
 
 	if (!pd->lay.clock) {
-		dev_info(dev, "clock records unavailable: host lacks PVHOST_F_CLOCK or the mailbox\n");
-	} else if (!pvhost_clock_setup(&pd->clock, dev, pd->shm, &pd->hdr,
-				       &pd->mbox, &pd->st)) {
+		pvhost_feat_info(pd, "clock records unavailable: host lacks PVHOST_F_CLOCK or the mailbox\n");
+	} else if (!pvhost_clock_setup(&pd->clock, &pd->pdev->dev, pd->shm,
+				       &pd->hdr, &pd->mbox, &pd->st)) {
 		features |= BIT(PVHC_FEAT_CLOCK);
 		if (pd->lay.pairing) {
 			features |= BIT(PVHC_FEAT_CLOCK_PAIRING);
-			dev_info(dev, "clock pairing: offered\n");
+			pvhost_feat_info(pd, "clock pairing: offered\n");
 		} else {
-			dev_info(dev, "clock pairing unavailable: host lacks PVHOST_F_CLOCK_PAIRING\n");
+			pvhost_feat_info(pd, "clock pairing unavailable: host lacks PVHOST_F_CLOCK_PAIRING\n");
 		}
 	}
 
@@ -625,43 +692,42 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 	if (pd->lay.numa && pd->hdr.features & PVHOST_F_NUMA_HINT &&
 	    pd->hdr.nr_vcpus) {
 		features |= BIT(PVHC_FEAT_NUMA_HINT);
-		dev_info(dev, "NUMA hints: offered\n");
+		pvhost_feat_info(pd, "NUMA hints: offered\n");
 	} else {
-		dev_info(dev, "NUMA hints unavailable: host lacks PVHOST_F_NUMA_HINT\n");
+		pvhost_feat_info(pd, "NUMA hints unavailable: host lacks PVHOST_F_NUMA_HINT\n");
 	}
 	if (pd->lay.numa && pd->hdr.features & PVHOST_F_NUMA_TOPO &&
 	    pd->hdr.nr_vcpus) {
 		features |= BIT(PVHC_FEAT_NUMA_INFO);
-		dev_info(dev, "NUMA topology: offered\n");
+		pvhost_feat_info(pd, "NUMA topology: offered\n");
 	} else {
-		dev_info(dev, "NUMA topology unavailable: host lacks PVHOST_F_NUMA_TOPO\n");
+		pvhost_feat_info(pd, "NUMA topology unavailable: host lacks PVHOST_F_NUMA_TOPO\n");
 	}
 
 	/* pvhostd serves both from the vCPU threads it learns from QMP */
 	if (!(pd->hdr.features & vcpu_f)) {
-		dev_info(dev, "preempted flags and boost unavailable: host lacks PVHOST_F_PREEMPTED and PVHOST_F_BOOST\n");
+		pvhost_feat_info(pd, "preempted flags and boost unavailable: host lacks PVHOST_F_PREEMPTED and PVHOST_F_BOOST\n");
 	} else if (pvhost_vcpus_setup(&pd->vcpus, pd->shm, &pd->hdr)) {
-		dev_info(dev, "preempted flags and boost unavailable: no vCPU records\n");
+		pvhost_feat_info(pd, "preempted flags and boost unavailable: no vCPU records\n");
 	} else {
 		if (pd->hdr.features & PVHOST_F_PREEMPTED)
 			features |= BIT(PVHC_FEAT_PREEMPTED);
 		if (pd->hdr.features & PVHOST_F_BOOST)
 			features |= BIT(PVHC_FEAT_BOOST);
-		dev_info(dev, "preempted flags: %s, boost: %s, %u vCPU records\n",
-			 features & BIT(PVHC_FEAT_PREEMPTED) ? "offered" : "unavailable",
-			 features & BIT(PVHC_FEAT_BOOST) ? "offered" : "unavailable",
-			 pd->hdr.nr_vcpus);
+		pvhost_feat_info(pd, "preempted flags: %s, boost: %s, %u vCPU records\n",
+				 features & BIT(PVHC_FEAT_PREEMPTED) ? "offered" : "unavailable",
+				 features & BIT(PVHC_FEAT_BOOST) ? "offered" : "unavailable",
+				 pd->hdr.nr_vcpus);
 	}
 
 	if (pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX)
-		dev_info(dev, "host features %#llx not implemented by this driver, ignored\n",
-			 pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX);
+		pvhost_feat_info(pd, "host features %#llx not implemented by this driver, ignored\n",
+				 pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX);
 	return features;
 }
 
 static int pvhost_register(struct pvhost_dev *pd, unsigned long features)
 {
-	struct device *dev = &pd->pdev->dev;
 	int ret;
 
 	pd->backend.name = "pvhost";
@@ -682,15 +748,15 @@ static int pvhost_register(struct pvhost_dev *pd, unsigned long features)
 	mutex_unlock(&pd->reg_lock);
 
 	if (ret == -EPERM) {
-		dev_info(dev, "not used: pvhost is on pvhc's deny= list\n");
+		pvhost_rlog(pd, KERN_INFO, "not used: pvhost is on pvhc's deny= list\n");
 		return -ENODEV;
 	}
 	if (ret == -EEXIST) {
-		dev_info(dev, "not used: another pvhost device serves pvhc\n");
+		pvhost_rlog(pd, KERN_INFO, "not used: another pvhost device serves pvhc\n");
 		return -ENODEV;
 	}
 	if (ret)
-		dev_err(dev, "pvhc backend registration failed (%d)\n", ret);
+		pvhost_rlog(pd, KERN_ERR, "pvhc backend registration failed (%d)\n", ret);
 	return ret;
 }
 
@@ -1219,6 +1285,7 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 		PVHOST_CTR("clock_kicks", st.clock_kicks),
 		PVHOST_CTR("recover_tries", recover_tries),
 		PVHOST_CTR("recoveries", recoveries),
+		PVHOST_CTR("log_suppressed", log_suppressed),
 		PVHOST_CTR("mbox_calls", mbox.calls),
 		PVHOST_CTR("mbox_timeouts", mbox.timeouts),
 		PVHOST_CTR("mbox_malformed", mbox.malformed),
@@ -1248,6 +1315,49 @@ static void pvhost_debugfs_add(struct pvhost_dev *pd)
 	pvhost_debugfs_numa(pd);
 }
 
+/*
+ * Whether an ivshmem device is meant for this driver, before anything of
+ * it is claimed: BAR 2 is a memory BAR that holds a pvhost header (the
+ * magic) of the ABI major this driver speaks. ivshmem is a generic device
+ * (1af4:1110 for every user, plain or doorbell, with no subsystem id of
+ * its own), so the region's content is what says whose it is. A device
+ * that is not ours gets -ENODEV and a debug line only; its BARs were never
+ * requested, so another driver (or uio) can bind it.
+ *
+ * Context: the caller has enabled the device's memory decoding.
+ */
+static int pvhost_is_ours(struct pci_dev *pdev)
+{
+	struct device *dev = &pdev->dev;
+	const struct pvhost_header *sh;
+	u32 magic;
+	u16 major;
+
+	if (!(pci_resource_flags(pdev, PVHOST_BAR_SHM) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, PVHOST_BAR_SHM) < sizeof(*sh)) {
+		dev_dbg(dev, "BAR 2 is no shared memory region: not a pvhost device\n");
+		return -ENODEV;
+	}
+	sh = memremap(pci_resource_start(pdev, PVHOST_BAR_SHM), sizeof(*sh),
+		      MEMREMAP_WB);
+	if (!sh)
+		return -ENOMEM;
+	magic = READ_ONCE(sh->magic);
+	major = READ_ONCE(sh->abi_major);
+	memunmap((void *)sh);
+	if (magic != PVHOST_MAGIC) {
+		dev_dbg(dev, "no pvhost header (magic %#x): another ivshmem user's, left alone\n",
+			magic);
+		return -ENODEV;
+	}
+	if (major != PVHOST_ABI_MAJOR) {
+		dev_info(dev, "pvhost ABI %u, this driver speaks %u: not using it\n",
+			 major, PVHOST_ABI_MAJOR);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -1269,11 +1379,17 @@ static int pvhost_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pvhost_numa_init(&pd->numa, pvhost_numa_ring);
 	mutex_init(&pd->numa_dbg_lock);
 	pd->up_since = jiffies;
+	ratelimit_state_init(&pd->log_rs, PVHOST_LOG_INTERVAL_S * HZ,
+			     PVHOST_LOG_BURST);
+	ratelimit_set_flags(&pd->log_rs, RATELIMIT_MSG_ON_RELEASE);
 	pci_set_drvdata(pdev, pd);
 
 	ret = pci_enable_device(pdev);
 	if (ret)
 		goto free_pd;
+	ret = pvhost_is_ours(pdev);
+	if (ret)
+		goto disable;
 	ret = pci_request_region(pdev, PVHOST_BAR_REGS, KBUILD_MODNAME);
 	if (ret)
 		goto disable;

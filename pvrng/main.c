@@ -9,8 +9,9 @@
  * kthread feeds one block every interval_ms to the input pool: with
  * add_device_randomness() at the default credit of 0, else with
  * add_hwgenerator_randomness() at the credit the policy allows, which is 0
- * in a confidential-computing guest. An hwrng named "pvrng" serves the
- * same mixed stream to /dev/hwrng.
+ * in a confidential-computing guest. When the quality parameter asks for
+ * hwrng credit, outside a confidential-computing guest, an hwrng named
+ * "pvrng" serves the same mixed stream to /dev/hwrng.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -99,7 +100,7 @@ MODULE_PARM_DESC(credit,
 static unsigned int pvrng_quality;
 module_param_cb(quality, &pvrng_quality_ops, &pvrng_quality, 0444);
 MODULE_PARM_DESC(quality,
-		 "hwrng quality of the pvrng hwrng, per 1024 bits, 0..1024 (default 0; always 0 in a confidential-computing guest)");
+		 "hwrng quality of the pvrng hwrng, per 1024 bits, 1..1024; 0 (the default) registers no hwrng; never registered in a confidential-computing guest");
 
 static unsigned int pvrng_interval_ms = 1000;
 module_param_cb(interval_ms, &pvrng_interval_ops, &pvrng_interval_ms, 0444);
@@ -110,6 +111,7 @@ static struct pvrng_ctx pvrng;
 static bool pvrng_cc_guest;
 static bool pvrng_hwrng_ok;
 static atomic64_t pvrng_hwrng_bytes;
+static atomic64_t pvrng_hwrng_refused;	/* reads refused: core quality above policy */
 static u64 pvrng_pool_blocks;		/* fed to the input pool, under the lock */
 static struct kobject *pvrng_kobj, *pvrng_sources_kobj;
 
@@ -242,13 +244,37 @@ static int pvrng_thread_fn(void *unused)
 	return 0;
 }
 
-/* hwrng: the same mixed stream, never waiting on the host. */
+/*
+ * hwrng: the same mixed stream, never waiting on the host.
+ *
+ * The hwrng core credits what its kthread reads at rng->quality per 1024
+ * bits, and what it makes of the quality differs between the kernels in
+ * range: a quality of 0 becomes min(default_quality, 1024) at registration
+ * (v6.11 and the stable series with "hwrng: core - Fix wrong quality
+ * calculation at hw rng registration") or every time the hwrng becomes
+ * current, after its init callback (v6.2 to v6.10 and the stable series
+ * without that fix), or default_quality at each init (v6.1). So 0 cannot
+ * be asked of the core: pvrng registers an hwrng only when the policy
+ * (the quality parameter) is at least 1, registers it with that quality,
+ * which every core keeps or lowers, and registers none in a confidential-
+ * computing guest. Should the core's quality for pvrng ever be above the
+ * policy (an administrator's write to rng_quality or to rng_core's
+ * current_quality), reads are refused, so that nothing is credited above
+ * the policy whatever the core does.
+ */
 static int pvrng_hwrng_read(struct hwrng *rng, void *data, size_t max,
 			    bool wait)
 {
 	u8 out[PVRNG_BLOCK];
 	size_t done = 0, n;
+	u16 q = READ_ONCE(rng->quality);
 
+	if (q > READ_ONCE(pvrng_quality)) {
+		atomic64_inc(&pvrng_hwrng_refused);
+		pr_warn_ratelimited("hwrng read refused: the core's quality %u is above the quality parameter %u\n",
+				    q, READ_ONCE(pvrng_quality));
+		return -EPERM;
+	}
 	mutex_lock(&pvrng_lock);
 	while (done < max) {
 		pvrng_block(out, false);
@@ -262,24 +288,10 @@ static int pvrng_hwrng_read(struct hwrng *rng, void *data, size_t max,
 	return done;
 }
 
-/*
- * The hwrng core turns a quality of 0 into 1024 when it registers an
- * hwrng, and would then credit the host's stream at full entropy. The
- * quality is set here instead, when the core makes pvrng the current
- * hwrng and before its kthread reads from it (rng_mutex held).
- */
-static int pvrng_hwrng_init(struct hwrng *rng)
-{
-	rng->quality = pvrng_cc_guest ? 0 : pvrng_quality;
-	return 0;
-}
-
+/* .quality is set from the policy before registration. */
 static struct hwrng pvrng_hwrng = {
 	.name = "pvrng",
-	.init = pvrng_hwrng_init,
 	.read = pvrng_hwrng_read,
-	/* Below virtio-rng's 1024, so registering never takes over. */
-	.quality = 1,
 };
 
 /* sysfs: /sys/kernel/pvrng and /sys/kernel/pvrng/sources/<name>. */
@@ -437,6 +449,12 @@ static ssize_t hwrng_bytes_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&pvrng_hwrng_bytes));
 }
 
+static ssize_t hwrng_refused_show(struct kobject *kobj,
+				  struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&pvrng_hwrng_refused));
+}
+
 static ssize_t hwrng_show(struct kobject *kobj, struct kobj_attribute *a,
 			  char *buf)
 {
@@ -460,6 +478,7 @@ static struct kobj_attribute pvrng_attr_bytes_mixed = __ATTR_RO(bytes_mixed);
 static struct kobj_attribute pvrng_attr_bits_credited = __ATTR_RO(bits_credited);
 static struct kobj_attribute pvrng_attr_pool_blocks = __ATTR_RO(pool_blocks);
 static struct kobj_attribute pvrng_attr_hwrng_bytes = __ATTR_RO(hwrng_bytes);
+static struct kobj_attribute pvrng_attr_hwrng_refused = __ATTR_RO(hwrng_refused);
 static struct kobj_attribute pvrng_attr_hwrng = __ATTR_RO(hwrng);
 static struct kobj_attribute pvrng_attr_cc_guest = __ATTR_RO(cc_guest);
 static struct kobj_attribute pvrng_attr_mixer = __ATTR_RO(mixer);
@@ -470,6 +489,7 @@ static struct attribute *pvrng_attrs[] = {
 	&pvrng_attr_bits_credited.attr,
 	&pvrng_attr_pool_blocks.attr,
 	&pvrng_attr_hwrng_bytes.attr,
+	&pvrng_attr_hwrng_refused.attr,
 	&pvrng_attr_hwrng.attr,
 	&pvrng_attr_cc_guest.attr,
 	&pvrng_attr_mixer.attr,
@@ -574,7 +594,7 @@ static int __init pvrng_init(void)
 	pr_info("source rdrand: %s\n", pvrng_rdrand_ok ? "present" :
 		"unavailable: the CPU gives no RDRAND values");
 	if (pvrng_cc_guest) {
-		pr_info("confidential-computing guest: credit and hwrng quality forced to 0\n");
+		pr_info("confidential-computing guest: credit forced to 0, no hwrng\n");
 	} else {
 		pr_info("credit %u bits per %u-byte block, hwrng quality %u\n",
 			pvrng_credit, PVRNG_BLOCK, pvrng_quality);
@@ -584,12 +604,20 @@ static int __init pvrng_init(void)
 	if (ret)
 		goto free_sources;
 
-	ret = hwrng_register(&pvrng_hwrng);
-	if (ret) {
-		pr_warn("hwrng unavailable: hwrng_register() failed: %d\n", ret);
+	if (pvrng_cc_guest) {
+		pr_info("hwrng not registered: confidential-computing guest\n");
+	} else if (!pvrng_quality) {
+		pr_info("hwrng not registered: quality 0 (the default); quality=1..1024 registers it\n");
 	} else {
-		pvrng_hwrng_ok = true;
-		pr_info("hwrng pvrng registered\n");
+		pvrng_hwrng.quality = pvrng_quality;
+		ret = hwrng_register(&pvrng_hwrng);
+		if (ret) {
+			pr_warn("hwrng unavailable: hwrng_register() failed: %d\n", ret);
+		} else {
+			pvrng_hwrng_ok = true;
+			pr_info("hwrng pvrng registered, quality %u\n",
+				pvrng_hwrng.quality);
+		}
 	}
 
 	thread = kthread_run(pvrng_thread_fn, NULL, "pvrng");

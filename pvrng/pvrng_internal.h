@@ -14,10 +14,12 @@
 /*
  * SP 800-90B 4.4 health tests on bytes (one sample = one byte), for a
  * source that claims full entropy (H = 8 bits per sample, as virtio-rng's
- * quality 1024 does), with a false-alarm probability alpha = 2^-30 per
- * sample for the RCT and per window for the APT:
- *   RCT cutoff C = 1 + ceil(-log2(alpha) / H) = 1 + ceil(30 / 8) = 5
- *   APT: W = 512, C = smallest c with P(Binom(512, 2^-8) >= c) <= 2^-30 = 16
+ * quality 1024 does):
+ *   RCT cutoff C = 1 + ceil(-log2(alpha) / H) = 1 + ceil(30 / 8) = 5, for
+ *   a false-alarm probability alpha = 2^-30 per sample
+ *   APT: W = 512, C = 16; the window's first sample is the reference and
+ *   counts 1, so a window fails with P(Binom(511, 2^-8) >= 15) = 3.2e-9
+ *   (2^-28.2) for a good source
  */
 #define PVRNG_RCT_CUTOFF	5
 #define PVRNG_APT_WINDOW	512

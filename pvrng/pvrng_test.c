@@ -276,12 +276,49 @@ static void pvrng_mix_replayed_host(struct kunit *test)
 	pvrng_mix(&a, host, sizeof(host), la, sizeof(la), oa);
 	pvrng_mix(&b, host, sizeof(host), lb, sizeof(lb), ob);
 	KUNIT_EXPECT_MEMNEQ(test, oa, ob, sizeof(oa));
-	/* The key ratchets: the same inputs again give new output. */
+	/* The same inputs again give new output. */
 	for (i = 0; i < 4; i++) {
 		memcpy(prev, oa, sizeof(oa));
 		pvrng_mix(&a, host, sizeof(host), la, sizeof(la), oa);
 		KUNIT_EXPECT_MEMNEQ(test, oa, prev, sizeof(oa));
 	}
+}
+
+/*
+ * The key ratchets: it changes at every block and absorbs the block's
+ * inputs, so two mixers with the same seed that saw different inputs once
+ * give different output for the same inputs at the same counter ever
+ * after (the counter alone cannot do that), and a later key is not an
+ * earlier one.
+ */
+static void pvrng_mix_ratchet(struct kunit *test)
+{
+	struct pvrng_mixer a, b;
+	u8 host[32], la[24] = {}, lb[24] = {};
+	u8 oa[PVRNG_BLOCK], ob[PVRNG_BLOCK], key0[BLAKE2S_KEY_SIZE];
+	int i;
+
+	pvrng_test_good(host, sizeof(host), 10);
+	pvrng_test_mixer(&a, 5);
+	pvrng_test_mixer(&b, 5);
+	memcpy(key0, a.key, sizeof(key0));
+	lb[0] = 1;
+	/* One block with different local bytes... */
+	pvrng_mix(&a, host, sizeof(host), la, sizeof(la), oa);
+	pvrng_mix(&b, host, sizeof(host), lb, sizeof(lb), ob);
+	KUNIT_EXPECT_MEMNEQ(test, a.key, key0, sizeof(key0));
+	KUNIT_EXPECT_MEMNEQ(test, a.key, b.key, sizeof(a.key));
+	/* ...then the same inputs at the same counters: still different. */
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, a.counter, b.counter);
+		memcpy(key0, a.key, sizeof(key0));
+		pvrng_mix(&a, host, sizeof(host), la, sizeof(la), oa);
+		pvrng_mix(&b, host, sizeof(host), la, sizeof(la), ob);
+		KUNIT_EXPECT_MEMNEQ(test, oa, ob, sizeof(oa));
+		KUNIT_EXPECT_MEMNEQ(test, a.key, key0, sizeof(key0));
+	}
+	pvrng_mixer_destroy(&a);
+	pvrng_mixer_destroy(&b);
 }
 
 /* Host and local bytes cannot trade places to give the same output. */
@@ -301,6 +338,7 @@ static void pvrng_mix_framing(struct kunit *test)
 static struct kunit_case pvrng_mix_cases[] = {
 	KUNIT_CASE(pvrng_mix_zero_host),
 	KUNIT_CASE(pvrng_mix_replayed_host),
+	KUNIT_CASE(pvrng_mix_ratchet),
 	KUNIT_CASE(pvrng_mix_framing),
 	{}
 };

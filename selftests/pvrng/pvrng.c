@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvrng selftests: the sysfs files and parameters, the hwrng "pvrng" and
- * its stream, the host's entropy ring and its doorbell, host faults
- * injected through pvhost-ctl (zeros, repeat, replay) being detected,
- * quarantined and never credited, credit once the host is healthy again,
- * and the mixed stream under rngtest (FIPS 140-2, against /dev/urandom in
- * the same guest) and a dieharder subset.
+ * pvrng selftests: the sysfs files and parameters, no hwrng at the default
+ * policy, the hwrng "pvrng" (the module reloaded with quality=1) with the
+ * quality the hwrng core really uses for it, and its stream, the host's
+ * entropy ring and its doorbell, host faults injected through pvhost-ctl
+ * (zeros, repeat, replay) being detected, quarantined and never credited,
+ * credit once the host is healthy again, and the mixed stream under
+ * rngtest (FIPS 140-2, against /dev/urandom in the same guest) and a
+ * dieharder subset.
  *
  * PV_PVHOST=1 says the lane runs a pvhostd; without it, and without the
- * pvhost-ctl relay, the host tests are skipped.
+ * pvhost-ctl relay, the host tests are skipped. The statistical tests run
+ * in the stock-6.12 lane (PV_LANE), where rngtest and dieharder must be in
+ * the guest; elsewhere they are skipped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +38,11 @@
 #define PVRNG		"/sys/kernel/pvrng"
 #define PARAMS		"/sys/module/pvrng/parameters"
 #define HWRNG		"/sys/class/misc/hw_random"
+#define RNG_CORE	"/sys/module/rng_core/parameters"
+/* The quality the hwrng tests reload pvrng with: the least credit. */
+#define HW_QUALITY	1
+#define HW_QUALITY_PARAM "quality=1"
+#define STAT_LANE	"stock-6.12"
 #define PVHOST_DEBUG	"/sys/kernel/debug/pvhost"
 #define CHUNK		4096
 
@@ -46,7 +56,7 @@ static const char *const src_files[] = {
 
 static const char *const top_files[] = {
 	"blocks_mixed", "bytes_mixed", "bits_credited", "pool_blocks",
-	"hwrng_bytes", "hwrng", "cc_guest", "mixer",
+	"hwrng_bytes", "hwrng_refused", "hwrng", "cc_guest", "mixer",
 };
 
 static long long read_ll(const char *path)
@@ -104,6 +114,41 @@ static int set_credit(unsigned int bits)
 
 	snprintf(v, sizeof(v), "%u", bits);
 	return pv_write_str(PARAMS "/credit", v);
+}
+
+/* Whether @name is one of the words of rng_available. */
+static int hwrng_available(const char *name)
+{
+	char avail[256], *w, *save;
+
+	if (pv_read_line(HWRNG "/rng_available", avail, sizeof(avail)))
+		return 0;
+	for (w = strtok_r(avail, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		if (!strcmp(w, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Unload pvrng and load it again from PV_MODULE_PATH with @params.
+ * Returns 0, or -errno; -ENOENT when PV_MODULE_PATH is not set.
+ */
+static int reload_pvrng(const char *params)
+{
+	const char *ko = getenv("PV_MODULE_PATH");
+	int fd, ret = 0;
+
+	if (!ko)
+		return -ENOENT;
+	if (syscall(SYS_delete_module, "pvrng", O_NONBLOCK))
+		return -errno;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 /*
@@ -206,22 +251,81 @@ TEST(params_rejected)
 		close(fd);
 }
 
-/* /dev/hwrng switched to pvrng for the test, switched back after. */
+/*
+ * The default policy gives no hwrng credit, and the hwrng core cannot be
+ * asked for a quality of 0 on every kernel in range (v6.2 to v6.10 turn
+ * it into 1024 each time the hwrng becomes current): no hwrng at all.
+ * Should one be there, the quality the core really uses for it, with it
+ * made current, must not be above the parameter.
+ */
+TEST(no_hwrng_by_default)
+{
+	char st[32], prev[64] = "", cur[64] = "";
+	long long q = read_ll(PARAMS "/quality");
+	long long eff;
+
+	ASSERT_EQ(0, q) TH_LOG("pvrng was not loaded with the default quality");
+	ASSERT_EQ(0, pv_read_line(PVRNG "/hwrng", st, sizeof(st)));
+	EXPECT_STREQ("none", st);
+	EXPECT_FALSE(hwrng_available("pvrng"));
+	if (!hwrng_available("pvrng"))
+		return;
+	ASSERT_EQ(0, pv_read_line(HWRNG "/rng_current", prev, sizeof(prev)));
+	ASSERT_EQ(0, pv_write_str(HWRNG "/rng_current", "pvrng"));
+	ASSERT_EQ(0, pv_read_line(HWRNG "/rng_current", cur, sizeof(cur)));
+	eff = read_ll(HWRNG "/rng_quality");
+	TH_LOG("pvrng current (%s): effective rng_quality %lld, parameter %lld",
+	       cur, eff, q);
+	EXPECT_STREQ("pvrng", cur);
+	EXPECT_LE(eff, q);
+	if (prev[0] && strcmp(prev, "none") && strcmp(prev, "pvrng"))
+		pv_write_str(HWRNG "/rng_current", prev);
+}
+
+/*
+ * /dev/hwrng switched to pvrng for the test, switched back after. pvrng
+ * is reloaded with quality=HW_QUALITY (once: the tests after the first
+ * find it loaded so), and the hwrng core must use at most that.
+ */
 FIXTURE(hw) {
 	char prev[64];
 };
 
 FIXTURE_SETUP(hw)
 {
-	char avail[256];
+	char st[32], cur[64];
+	long long q, eff, dq;
+	int ret;
 
-	if (pv_read_line(PVRNG "/hwrng", avail, sizeof(avail)) ||
-	    strcmp(avail, "registered"))
-		SKIP(return, "the pvrng hwrng is not registered");
-	ASSERT_EQ(0, pv_read_line(HWRNG "/rng_available", avail, sizeof(avail)));
-	ASSERT_NE(NULL, strstr(avail, "pvrng"));
+	if (!pv_read_line(PVRNG "/cc_guest", st, sizeof(st)) && !strcmp(st, "1"))
+		SKIP(return, "confidential-computing guest: pvrng registers no hwrng");
+	if (read_ll(PARAMS "/quality") == 0) {
+		ret = reload_pvrng(HW_QUALITY_PARAM);
+		if (ret == -ENOENT)
+			SKIP(return, "PV_MODULE_PATH not set: cannot load pvrng with quality=%d",
+			     HW_QUALITY);
+		ASSERT_EQ(0, ret) TH_LOG("reloading pvrng: %s", strerror(-ret));
+	}
+	q = read_ll(PARAMS "/quality");
+	ASSERT_EQ(HW_QUALITY, q);
+	ASSERT_EQ(0, pv_read_line(PVRNG "/hwrng", st, sizeof(st)));
+	ASSERT_STREQ("registered", st);
+	ASSERT_TRUE(hwrng_available("pvrng"));
 	ASSERT_EQ(0, pv_read_line(HWRNG "/rng_current", self->prev, sizeof(self->prev)));
 	ASSERT_EQ(0, pv_write_str(HWRNG "/rng_current", "pvrng"));
+	/* What the core credits with: the effective quality, not the parameter. */
+	ASSERT_EQ(0, pv_read_line(HWRNG "/rng_current", cur, sizeof(cur)));
+	ASSERT_STREQ("pvrng", cur);
+	eff = read_ll(HWRNG "/rng_quality");
+	dq = read_ll(RNG_CORE "/default_quality");
+	TH_LOG("pvrng current: rng_quality %lld, parameter %lld, rng_core.default_quality %lld",
+	       eff, q, dq);
+	ASSERT_LE(0, eff);
+	ASSERT_LE(eff, q) TH_LOG("the hwrng core credits pvrng at %lld per 1024 bits, policy %lld",
+				 eff, q);
+	/* Every core in range keeps a nonzero quality under default_quality. */
+	if (dq < 0 || dq >= q)
+		EXPECT_EQ(q, eff);
 }
 
 FIXTURE_TEARDOWN(hw)
@@ -370,6 +474,28 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 	EXPECT_GT(read_ll(PVRNG "/bits_credited"), 0);
 }
 
+/*
+ * The statistical tests take minutes of guest time: they run in one lane.
+ * Returns NULL when @tool is there, else why the test is skipped; in the
+ * stock-6.12 lane a missing tool is a failure, never a skip.
+ */
+static const char *stat_tool_missing(struct __test_metadata *_metadata,
+				     const char *tool)
+{
+	const char *lane = getenv("PV_LANE");
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	if (!system(cmd))
+		return NULL;
+	if (lane && !strcmp(lane, STAT_LANE)) {
+		TH_LOG("%s is not in the guest of the %s lane", tool, STAT_LANE);
+		_metadata->exit_code = KSFT_FAIL;
+		return "";
+	}
+	return "statistical tests run in the " STAT_LANE " lane";
+}
+
 /* "rngtest: FIPS 140-2 failures: N" from rngtest -c BLOCKS < SRC. */
 static int rngtest_failures(const char *src, int blocks)
 {
@@ -394,10 +520,13 @@ static int rngtest_failures(const char *src, int blocks)
  */
 TEST_F_TIMEOUT(hw, rngtest_fips, 300)
 {
+	const char *why = stat_tool_missing(_metadata, "rngtest");
 	int hw, ur;
 
-	if (system("command -v rngtest >/dev/null 2>&1"))
-		SKIP(return, "rngtest (rng-tools5) is not in this guest");
+	if (why && !*why)
+		return;
+	if (why)
+		SKIP(return, "%s", why);
 	hw = rngtest_failures("/dev/hwrng", 1000);
 	ur = rngtest_failures("/dev/urandom", 1000);
 	TH_LOG("FIPS 140-2 failures in 1000 blocks: pvrng %d, /dev/urandom %d", hw, ur);
@@ -417,13 +546,16 @@ TEST_F_TIMEOUT(hw, dieharder_subset, 300)
 	static const char *const tests[] = {
 		"-d 0 -p 10",	/* diehard_birthdays */
 	};
+	const char *why = stat_tool_missing(_metadata, "dieharder");
 	char cmd[128], line[256];
 	int failed = 0, passed = 0;
 	unsigned int i;
 	FILE *f;
 
-	if (system("command -v dieharder >/dev/null 2>&1"))
-		SKIP(return, "dieharder is not in this guest");
+	if (why && !*why)
+		return;
+	if (why)
+		SKIP(return, "%s", why);
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		snprintf(cmd, sizeof(cmd), "dieharder -g 200 %s </dev/hwrng 2>&1",
 			 tests[i]);
@@ -442,6 +574,37 @@ TEST_F_TIMEOUT(hw, dieharder_subset, 300)
 	}
 	EXPECT_EQ(0, failed);
 	EXPECT_GE(passed, (int)ARRAY_SIZE(tests));
+}
+
+/*
+ * Last: pvrng as the lane loaded it, with no hwrng. The harness runs the
+ * fixtures in the order they are defined, after the tests of no fixture.
+ */
+FIXTURE(last) {
+	int unused;
+};
+
+FIXTURE_SETUP(last)
+{
+}
+
+FIXTURE_TEARDOWN(last)
+{
+}
+
+TEST_F(last, default_load_again)
+{
+	char st[32];
+	int ret;
+
+	if (read_ll(PARAMS "/quality") == 0)
+		return;
+	ret = reload_pvrng("");
+	ASSERT_EQ(0, ret) TH_LOG("reloading pvrng: %s", strerror(-ret));
+	EXPECT_EQ(0, read_ll(PARAMS "/quality"));
+	ASSERT_EQ(0, pv_read_line(PVRNG "/hwrng", st, sizeof(st)));
+	EXPECT_STREQ("none", st);
+	EXPECT_FALSE(hwrng_available("pvrng"));
 }
 
 TEST_HARNESS_MAIN
