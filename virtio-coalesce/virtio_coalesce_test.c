@@ -89,13 +89,28 @@ static void vcoal_noop_work(struct work_struct *work)
 {
 }
 
-static void vcoal_sim_init(struct vcoal_sim *s, unsigned int level)
+static void vcoal_sim_cancel(void *data)
 {
-	memset(s, 0, sizeof(*s));
+	struct vcoal_sim *s = data;
+
+	cancel_work_sync(&s->a.dim.work);
+}
+
+/*
+ * On the heap: net_dim queues the work the simulation owns; the work is
+ * cancelled before the memory goes, however the test ends.
+ */
+static struct vcoal_sim *vcoal_sim_new(struct kunit *test, unsigned int level)
+{
+	struct vcoal_sim *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
 	INIT_WORK(&s->a.dim.work, vcoal_noop_work);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vcoal_sim_cancel, s));
 	vcoal_adaptive_init(&s->a, level);
 	s->level = level;
 	s->now = ktime_set(1, 0);
+	return s;
 }
 
 /*
@@ -131,63 +146,52 @@ static void vcoal_sim_period(struct vcoal_sim *s, enum vcoal_traffic t)
 		s->moves++;
 }
 
-static void vcoal_sim_done(struct vcoal_sim *s)
-{
-	cancel_work_sync(&s->a.dim.work);
-}
-
 static void vcoal_test_adaptive_steady(struct kunit *test)
 {
-	struct vcoal_sim s;
+	struct vcoal_sim *s = vcoal_sim_new(test, 0);
 	int i;
 
-	vcoal_sim_init(&s, 0);
 	for (i = 0; i < 100; i++) {
-		vcoal_sim_period(&s, VCOAL_BULK);
-		KUNIT_ASSERT_LE(test, s.level, (unsigned int)VCOAL_LEVEL_MAX);
+		vcoal_sim_period(s, VCOAL_BULK);
+		KUNIT_ASSERT_LE(test, s->level, (unsigned int)VCOAL_LEVEL_MAX);
 	}
 	/* Fewer interrupts for the same throughput: all the way up, and it stays. */
-	KUNIT_EXPECT_EQ(test, s.level, 100U);
-	KUNIT_EXPECT_LE(test, s.moves, 8U);
-	vcoal_sim_done(&s);
+	KUNIT_EXPECT_EQ(test, s->level, 100U);
+	KUNIT_EXPECT_LE(test, s->moves, 8U);
 }
 
 static void vcoal_test_adaptive_rr(struct kunit *test)
 {
-	struct vcoal_sim s;
+	struct vcoal_sim *s = vcoal_sim_new(test, 50);
 	int i;
 
-	vcoal_sim_init(&s, 50);
 	for (i = 0; i < 100; i++)
-		vcoal_sim_period(&s, VCOAL_RR);
+		vcoal_sim_period(s, VCOAL_RR);
 	/* Coalescing only slows request/response down: back to the bottom. */
-	KUNIT_EXPECT_EQ(test, s.level, 0U);
-	vcoal_sim_done(&s);
+	KUNIT_EXPECT_EQ(test, s->level, 0U);
 }
 
 static void vcoal_test_adaptive_bursty(struct kunit *test)
 {
+	struct vcoal_sim *s = vcoal_sim_new(test, 0);
 	unsigned int before;
-	struct vcoal_sim s;
 	int burst, i;
 
-	vcoal_sim_init(&s, 0);
 	for (burst = 0; burst < 10; burst++) {
 		for (i = 0; i < 10; i++)
-			vcoal_sim_period(&s, VCOAL_BULK);
+			vcoal_sim_period(s, VCOAL_BULK);
 		/* An idle link is no evidence: the level holds through it. */
-		before = s.level;
+		before = s->level;
 		for (i = 0; i < 30; i++) {
-			vcoal_sim_period(&s, VCOAL_IDLE);
-			KUNIT_ASSERT_EQ(test, s.level, before);
+			vcoal_sim_period(s, VCOAL_IDLE);
+			KUNIT_ASSERT_EQ(test, s->level, before);
 		}
 	}
-	KUNIT_EXPECT_GE(test, s.level, 75U);
+	KUNIT_EXPECT_GE(test, s->level, 75U);
 	/* Then the workload turns to request/response: it follows. */
 	for (i = 0; i < 30; i++)
-		vcoal_sim_period(&s, VCOAL_RR);
-	KUNIT_EXPECT_LE(test, s.level, 25U);
-	vcoal_sim_done(&s);
+		vcoal_sim_period(s, VCOAL_RR);
+	KUNIT_EXPECT_LE(test, s->level, 25U);
 }
 
 /* The target controller on a plant whose delay is 1 us per level, +-20%. */
