@@ -33,7 +33,7 @@
 #endif
 
 /*
- * virtio_coalesce: before v6.10 net_dim's profile count was private to
+ * virtio_coalesce: in 6.1 net_dim's profile count was private to
  * lib/dim/net_dim.c (compat.mk probe PVGUEST_NET_DIM_PRIVATE_PROFILES).
  */
 #ifdef PVGUEST_NET_DIM_PRIVATE_PROFILES

@@ -22,8 +22,8 @@ pvguest_compat_ccflags += -DPVGUEST_HWGEN_SLEEP_AFTER
 endif
 
 # NET_DIM_PARAMS_NUM_PROFILES moved from lib/dim/net_dim.c to <linux/dim.h>
-# in v6.10 (virtio_coalesce maps net_dim's profiles onto its levels; the
-# count is 5 in both). The ethtool set_coalesce/get_coalesce signatures
+# after 6.1 (6.12 has it). virtio_coalesce maps net_dim's profiles onto its
+# levels; the count is 5 in both. The ethtool set_coalesce/get_coalesce signatures
 # and net_dim() itself are the same in 6.1 and 6.12: no probe needed.
 # Probe added 2026-12-03.
 ifeq ($(shell grep -s 'define NET_DIM_PARAMS_NUM_PROFILES' $(srctree)/include/linux/dim.h),)
