@@ -32,4 +32,12 @@
 	add_hwgenerator_randomness(buf, len, entropy)
 #endif
 
+/*
+ * virtio_coalesce: in 6.1 net_dim's profile count was private to
+ * lib/dim/net_dim.c (compat.mk probe PVGUEST_NET_DIM_PRIVATE_PROFILES).
+ */
+#ifdef PVGUEST_NET_DIM_PRIVATE_PROFILES
+#define NET_DIM_PARAMS_NUM_PROFILES 5
+#endif
+
 #endif /* _PVGUEST_COMPAT_H */

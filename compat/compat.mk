@@ -20,3 +20,12 @@ endif
 ifneq ($(shell grep -s 'add_hwgenerator_randomness.*sleep_after' $(srctree)/include/linux/random.h),)
 pvguest_compat_ccflags += -DPVGUEST_HWGEN_SLEEP_AFTER
 endif
+
+# NET_DIM_PARAMS_NUM_PROFILES moved from lib/dim/net_dim.c to <linux/dim.h>
+# after 6.1 (6.12 has it). virtio_coalesce maps net_dim's profiles onto its
+# levels; the count is 5 in both. The ethtool set_coalesce/get_coalesce signatures
+# and net_dim() itself are the same in 6.1 and 6.12: no probe needed.
+# Probe added 2026-12-03.
+ifeq ($(shell grep -s 'define NET_DIM_PARAMS_NUM_PROFILES' $(srctree)/include/linux/dim.h),)
+pvguest_compat_ccflags += -DPVGUEST_NET_DIM_PRIVATE_PROFILES
+endif

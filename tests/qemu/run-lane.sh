@@ -15,10 +15,14 @@ rm -rf "$work" && mkdir -p "$work"
 
 pvhostd_pid=
 relay_pid=
+netns=
+netpeer_pid=
 shm=/dev/shm/pvguest-$lane-$$
-# Never leave a host daemon or relay behind, whatever ends the lane.
+# Never leave a host daemon, relay or namespace behind, whatever ends the lane.
 trap '[ -n "$pvhostd_pid" ] && kill "$pvhostd_pid" 2>/dev/null
 	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null
+	[ -n "$netpeer_pid" ] && kill "$netpeer_pid" 2>/dev/null
+	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
 	rm -f "$shm" "$shm-m0" "$shm-m1"' EXIT
 result() { printf 'RESULT\t%s\t%s/%s\t%s\n' "$1" "$lane" "$2" "$3"; }
 fail_lane() {
@@ -148,20 +152,45 @@ kunit)
 stock-*)
 	timeout=${PV_TIMEOUT:-900}
 	pvhost_setup 4
+	# The guest network: QEMU runs in a network namespace of the lane's own
+	# with a tap whose host end, 10.99.0.1, is served by netpeer.py (the
+	# guest is 10.99.0.2, pv.net); a monitor socket of its own lets the
+	# peer unplug the device (its root port makes it hot-pluggable).
+	net_qemu=(-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0)
+	net_append=
+	netns=pvguest-$lane-$$
+	if ip netns add "$netns" && ip -n "$netns" link set lo up &&
+	   ip -n "$netns" tuntap add dev pvtap0 mode tap &&
+	   ip -n "$netns" addr add 10.99.0.1/24 dev pvtap0 &&
+	   ip -n "$netns" link set pvtap0 up; then
+		ip netns exec "$netns" python3 "$PV_ROOT/tests/qemu/netpeer.py" 10.99.0.1 \
+			"$work/monitor.sock" 2>"$work/netpeer.log" &
+		netpeer_pid=$!
+		net_qemu=(-device pcie-root-port,id=netport,chassis=9,slot=9
+			-netdev tap,id=n0,ifname=pvtap0,script=no,downscript=no
+			-device virtio-net-pci,id=vnet0,bus=netport,netdev=n0
+			-monitor "unix:$work/monitor.sock,server=on,wait=off")
+		net_append=" pv.net=10.99.0.2/24,10.99.0.1"
+		qemu=(ip netns exec "$netns" "${qemu[@]}")
+	else
+		pv_log "no network namespace: the guest's virtio-net has no peer"
+		ip netns del "$netns" 2>/dev/null
+		netns=
+	fi
 	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 1G
 		-chardev "file,id=res,path=$results" -serial chardev:res
 		-object "memory-backend-file,id=m0,size=512M,mem-path=$shm-m0,share=on"
 		-object "memory-backend-file,id=m1,size=512M,mem-path=$shm-m1,share=on"
 		-numa node,nodeid=0,cpus=0-1,memdev=m0
 		-numa node,nodeid=1,cpus=2-3,memdev=m1
-		-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
+		"${net_qemu[@]}"
 		-device virtio-rng-pci
 		-device virtio-balloon-pci,free-page-reporting=on
 		-object "memory-backend-file,id=ivshm,mem-path=$shm,size=1M,share=on"
 		-device ivshmem-plain,memdev=ivshm
 		"${pvhost_qemu[@]}"
 		-kernel "$kimage" -initrd "$work/initrd.gz"
-		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
+		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append$net_append")
 	;;
 xen)
 	timeout=${PV_TIMEOUT:-600}
@@ -215,6 +244,11 @@ if [ -n "$relay_pid" ]; then
 	kill "$relay_pid" 2>/dev/null
 	wait "$relay_pid" 2>/dev/null
 	relay_pid=
+fi
+if [ -n "$netpeer_pid" ]; then
+	kill "$netpeer_pid" 2>/dev/null
+	wait "$netpeer_pid" 2>/dev/null
+	netpeer_pid=
 fi
 pv_log "guest ran $(($(date +%s) - start)) s, qemu exit $rc"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
