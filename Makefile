@@ -35,7 +35,8 @@ clean:
 	$(if $(wildcard selftests/Makefile),$(MAKE) -C selftests clean)
 
 install: modules
-	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 		$(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
 
@@ -45,6 +46,7 @@ install-dkms:
 	find Kbuild Kconfig Makefile VERSION compat include $(MODULE_DIRS) \
 		-type f \( -name '*.[chS]' -o -name '*.mk' -o -name Kbuild -o -name Kconfig \
 		-o -name .kunitconfig -o -name Makefile -o -name VERSION \) \
+		! -name '*.mod.c' \
 		-print0 | xargs -0 tar -cf - | tar -xf - -C $(DKMS_SRC)
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 

@@ -60,6 +60,18 @@ else
 	result fail version "VERSION $version, changelog $clver, pvhostd --version '$dver'"
 fi
 
+# make install DESTDIR=X puts the modules under X, never in the host's
+# /lib/modules: a dry run (-n -i; the recursive make it still runs fails on a
+# KDIR that does not exist), the DKMS checks below build the modules.
+dry=$(make -s -n -i -o modules -C "$PV_ROOT" install DESTDIR="$work/destdir" \
+	KDIR=/nonexistent 2>/dev/null | tr -d '\\\n')
+if grep -q "INSTALL_MOD_PATH=$work/destdir *modules_install" <<<"$dry" &&
+	grep -q "depmod -b $work/destdir" <<<"$dry"; then
+	result pass install-destdir ""
+else
+	result fail install-destdir "make install ignores DESTDIR: $dry"
+fi
+
 # lintian: any tag, even informational, fails (overrides carry reasons).
 lintian -I --pedantic "$work/deb/pvguest_${version}_amd64.changes" \
 	>"$work/lintian.log" 2>"$work/lintian.err"
