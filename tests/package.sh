@@ -13,7 +13,7 @@ PV_LANE=package
 . "$(dirname "$0")/qemu/lib.sh"
 result() { printf 'RESULT\t%s\tpackage/%s\t%s\n' "$1" "$2" "$3"; }
 pv_need_pkgs build-essential debhelper dh-dkms dkms lintian fakeroot \
-	systemd libjson-c-dev util-linux kmod dwarves >&2 ||
+	systemd libjson-c-dev util-linux kmod dwarves strace python3 >&2 ||
 	{ result fail setup "missing packages"; exit 0; }
 
 # The cached Debian kernels (fetched once, shared with the stock lanes).
@@ -167,27 +167,80 @@ else
 fi
 
 # The packaged daemon as the unit runs it: user nobody, CAP_SYS_NICE the
-# only capability, no new privileges; it serves its control socket and
-# stops cleanly on SIGTERM.
+# only capability, no new privileges. Under strace, it serves a guest
+# session (the host lane's ivshmem and clock clients play QEMU and the
+# guest) and pvctl, and stops cleanly on SIGTERM; every system call it made
+# must pass the unit's SystemCallFilter.
 run=$work/run
 mkdir -p "$run" && chown nobody:nogroup "$run"
-setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs \
-	--inh-caps=-all,+sys_nice --ambient-caps=-all,+sys_nice \
-	--bounding-set=-all,+sys_nice -- "$sroot/usr/sbin/pvhostd" \
-	-s "$run/ivshmem.sock" -c "$run/ctl.sock" -g "$run/generation" \
+strace -f -qq -o "$work/strace.log" setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups --no-new-privs --inh-caps=-all,+sys_nice \
+	--ambient-caps=-all,+sys_nice --bounding-set=-all,+sys_nice -- \
+	"$sroot/usr/sbin/pvhostd" -s "$run/ivs.sock" -g "$run/generation" \
 	>"$work/daemon.log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do [ -S "$run/ctl.sock" ] && break; sleep 0.1; done
+spid=$!
+for _ in $(seq 100); do [ -S "$run/ivs.sock.ctl" ] && break; sleep 0.1; done
+pid=$(pgrep -P "$spid" | head -1)
 caps=$(sed -n 's/^CapEff:\t//p' "/proc/$pid/status" 2>/dev/null)
-"$sroot/usr/sbin/pvctl" -c "$run/ctl.sock" status >"$work/status.log" 2>&1
-st=$?
+st=0
+python3 "$PV_ROOT/pvhostd/tests/ivshmem-client.py" "$run/ivs.sock" 1 \
+	>>"$work/daemon.log" 2>&1 || st=1
+python3 "$PV_ROOT/pvhostd/tests/clock-client.py" "$run/ivs.sock" \
+	"$sroot/usr/sbin/pvctl" >>"$work/daemon.log" 2>&1 || st=$((st | 2))
+"$sroot/usr/sbin/pvctl" -c "$run/ivs.sock.ctl" status >"$work/status.log" 2>&1 ||
+	st=$((st | 4))
 kill -TERM "$pid" 2>/dev/null
-wait "$pid"
+wait "$spid"
 rc=$?
 # CAP_SYS_NICE is bit 23.
 if [ "$caps" = 0000000000800000 ] && [ $st -eq 0 ] && [ $rc -eq 0 ]; then
 	result pass daemon-unprivileged ""
 else
 	cat "$work/daemon.log" >&2
-	result fail daemon-unprivileged "CapEff ${caps:-none}, pvctl status rc $st, exit $rc (log: $work/daemon.log)"
+	result fail daemon-unprivileged "CapEff ${caps:-none}, clients/pvctl failed (mask $st), exit $rc (log: $work/daemon.log)"
+fi
+# The system calls after pvhostd's execve, against the unit's filter.
+awk '/execve\("[^"]*\/usr\/sbin\/pvhostd"/ { on = 1; next }
+	on && match($0, /^[0-9]+ +[a-z0-9_]+\(/) {
+		sub(/^[0-9]+ +/, ""); sub(/\(.*/, ""); print }' "$work/strace.log" |
+	sort -u >"$work/syscalls.txt"
+systemd-analyze syscall-filter >"$work/filter-sets.txt" 2>/dev/null
+denied=$(python3 - "$work/filter-sets.txt" "$sroot/lib/systemd/system/pvhostd@.service" \
+		"$work/syscalls.txt" <<'PY'
+import sys
+sets, cur = {}, None
+for line in open(sys.argv[1]):
+    w = line.split()
+    if line.startswith('@'):
+        cur = sets.setdefault(w[0], set())
+    elif cur is not None and w and not w[0].startswith('#'):
+        cur.add(w[0])
+def names(word):
+    if not word.startswith('@'):
+        return {word}
+    return set().union(*(names(x) for x in sets.get(word, ())))
+allowed = None
+for line in open(sys.argv[2]):
+    if not line.startswith('SystemCallFilter='):
+        continue
+    val = line.split('=', 1)[1].strip()
+    deny = val.startswith('~')
+    calls = set().union(*(names(w) for w in val.lstrip('~').split()))
+    if allowed is None:
+        allowed = calls if not deny else None
+    elif deny:
+        allowed -= calls
+    else:
+        allowed |= calls
+used = [l.strip() for l in open(sys.argv[3]) if l.strip()]
+print(' '.join(u for u in used if allowed is None or u not in allowed)
+      if used else 'none-traced')
+PY
+)
+n=$(wc -l <"$work/syscalls.txt")
+pv_log "pvhostd made $n distinct system calls${denied:+; outside the filter: $denied}"
+if [ "$n" -gt 10 ] && [ -z "$denied" ]; then
+	result pass unit-syscalls ""
+else
+	result fail unit-syscalls "$n system calls traced, outside SystemCallFilter: ${denied:-none}"
 fi
