@@ -3,27 +3,22 @@
 #   make                 build the modules for the running kernel
 #   make KDIR=<tree>     ... for another kernel's build tree or headers
 #   make install         install to /lib/modules/<release>/updates, depmod
-#                        (DESTDIR=<root> or INSTALL_MOD_PATH=<root>: under <root>)
-#   make install-dkms    the module sources and dkms.conf to
-#                        $(DESTDIR)/usr/src/pvguest-<version>, for dkms
-#   make install-host    pvhostd, pvctl, their man pages, unit and config
-#   make deb             the pvguest-dkms and pvhostd Debian packages, built
-#                        in a copy of the tree under DEBDIR (/tmp/pvguest-deb)
+#                        (INSTALL_MOD_PATH=<root> installs under <root>)
 #   make check           the whole test suite (every QEMU lane)
 #   make check-<lane>    one lane: style kunit stock-6.1 stock-6.12 xen
 #   make demo            a stock guest with every module loaded
 #   make style           checkpatch --strict
 #   make sparse          sparse on every module (C=2)
+#   make install DESTDIR=<root>  as make install, under <root>
+#   make install-dkms    the module sources and dkms.conf to
+#                        $(DESTDIR)/usr/src/pvguest-<version>, for dkms
+#   make install-host    pvhostd, pvctl, their man pages, unit and config
+#   make deb             the pvguest-dkms and pvhostd Debian packages, built
+#                        in a copy of the tree under DEBDIR (/tmp/pvguest-deb)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 LANES := style host kunit stock-6.1 stock-6.12 xen
-VERSION := $(shell cat $(CURDIR)/VERSION)
-INSTALL_MOD_PATH ?= $(DESTDIR)
-DEBDIR ?= $(or $(TMPDIR),/tmp)/pvguest-deb
-# The module folders, as the top-level Kbuild lists them.
-MODULE_DIRS := $(patsubst %/,%,$(shell sed -n 's|^obj-m += \([^ ]*\)/$$|\1|p' Kbuild))
-DKMS_SRC = $(DESTDIR)/usr/src/pvguest-$(VERSION)
 
 all: modules
 
@@ -39,6 +34,32 @@ install: modules
 		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 		$(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
+
+check:
+	bash tests/run.sh
+
+$(addprefix check-,$(LANES)):
+	bash tests/run.sh $(@:check-%=%)
+
+demo:
+	bash tests/demo.sh
+
+style:
+	bash tests/run.sh style
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CHECK=sparse W=1 modules
+
+selftests:
+	$(MAKE) -C selftests
+
+# Packaging. DESTDIR is the packagers' name for INSTALL_MOD_PATH.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+INSTALL_MOD_PATH ?= $(DESTDIR)
+DEBDIR ?= $(or $(TMPDIR),/tmp)/pvguest-deb
+# The module folders, as the top-level Kbuild lists them.
+MODULE_DIRS := $(patsubst %/,%,$(shell sed -n 's|^obj-m += \([^ ]*\)/$$|\1|p' Kbuild))
+DKMS_SRC = $(DESTDIR)/usr/src/pvguest-$(VERSION)
 
 # Sources only: the modules, compat/, include/ and the build files.
 install-dkms:
@@ -65,22 +86,6 @@ deb:
 	cd $(DEBDIR)/pvguest-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(DEBDIR)/*_$(VERSION)*.deb
 
-check:
-	bash tests/run.sh
+.PHONY: install-dkms install-host deb
 
-$(addprefix check-,$(LANES)):
-	bash tests/run.sh $(@:check-%=%)
-
-demo:
-	bash tests/demo.sh
-
-style:
-	bash tests/run.sh style
-
-sparse:
-	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CHECK=sparse W=1 modules
-
-selftests:
-	$(MAKE) -C selftests
-
-.PHONY: all modules clean install install-dkms install-host deb check $(addprefix check-,$(LANES)) demo style sparse selftests
+.PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo style sparse selftests
