@@ -20,6 +20,10 @@
 
 #include "daemon.h"
 
+#ifndef PVHOSTD_VERSION
+#define PVHOSTD_VERSION "unknown"
+#endif
+
 static const char usage[] =
 "Usage: pvhostd -s SOCKET [options]\n"
 "Serve the pvhost channel (ABI %d.%d) to one QEMU guest over ivshmem:\n"
@@ -54,6 +58,7 @@ static const char usage[] =
 "                           a boost of T ms a vCPU's requests are refused\n"
 "                           for 3 T ms\n"
 "  -h, --help               this text\n"
+"  -V, --version            the version and the ABI it serves\n"
 "\n"
 "Pressure level = max(ramp(psi_some_avg10, PSI range),\n"
 "                     ramp(100 - available%%, mem range)),\n"
@@ -155,6 +160,7 @@ static const struct option long_opts[] = {
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -213,7 +219,7 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	}
 }
 
-/* Return: 0 to run, 1 to exit successfully (--help), -1 on bad usage. */
+/* Return: 0 to run, 1 to exit successfully (--help, -V), -1 on bad usage. */
 static int parse_args(struct pvhostd *d, int argc, char **argv)
 {
 	struct pvhostd_opts *o = &d->opt;
@@ -228,10 +234,15 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 			  .used_lo = 800, .used_hi = 980 },
 		.node_root = "/sys/devices/system/node",
 	};
-	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:h", long_opts,
+	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:hV", long_opts,
 				NULL)) != -1) {
 		if (c == 'h') {
 			print_usage(stdout);
+			return 1;
+		}
+		if (c == 'V') {
+			printf("pvhostd %s (pvhost ABI %d.%d)\n", PVHOSTD_VERSION,
+			       PVHOST_ABI_MAJOR, PVHOST_ABI_MINOR);
 			return 1;
 		}
 		if (parse_opt(d, c, optarg)) {
