@@ -18,7 +18,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
-LANES := style harness host kunit stock-6.1 stock-6.12 xen
+LANES := style harness host package kunit stock-6.1 stock-6.12 xen
 
 all: modules
 

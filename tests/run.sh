@@ -4,11 +4,11 @@
 # with their reasons, the time of each lane, and closes with
 # "N passed, N failed, N skipped".
 #   tests/run.sh [LANE...]   (default: every lane)
-# Lanes that boot no guest (style, harness, host) run beside the guest
+# Lanes that boot no guest (style, harness, host, package) run beside the guest
 # lanes, which run one after the other: two cores are what a TCG guest uses.
 PV_LANE=check
 . "$(dirname "$0")/qemu/lib.sh"
-HOST_LANES="style harness host"
+HOST_LANES="style harness host package"
 GUEST_LANES="kunit stock-6.1 stock-6.12 xen"
 lanes=("$@")
 [ ${#lanes[@]} -gt 0 ] || lanes=($HOST_LANES $GUEST_LANES)
