@@ -136,15 +136,16 @@ pvhost_setup() {
 case $lane in
 kunit)
 	timeout=${PV_TIMEOUT:-900}
-	# The debug kernel meets the real host: the same pvhostd, relay and
-	# two NUMA nodes as the stock lanes, on 2 vCPUs.
-	pvhost_setup 2
-	qemu+=(-machine q35 -cpu max -smp 2,sockets=2,cores=1,threads=1 -m 2G
+	# The debug kernel meets the real host: the same pvhostd, relay,
+	# vCPUs and NUMA nodes as the stock lanes (the host tests know that
+	# layout), with the debug kernel's larger memory.
+	pvhost_setup 4
+	qemu+=(-machine q35 -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 2G
 		-chardev "file,id=res,path=$results" -serial chardev:res
 		-object "memory-backend-file,id=m0,size=1G,mem-path=$shm-m0,share=on"
 		-object "memory-backend-file,id=m1,size=1G,mem-path=$shm-m1,share=on"
-		-numa node,nodeid=0,cpus=0,memdev=m0
-		-numa node,nodeid=1,cpus=1,memdev=m1
+		-numa node,nodeid=0,cpus=0-1,memdev=m0
+		-numa node,nodeid=1,cpus=2-3,memdev=m1
 		"${pvhost_qemu[@]}"
 		-kernel "$kimage" -initrd "$work/initrd.gz"
 		-append "$cmdline pv.soak=${PV_SOAK:-100} pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
