@@ -124,7 +124,7 @@ done
 
 # The soak (pv.soak=CYCLES): every module loaded and unloaded CYCLES
 # times, its sysfs read and written in between; the kmemleak scans below
-# then look at what 100 cycles left behind.
+# then look at what the cycles left behind.
 if [ -n "$PV_SOAK" ] && [ -z "$PV_BENCH" ]; then
 	section soak pv-soak "$PV_SOAK"
 fi

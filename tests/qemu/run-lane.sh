@@ -148,7 +148,7 @@ kunit)
 		-numa node,nodeid=1,cpus=2-3,memdev=m1
 		"${pvhost_qemu[@]}"
 		-kernel "$kimage" -initrd "$work/initrd.gz"
-		-append "$cmdline pv.soak=${PV_SOAK:-100} pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
+		-append "$cmdline pv.soak=${PV_SOAK:-3} pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
 	;;
 stock-*)
 	timeout=${PV_TIMEOUT:-900}
