@@ -234,10 +234,17 @@ TEST_F(clk, calibration_pace)
 			hi = p;
 		usleep(100000);
 	}
+	/*
+	 * The exchanges go on: two of them within 16 s. The pacing work is
+	 * deferrable, so an idle guest may run it later than its period;
+	 * 6 s usually see three.
+	 */
+	for (i = 0; i < 100 && dbg_value(self->dev, "calib_sent") - sent0 < 2; i++)
+		usleep(100000);
 	sent1 = dbg_value(self->dev, "calib_sent");
 	ASSERT_EQ(0, pv_write_str(CALIB_MAX, old));
-	TH_LOG("period %lld..%lld ms, %lld exchanges in 6 s", lo, hi,
-	       sent1 - sent0);
+	TH_LOG("period %lld..%lld ms, %lld exchanges in %u s", lo, hi,
+	       sent1 - sent0, 6 + i / 10);
 	EXPECT_LE(1000, lo);
 	EXPECT_GE(2000, hi);
 	EXPECT_LE(2, sent1 - sent0);
