@@ -60,10 +60,11 @@ static void say_session(struct pvhostd *d, struct reply *r)
 	say(r, "peer=%d\nhost_peer=%d\nregion_size=%u\nnr_vcpus=%u\n",
 	    PVHOSTD_GUEST_PEER, PVHOSTD_HOST_PEER, s->lay.region_size,
 	    s->lay.nr_vcpus);
-	say(r, "entropy_bytes=%llu\nentropy_fills=%llu\nentropy_broken=%llu\n",
+	say(r, "entropy_bytes=%llu\nentropy_fills=%llu\nentropy_broken=%llu\nentropy_errors=%llu\n",
 	    (unsigned long long)s->ent.bytes,
 	    (unsigned long long)s->ent.fills,
-	    (unsigned long long)s->ent.broken);
+	    (unsigned long long)s->ent.broken,
+	    (unsigned long long)s->ent.errors);
 	say(r, "mailbox_answered=%llu\nmailbox_errors=%llu\nmailbox_quiet=%llu\n",
 	    (unsigned long long)s->mbox.answered,
 	    (unsigned long long)s->mbox.errors,

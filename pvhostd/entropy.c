@@ -5,6 +5,7 @@
  * as broken and resynchronised to it. Every write lands at an index masked
  * by the ring size, so no cons value can make us write out of bounds.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -29,17 +30,28 @@ const char *pvhostd_entropy_fault_name(enum pvhostd_entropy_fault fault)
 	return fault_names[fault];
 }
 
-static void random_bytes(u8 *buf, size_t len)
+/* getrandom(2); the unit tests put a failing one here. */
+ssize_t (*pvhostd_getrandom)(void *buf, size_t len, unsigned int flags) =
+	getrandom;
+
+/*
+ * @len random bytes. Return: 0, or -1 when the kernel gives none (a
+ * seccomp filter, an old kernel): interruptions are retried, nothing else.
+ */
+static int random_bytes(u8 *buf, size_t len)
 {
 	ssize_t n;
 
 	while (len) {
-		n = getrandom(buf, len, 0);
+		n = pvhostd_getrandom(buf, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
-			continue;	/* EINTR only: getrandom() blocks, not fails */
+			return -1;
 		buf += n;
 		len -= n;
 	}
+	return 0;
 }
 
 /**
@@ -54,7 +66,9 @@ void pvhostd_entropy_init(struct pvhostd_entropy *e, void *area, u32 size)
 	e->ring = area;
 	e->data = (u8 *)area + sizeof(struct pvhost_entropy);
 	e->size = size;
-	random_bytes(e->block, sizeof(e->block));
+	/* the repeat fault's block: any bytes do if there are no random ones */
+	if (random_bytes(e->block, sizeof(e->block)))
+		e->errors++;
 }
 
 /**
@@ -99,7 +113,8 @@ static void produce_pattern(struct pvhostd_entropy *e, u8 *buf,
 	}
 }
 
-static void produce(struct pvhostd_entropy *e, u8 *buf, u32 len)
+/* Return: 0, or -1 when there are no random bytes to give. */
+static int produce(struct pvhostd_entropy *e, u8 *buf, u32 len)
 {
 	switch (e->fault) {
 	case PVHOSTD_ENTROPY_ZEROS:
@@ -118,10 +133,12 @@ static void produce(struct pvhostd_entropy *e, u8 *buf, u32 len)
 		produce_pattern(e, buf, len, e->block, sizeof(e->block));
 		break;
 	default:
-		random_bytes(buf, len);
+		if (random_bytes(buf, len))
+			return -1;
 		remember(e, buf, len);
 		break;
 	}
+	return 0;
 }
 
 /* How many bytes may be written; resynchronises a broken ring. */
@@ -144,7 +161,9 @@ static u32 entropy_room(struct pvhostd_entropy *e)
  * @e: host state
  *
  * Writes the free space (at most size bytes, each at prod masked by the
- * size), then publishes prod with release ordering.
+ * size), then publishes prod with release ordering. When the kernel gives
+ * no random bytes, nothing more is written (never zeros or old bytes in
+ * their place) and the failure is counted in @e->errors.
  * Return: bytes written; nonzero means the guest should be told.
  */
 u32 pvhostd_entropy_fill(struct pvhostd_entropy *e)
@@ -157,7 +176,10 @@ u32 pvhostd_entropy_fill(struct pvhostd_entropy *e)
 		chunk = room - done;
 		if (chunk > sizeof(buf))
 			chunk = sizeof(buf);
-		produce(e, buf, chunk);
+		if (produce(e, buf, chunk)) {
+			e->errors++;
+			break;
+		}
 		for (i = 0; i < chunk; i++)
 			e->data[(e->prod + done + i) & (e->size - 1)] = buf[i];
 		done += chunk;

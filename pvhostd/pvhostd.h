@@ -87,7 +87,10 @@ struct pvhostd_entropy {
 	u64 bytes;			/* counters */
 	u64 broken;
 	u64 fills;
+	u64 errors;			/* fills cut short: no random bytes */
 };
+
+extern ssize_t (*pvhostd_getrandom)(void *buf, size_t len, unsigned int flags);
 
 void pvhostd_entropy_init(struct pvhostd_entropy *e, void *area, u32 size);
 u32 pvhostd_entropy_fill(struct pvhostd_entropy *e);

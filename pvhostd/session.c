@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,22 +21,46 @@
 
 #include "daemon.h"
 
+/*
+ * The generation, on disk before the region shows it: written to a
+ * temporary file, synced, renamed over the old one, and the directory
+ * synced, so that a crash leaves the old number or the new one, never an
+ * empty file (a daemon restarted on it would reuse a generation).
+ */
 static void generation_save(struct pvhostd *d)
 {
-	char tmp[4096];
+	char tmp[4096], dir[4096];
+	int fd, ok;
 	FILE *f;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", d->opt.gen_path) >=
 	    (int)sizeof(tmp))
 		return;
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%u\n", d->generation) < 0 || fclose(f)) {
+	f = fopen(tmp, "we");
+	if (!f) {
 		pvhostd_log("cannot save generation to %s: %s", tmp,
 			    strerror(errno));
 		return;
 	}
-	if (rename(tmp, d->opt.gen_path))
+	ok = fprintf(f, "%u\n", d->generation) > 0 && !fflush(f) &&
+	     !fsync(fileno(f));
+	if (fclose(f) || !ok) {
+		pvhostd_log("cannot save generation to %s: %s", tmp,
+			    strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	if (rename(tmp, d->opt.gen_path)) {
 		pvhostd_log("cannot save generation: %s", strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", d->opt.gen_path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
 }
 
 static void close_fd(struct pvhostd *d, int *fd)
@@ -308,10 +333,20 @@ void pvhostd_clock_refresh(struct pvhostd *d)
 
 static void serve_entropy(struct pvhostd *d)
 {
+	u64 errors = d->s.ent.errors;
+	u32 done;
+	int err;
+
 	if (pvhostd_hostile_serve(d, PVHOSTD_PART_ENTROPY))
 		return;
-	if (pvhostd_entropy_fill(&d->s.ent))
+	done = pvhostd_entropy_fill(&d->s.ent);
+	err = errno;
+	if (done)
 		pvhostd_session_raise(d, PVHOST_VEC_ENTROPY);
+	/* the first failure, then at each power of two: a bounded log */
+	if (d->s.ent.errors != errors && !(d->s.ent.errors & (d->s.ent.errors - 1)))
+		pvhostd_log("getrandom() failed (%s): entropy ring not refilled, %llu times",
+			    strerror(err), (unsigned long long)d->s.ent.errors);
 }
 
 /**

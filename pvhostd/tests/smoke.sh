@@ -35,6 +35,18 @@ check "pvhostd --help exits 0" "$here/pvhostd" --help
 check "bad option exits 2" bash -c "'$here/pvhostd' -s x -m 3M; [ \$? -eq 2 ]"
 check "a second pvhostd on a live socket refuses to start" \
 	bash -c "! '$here/pvhostd' -s '$sock' -c '$work/other.ctl'"
+check "pvctl --version names the version" bash -c "'$here/pvctl' --version | grep -q '^pvctl '"
+check "pvctl -t 0 and -t x refused: exit 2" \
+	bash -c "'$here/pvctl' -t 0 -c '$sock.ctl' status; a=\$?; '$here/pvctl' -t x -c '$sock.ctl' status; b=\$?; [ \$a -eq 2 ] && [ \$b -eq 2 ]"
+# A control socket that accepts and never answers: pvctl gives up.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept(); time.sleep(30)' "$work/mute.sock" &
+mute=$!
+for _ in $(seq 50); do [ -S "$work/mute.sock" ] && break; sleep 0.1; done
+check "pvctl -t 1 on a daemon that never answers: exit 2, says so" \
+	bash -c "out=\$('$here/pvctl' -t 1 -c '$work/mute.sock' status 2>&1); [ \$? -eq 2 ] && echo \"\$out\" | grep -q 'no answer within 1 s'"
+kill "$mute" 2>/dev/null
 check "status: waiting, generation 0" bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx generation=0"
 check "raw client: connect sequence, region, refusal (generation 1)" \
 	python3 "$here/tests/ivshmem-client.py" "$sock" 1

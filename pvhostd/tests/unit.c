@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <linux/mempolicy.h>
 #include <unistd.h>
@@ -207,6 +208,53 @@ static void test_entropy_hostile(void)
 	TAP_OK(i == 20000 && canaries_intact(rb),
 	       "entropy: 20000 random cons values, never beyond size or bounds");
 	TAP_OK(e.broken > before, "entropy: random cons values counted");
+	free(rb);
+}
+
+/* getrandom() stand-ins: interrupted once, then fine; or failing for good. */
+static int gr_calls;
+
+static ssize_t gr_eintr_once(void *buf, size_t len, unsigned int flags)
+{
+	if (!gr_calls++) {
+		errno = EINTR;
+		return -1;
+	}
+	return getrandom(buf, len, flags);
+}
+
+static ssize_t gr_eperm(void *buf, size_t len, unsigned int flags)
+{
+	(void)buf;
+	(void)len;
+	(void)flags;
+	gr_calls++;
+	errno = EPERM;	/* as a seccomp filter answers */
+	return -1;
+}
+
+static void test_entropy_getrandom_fails(void)
+{
+	static struct pvhostd_entropy e;
+	struct ring_buf *rb;
+
+	pvhostd_getrandom = gr_eintr_once;
+	gr_calls = 0;
+	rb = ring_new(&e);
+	TAP_OK(pvhostd_entropy_fill(&e) == RING && e.errors == 0,
+	       "entropy: an interrupted getrandom() is retried");
+	free(rb);
+
+	pvhostd_getrandom = gr_eperm;
+	gr_calls = 0;
+	rb = ring_new(&e);
+	memset(rb->data, 0xa5, RING);
+	TAP_OK(pvhostd_entropy_fill(&e) == 0 && rb->hdr.prod == 0 &&
+	       e.errors == 2 && gr_calls == 2,
+	       "entropy: a failing getrandom() publishes nothing, counted, no loop");
+	TAP_OK(rb->data[0] == 0xa5 && rb->data[RING - 1] == 0xa5,
+	       "entropy: nothing written in place of random bytes");
+	pvhostd_getrandom = getrandom;
 	free(rb);
 }
 
@@ -1279,6 +1327,7 @@ int main(void)
 	test_layout_header();
 	test_entropy_normal();
 	test_entropy_hostile();
+	test_entropy_getrandom_fails();
 	test_entropy_faults();
 	test_mailbox_answer();
 	test_mailbox_serve();
