@@ -398,13 +398,20 @@ static int pvclock_bind_locked(void)
 		pvclock_set_rec(cpu, recs[cpu], first);
 	}
 	kfree(recs);
-	/* Nobody reads the old records now; forget what they said. */
+	/*
+	 * Nobody reads the old records now: every CPU's next read takes its
+	 * new record, judged against its last good copy (the time it gives
+	 * with the new offset against the time the copy gives; see
+	 * pvclock_judge()). Forgetting the copies instead let a record the
+	 * host rewrote between this binding and a CPU's first read become
+	 * that CPU's time unjudged: a host lying as it came back put the
+	 * guest 277 years ahead.
+	 */
 	synchronize_rcu();
 	for_each_possible_cpu(cpu) {
 		struct pvclock_cpu *c = per_cpu_ptr(&pvclock_cpus, cpu);
 
 		WRITE_ONCE(c->good_src, &pvclock_no_record);
-		c->have_good = false;
 		c->leap_since = 0;
 	}
 	if (pvclock_bound || pvclock_frozen) {
@@ -456,10 +463,7 @@ static void pvclock_bind(void)
 /* Keep a private copy of every record, version even, and use it. */
 static void pvclock_freeze_locked(void)
 {
-	struct pvclock_snap s;
-	unsigned long tries = 0;
 	unsigned int cpu;
-	u64 tsc;
 
 	WRITE_ONCE(pvclock_guard.shared, NULL);
 	pvclock_agree_runs = 0;
@@ -469,12 +473,17 @@ static void pvclock_freeze_locked(void)
 
 		if (!rec || rec == &c->frozen)
 			continue;
-		if (!c->have_good &&
-		    pvclock_snap_read(rec, pvclock_rdtsc, NULL, &s, &tsc,
-				      &tries) == PVCLOCK_RD_OK)
-			c->good = s;
-		else if (!c->have_good)
-			memset(&c->good, 0, sizeof(c->good));
+		if (!c->have_good) {
+			/*
+			 * Never read here: no record of this CPU was judged,
+			 * and a copy of whatever the host wrote last would
+			 * become its time (a host lying as it goes, 277 years
+			 * ahead). It reads the marks until the next binding.
+			 */
+			c->borrowed = true;
+			WRITE_ONCE(c->rec, NULL);
+			continue;
+		}
 		c->frozen.tsc_timestamp = c->good.tsc_timestamp;
 		c->frozen.system_time = c->good.system_time;
 		c->frozen.tsc_to_system_mul = c->good.mul;

@@ -16,6 +16,7 @@
 #include <linux/random.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <asm/pvclock.h>
 
 #include "pvclock.h"
@@ -1196,6 +1197,112 @@ static void pvclock_resume_module(struct kunit *test)
 	KUNIT_EXPECT_GE(test, t2 - t1, 10000000ULL);
 }
 
+/* pvclock_now() on the CPU it runs on, into *(u64 *)arg. */
+static long rl_now(void *arg)
+{
+	*(u64 *)arg = pvclock_now();
+	return 0;
+}
+
+/* The largest step from @t0 pvclock_now() makes on any online CPU. */
+static u64 rl_worst(struct kunit *test, u64 t0)
+{
+	unsigned int cpu;
+	u64 t, worst = 0;
+
+	for_each_online_cpu(cpu) {
+		t = t0;
+		KUNIT_EXPECT_EQ(test, work_on_cpu(cpu, rl_now, &t), 0L);
+		if (t - t0 > worst)
+			worst = t - t0;
+	}
+	return worst;
+}
+
+/* The test backend writes every record @ahead_ns ahead, as a host may. */
+static void th_lie(u64 ahead_ns)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pvclock_vcpu_time_info *r = &th.recs[cpu];
+
+		WRITE_ONCE(r->version, r->version + 1);
+		smp_wmb();	/* odd before the contents change */
+		r->system_time += ahead_ns;
+		smp_wmb();	/* the contents before the version is even */
+		WRITE_ONCE(r->version, r->version + 1);
+	}
+}
+
+static long rl_leaps(void)
+{
+	unsigned int cpu;
+	long n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += local_read(&pvclock_cpu_state(cpu)->leaps);
+	return n;
+}
+
+/*
+ * The source comes back and lies at once: right after the rebinding,
+ * before the CPUs read again, every record jumps 277 years ahead. Each
+ * CPU judges its first new record against its copy from before and
+ * refuses it. (A rebinding once made every CPU forget its copy, and a
+ * CPU whose first read came after the lie took it unjudged.)
+ */
+static void pvclock_rebind_lie(struct kunit *test)
+{
+	char name[PVHC_NAME_MAX];
+	unsigned int cpu;
+	long leaps;
+	u64 t0;
+
+	t0 = pvclock_now();
+	KUNIT_EXPECT_LT(test, rl_worst(test, t0), 10 * SEC);
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	for_each_possible_cpu(cpu)
+		th_fill(&th.recs[cpu]);
+	KUNIT_ASSERT_EQ(test, pvhc_backend_register(&th_backend), 0);
+	th_registered = true;
+	pvclock_health_run();
+	pvclock_source_name(name);
+	KUNIT_ASSERT_STREQ(test, name, th_backend.name);
+	leaps = rl_leaps();
+	th_lie(LEAP_277Y);
+	KUNIT_EXPECT_LT(test, rl_worst(test, t0), 10 * SEC);
+	KUNIT_EXPECT_GT(test, rl_leaps(), leaps);
+	pvclock_rating_set(10);
+}
+
+/*
+ * The same lie, then the source goes away: the frozen copies are the last
+ * good records, not what the host wrote last; a CPU with no good record
+ * has no copy (it reads the marks) rather than a copy of the lie.
+ */
+static void pvclock_freeze_lie(struct kunit *test)
+{
+	unsigned int cpu;
+	u64 t0;
+
+	t0 = pvclock_now();
+	KUNIT_EXPECT_LT(test, rl_worst(test, t0), 10 * SEC);
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	for_each_possible_cpu(cpu)
+		th_fill(&th.recs[cpu]);
+	KUNIT_ASSERT_EQ(test, pvhc_backend_register(&th_backend), 0);
+	th_registered = true;
+	pvclock_health_run();
+	th_lie(LEAP_277Y);
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	KUNIT_EXPECT_LT(test, rl_worst(test, t0), 10 * SEC);
+	pvclock_rating_set(10);
+}
+
 static void pvclock_ptp_math(struct kunit *test)
 {
 	struct pvhc_clock_pairing cp = { .sec = 100, .nsec = 999999000,
@@ -1243,6 +1350,8 @@ static struct kunit_case pvclock_source_cases[] = {
 	KUNIT_CASE(pvclock_source_gone),
 	KUNIT_CASE(pvclock_rebind_threads),
 	KUNIT_CASE(pvclock_resume_module),
+	KUNIT_CASE(pvclock_rebind_lie),
+	KUNIT_CASE(pvclock_freeze_lie),
 	KUNIT_CASE(pvclock_ptp_math),
 	KUNIT_CASE(pvclock_ptp_overflow),
 	{}

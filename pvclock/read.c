@@ -106,17 +106,22 @@ enum pvclock_step {
 };
 
 /*
- * Judge record @s at @tsc against this CPU's last good record. A refusal
- * is counted once per record version; a host whose records stay beyond
- * the bound for PVCLOCK_INSIST_NS (by the last good record) is followed,
- * continuously (the caller rebases): a refused host correction never
- * leaves time on a stale record for good.
+ * Judge record @s at @tsc, read with @offset, against this CPU's last good
+ * record. The two are compared as the times they give, offsets included:
+ * a new epoch (a rebind to a source that came back, or another source)
+ * changed the offset since the last good record was taken, and its first
+ * record is judged like any other. A refusal is counted once per record
+ * version; a host whose records stay beyond the bound for
+ * PVCLOCK_INSIST_NS (by the last good record) is followed, continuously
+ * (the caller rebases): a refused host correction never leaves time on a
+ * stale record for good.
  */
 static enum pvclock_step pvclock_judge(struct pvclock_cpu *c,
-				       const struct pvclock_snap *s, u64 tsc)
+				       const struct pvclock_snap *s, u64 tsc,
+				       s64 offset)
 {
 	const struct pvclock_snap *old = &c->good;
-	u64 t_old = pvclock_snap_ns(old, tsc);
+	u64 t_old = c->base + pvclock_snap_delta_ns(old, tsc);
 	/* Nanoseconds per 2^32 ticks: exact, below 2^64 for a valid record. */
 	u64 r_old = pvclock_scale(1ULL << 32, old->mul, old->shift);
 	u64 r_new = pvclock_scale(1ULL << 32, s->mul, s->shift);
@@ -132,7 +137,7 @@ static enum pvclock_step pvclock_judge(struct pvclock_cpu *c,
 		return PVCLOCK_STEP_FOLLOW;
 	}
 	if (pvclock_dist(r_new, r_old) <= r_old >> PVCLOCK_STEP_RATE_SHIFT &&
-	    pvclock_dist(pvclock_snap_ns(s, tsc), t_old) <=
+	    pvclock_dist(pvclock_snap_ns(s, tsc) + offset, t_old) <=
 	    pvclock_step_bound(old, s, tsc)) {
 		c->leap_since = 0;
 		return PVCLOCK_STEP_TAKE;
@@ -265,7 +270,7 @@ u64 pvclock_read_slow(struct pvclock_cpu *c, u64 (*tsc_fn)(void),
 		c->resync = false;
 	}
 	if (c->have_good) {
-		switch (pvclock_judge(c, &s, tsc)) {
+		switch (pvclock_judge(c, &s, tsc, offset)) {
 		case PVCLOCK_STEP_TAKE:
 			break;
 		case PVCLOCK_STEP_REFUSE:
