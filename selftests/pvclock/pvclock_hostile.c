@@ -112,14 +112,6 @@ FIXTURE_SETUP(hostile)
 	int rc;
 
 	self->rating = 0;
-	/*
-	 * Known defect: in one kunit-lane run, clock-leap straight after
-	 * monotonic_through_host_restart got through the step bound and
-	 * put the guest 277 years ahead. Until it is fixed these modes run
-	 * only when asked for (PV_HOSTILE_CLOCK=1 make check-<lane>).
-	 */
-	if (!getenv("PV_HOSTILE_CLOCK") || strcmp(getenv("PV_HOSTILE_CLOCK"), "1"))
-		SKIP(return, "known defect, a leap got through once; PV_HOSTILE_CLOCK=1");
 	if (pv_read_line(PVC "/source", src, sizeof(src)) || strcmp(src, "pvhost"))
 		SKIP(return, "the hostile clock modes need the pvhost source (source %s)",
 		     src);

@@ -98,7 +98,7 @@ console=$work/console.log
 results=$work/results.log
 : >"$console"
 : >"$results"
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}${PV_ONLY:+ pv.only=$PV_ONLY}${PV_HOSTILE_CLOCK:+ pv.hostile_clock=$PV_HOSTILE_CLOCK}"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}${PV_ONLY:+ pv.only=$PV_ONLY}"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 # pvhost_setup NVCPUS: the host channel, where the tree has pvhostd:
