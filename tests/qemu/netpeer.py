@@ -35,11 +35,14 @@ def unplug(addr, monitor):
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as m:
                 m.settimeout(5)
                 m.connect(monitor)
-                m.recv(4096)
+                banner = m.recv(4096)
                 m.sendall(b'device_del vnet0\n')
-                m.recv(4096)
+                answer = m.recv(4096)
+            print('unplug: monitor said %r, then %r' % (banner, answer),
+                  file=sys.stderr, flush=True)
             s.sendto(b'ok', peer)
         except OSError as e:
+            print('unplug: %s' % e, file=sys.stderr, flush=True)
             s.sendto(('error %s' % e).encode(), peer)
 
 
