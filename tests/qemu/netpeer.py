@@ -9,6 +9,7 @@
 # closes (host to guest bulk); UDP ADDR:5 "unplug" has QEMU's monitor (the
 # lane's own HMP socket MONITOR) unplug the guest's NIC, device vnet0, and
 # answers "ok" or why not. Ends on SIGTERM.
+import re
 import signal
 import socket
 import sys
@@ -23,6 +24,25 @@ def udp_echo(addr):
         s.sendto(data, peer)
 
 
+def read_prompt(m, after):
+    """Read from an HMP monitor until a prompt follows AFTER (a command's
+    echo, or nothing for the banner); the socket's timeout bounds it.
+    The echo carries line-editing escapes: they are dropped first."""
+    buf = b''
+    while True:
+        data = m.recv(4096)
+        if not data:
+            return buf
+        buf += data
+        text = re.sub(rb'\x1b\[[0-9;]*[A-Za-z]', b'', buf)
+        if after:
+            if after not in text:
+                continue
+            text = text[text.rindex(after):]
+        if text.endswith(b'(qemu) '):
+            return text
+
+
 def unplug(addr, monitor):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, 5))
@@ -35,9 +55,12 @@ def unplug(addr, monitor):
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as m:
                 m.settimeout(5)
                 m.connect(monitor)
-                banner = m.recv(4096)
+                banner = read_prompt(m, b'')
+                # HMP reads its input a byte at a time and drops what is
+                # left when the peer goes: stay until the command's own
+                # prompt comes back.
                 m.sendall(b'device_del vnet0\n')
-                answer = m.recv(4096)
+                answer = read_prompt(m, b'device_del vnet0')
             print('unplug: monitor said %r, then %r' % (banner, answer),
                   file=sys.stderr, flush=True)
             s.sendto(b'ok', peer)
