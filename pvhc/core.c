@@ -74,6 +74,8 @@ static DEFINE_MUTEX(pvhc_lock);		/* the list, routes, deny mask */
 static LIST_HEAD(pvhc_backends);	/* by priority, highest first */
 static struct pvhc_backend __rcu *pvhc_route[PVHC_FEAT_NR];
 DEFINE_STATIC_SRCU(pvhc_srcu);		/* readers of pvhc_route[] */
+/* Even while the routes stand; odd while a backend is being removed. */
+static unsigned long pvhc_gen;
 
 static unsigned long pvhc_denied;	/* BIT(enum pvhc_known_backend) */
 static unsigned long pvhc_deny_logged;
@@ -305,6 +307,8 @@ static void pvhc_reroute(void)
 		}
 		rcu_assign_pointer(pvhc_route[f], best);
 	}
+	/* Published after the routes: a reader seeing it sees them. */
+	smp_store_release(&pvhc_gen, (pvhc_gen | 1) + 1);
 }
 
 static bool pvhc_pin(struct module *owner)
@@ -465,6 +469,8 @@ void pvhc_backend_unregister(struct pvhc_backend *b)
 	if (WARN(!found, "pvhc: unregistering a backend never registered\n"))
 		goto unlock;
 
+	/* Odd until pvhc_reroute(): no route may be taken as lasting. */
+	WRITE_ONCE(pvhc_gen, pvhc_gen + 1);
 	blocking_notifier_call_chain(&pvhc_chain, PVHC_BACKEND_REMOVING, b);
 	list_del(&b->node);
 	pvhc_reroute();
@@ -563,6 +569,26 @@ const char *pvhc_feature_source(enum pvhc_feature f)
 	return name;
 }
 EXPORT_SYMBOL_GPL(pvhc_feature_source);
+
+/**
+ * pvhc_generation - which set of routes stands
+ *
+ * Changes whenever a backend is added or removed. It is odd from just
+ * before PVHC_BACKEND_REMOVING is sent until the departing backend no
+ * longer serves anything: what is looked up then may come from a backend
+ * that is going. A caller that keeps what it looks up (a clock record
+ * pointer) and must know which backend it came from reads the generation
+ * before and after, and keeps nothing unless both are the same even value.
+ *
+ * Context: any.
+ * Return: the generation.
+ */
+unsigned long pvhc_generation(void)
+{
+	/* Pairs with pvhc_reroute()'s release: the routes read after are as new. */
+	return smp_load_acquire(&pvhc_gen);
+}
+EXPORT_SYMBOL_GPL(pvhc_generation);
 
 /**
  * pvhc_hypervisor - the hypervisor pvhc detected at load

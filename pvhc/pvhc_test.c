@@ -955,6 +955,7 @@ struct pvhc_test_listener {
 	int order;			/* 1: ADDED came before REMOVING */
 	const char *source_at_removing;
 	int preempted_at_removing;
+	unsigned long gen_at_removing;
 };
 
 static int pvhc_test_listener_fn(struct notifier_block *nb,
@@ -974,6 +975,7 @@ static int pvhc_test_listener_fn(struct notifier_block *nb,
 		l->source_at_removing =
 			pvhc_feature_source(PVHC_FEAT_PREEMPTED);
 		l->preempted_at_removing = pvhc_vcpu_preempted(0);
+		l->gen_at_removing = pvhc_generation();
 	}
 	return NOTIFY_OK;
 }
@@ -983,6 +985,7 @@ static void pvhc_test_backend_events(struct kunit *test)
 	struct pvhc_test_host *h = pvhc_test_host(test);
 	struct pvhc_test_listener *l;
 	struct pvhc_backend *b;
+	unsigned long gen;
 
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, l);
@@ -994,11 +997,22 @@ static void pvhc_test_backend_events(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pvhc_notifier_register(&l->nb), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pvhc_test_nb_release,
 							&l->nb), 0);
+	gen = pvhc_generation();
+	KUNIT_EXPECT_EQ(test, gen & 1, 0UL);
 	pvhc_test_register(test, b);
 	KUNIT_EXPECT_EQ(test, l->added, 1);
 	KUNIT_EXPECT_EQ(test, l->removing, 0);
+	/* Each change of the routes is a new, even generation... */
+	KUNIT_EXPECT_NE(test, pvhc_generation(), gen);
+	KUNIT_EXPECT_EQ(test, pvhc_generation() & 1, 0UL);
+	gen = pvhc_generation();
 	pvhc_test_unregister(test, b);
 	KUNIT_EXPECT_EQ(test, pvhc_notifier_unregister(&l->nb), 0);
+	/* ...odd while a backend is being removed. */
+	KUNIT_EXPECT_EQ(test, l->gen_at_removing & 1, 1UL);
+	KUNIT_EXPECT_NE(test, pvhc_generation(), gen);
+	KUNIT_EXPECT_NE(test, pvhc_generation(), l->gen_at_removing);
+	KUNIT_EXPECT_EQ(test, pvhc_generation() & 1, 0UL);
 
 	KUNIT_EXPECT_EQ(test, l->added, 1);
 	KUNIT_EXPECT_EQ(test, l->removing, 1);

@@ -133,7 +133,8 @@ void pvhc_pressure_changed(struct pvhc_backend *b);
  * Backend chain events, sent (process context) with the struct pvhc_backend
  * as data: after a backend is added, and before one is removed. Anything a
  * caller got from a backend (a clock record pointer) stays valid until
- * PVHC_BACKEND_REMOVING names that backend.
+ * PVHC_BACKEND_REMOVING names that backend; pvhc_generation() tells which
+ * backend that was.
  */
 enum pvhc_event {
 	PVHC_BACKEND_ADDED,
@@ -147,6 +148,7 @@ int pvhc_notifier_unregister(struct notifier_block *nb);
 bool pvhc_has_feature(enum pvhc_feature f);
 const char *pvhc_feature_name(enum pvhc_feature f);
 const char *pvhc_feature_source(enum pvhc_feature f);
+unsigned long pvhc_generation(void);
 enum pvhc_hypervisor pvhc_hypervisor(void);
 
 int pvhc_vcpu_preempted(unsigned int cpu);
