@@ -86,6 +86,7 @@ static DEFINE_MUTEX(pvclock_cs_mutex);
 static char pvclock_forced[PVHC_NAME_MAX];	/* "" for auto */
 static char pvclock_source[PVHC_NAME_MAX] = "none";
 static bool pvclock_bound;		/* records come from pvclock_source */
+static unsigned long pvclock_bound_gen;	/* pvhc_generation() they were taken at */
 static bool pvclock_frozen;		/* the source went away: frozen copies */
 static bool pvclock_cs_registered;
 static unsigned int pvclock_agree_runs;	/* health checks the records agreed */
@@ -101,6 +102,7 @@ static atomic_long_t pvclock_hotplug_events;
 static void pvclock_health_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(pvclock_health_work, pvclock_health_fn);
 #define PVCLOCK_HEALTH_PERIOD	HZ
+#define PVCLOCK_REBIND_RETRY	(HZ / 50)
 
 static u64 pvclock_rdtsc(void)
 {
@@ -346,10 +348,20 @@ static int pvclock_bind_locked(void)
 	const struct pvclock_vcpu_time_info *first = NULL;
 	const struct pvclock_vcpu_time_info **recs;
 	char name[PVHC_NAME_MAX];
+	unsigned long gen;
 	unsigned int cpu;
 	s64 offset;
 
 	lockdep_assert_held(&pvclock_mutex);
+	/*
+	 * While a backend is being removed it still serves its features:
+	 * records taken now may be freed as soon as the removal ends, and
+	 * its PVHC_BACKEND_REMOVING has already been and gone. The health
+	 * check tries again soon (pvclock_health_fn()).
+	 */
+	gen = pvhc_generation();
+	if (gen & 1)
+		return -EBUSY;
 	strscpy(name, pvhc_feature_source(PVHC_FEAT_CLOCK), sizeof(name));
 	if (!strcmp(name, "none")) {
 		if (!pvclock_logged_none)
@@ -364,8 +376,14 @@ static int pvclock_bind_locked(void)
 		pvclock_logged_none = true;
 		return -ENODEV;
 	}
-	if (pvclock_bound && !strcmp(name, pvclock_source))
+	/*
+	 * The same name is the same backend: its removal would have frozen
+	 * the copies and unbound (pvclock_pvhc_event()).
+	 */
+	if (pvclock_bound && !strcmp(name, pvclock_source)) {
+		pvclock_bound_gen = gen;
 		return 0;
+	}
 
 	recs = kcalloc(nr_cpu_ids, sizeof(*recs), GFP_KERNEL);
 	if (!recs)
@@ -375,6 +393,16 @@ static int pvclock_bind_locked(void)
 			recs[cpu] = NULL;
 		if (!first && recs[cpu])
 			first = recs[cpu];
+	}
+	/*
+	 * The name and every record from one backend: a backend added or
+	 * removed meanwhile may have answered for some CPUs only, and its
+	 * removal would not be recognised as the one these records are in.
+	 */
+	smp_rmb();	/* the lookups before the generation's second read */
+	if (pvhc_generation() != gen) {
+		kfree(recs);
+		return -EAGAIN;
 	}
 	if (!first) {
 		kfree(recs);
@@ -422,6 +450,7 @@ static int pvclock_bind_locked(void)
 	/* The kernel owns its kvmclock records: it clears the flag there. */
 	WRITE_ONCE(pvclock_guard.clear_stopped, strcmp(name, "kvm") != 0);
 	strscpy(pvclock_source, name, sizeof(pvclock_source));
+	pvclock_bound_gen = gen;
 	pvclock_bound = true;
 	pvclock_frozen = false;
 	pvclock_logged_none = false;
@@ -429,22 +458,26 @@ static int pvclock_bind_locked(void)
 	return 0;
 }
 
-/* (Re)bind and register what the source allows. */
-static void pvclock_bind(void)
+/*
+ * (Re)bind and register what the source allows.
+ * Return: -EBUSY while a backend is being removed, otherwise 0.
+ */
+static int pvclock_bind(void)
 {
-	int ret;
+	int ret, busy;
 
 	cpus_read_lock();
 	mutex_lock(&pvclock_mutex);
 	ret = pvclock_bind_locked();
 	mutex_unlock(&pvclock_mutex);
 	cpus_read_unlock();
+	busy = ret == -EBUSY ? ret : 0;
 
 	mutex_lock(&pvclock_cs_mutex);
 	/* Unloading: register nothing the exit path has taken down. */
 	if (READ_ONCE(pvclock_stopping)) {
 		mutex_unlock(&pvclock_cs_mutex);
-		return;
+		return busy;
 	}
 	if (!ret && !pvclock_cs_registered) {
 		ret = clocksource_register_hz(&pvclock_cs, NSEC_PER_SEC);
@@ -458,6 +491,7 @@ static void pvclock_bind(void)
 	if (pvclock_cs_registered)
 		pvclock_ptp_update();
 	mutex_unlock(&pvclock_cs_mutex);
+	return busy;
 }
 
 /* Keep a private copy of every record, version even, and use it. */
@@ -544,13 +578,24 @@ static int pvclock_cpu_online(unsigned int cpu)
 
 	atomic_long_inc(&pvclock_hotplug_events);
 	mutex_lock(&pvclock_mutex);
-	if (pvclock_bound && !pvhc_clock_record(cpu, &rec) &&
+	/*
+	 * Only from the backend bound to: after another was added (and
+	 * until the health check rebinds) or while one is being removed,
+	 * the record looked up now may come from a backend whose removal
+	 * would not unbind this CPU. It keeps what it has meanwhile.
+	 */
+	if (pvclock_bound && pvhc_generation() == pvclock_bound_gen &&
+	    !pvhc_clock_record(cpu, &rec) &&
 	    (rec != c->rec || c->borrowed)) {
+		smp_rmb();	/* the lookup before the second read */
+		if (pvhc_generation() != pvclock_bound_gen)
+			goto out;
 		c->borrowed = false;
 		WRITE_ONCE(c->rec, rec);
 		/* This CPU reads nothing meanwhile: it is coming online. */
 		WRITE_ONCE(c->good_src, &pvclock_no_record);
 	}
+out:
 	mutex_unlock(&pvclock_mutex);
 	return 0;
 }
@@ -706,10 +751,10 @@ static void pvclock_set_rating_locked(int rating)
 static void pvclock_health_fn(struct work_struct *work)
 {
 	unsigned long bad;
-
 	bool frozen;
+	int busy;
 
-	pvclock_bind();
+	busy = pvclock_bind();
 
 	cpus_read_lock();
 	mutex_lock(&pvclock_mutex);
@@ -733,8 +778,10 @@ static void pvclock_health_fn(struct work_struct *work)
 	pvclock_bad_seen = bad;
 	mutex_unlock(&pvclock_cs_mutex);
 
+	/* A removal ends within a grace period or two: rebind then. */
 	if (!READ_ONCE(pvclock_stopping))
 		schedule_delayed_work(&pvclock_health_work,
+				      busy ? PVCLOCK_REBIND_RETRY :
 				      PVCLOCK_HEALTH_PERIOD);
 }
 

@@ -1052,14 +1052,18 @@ static void pvclock_source_gone(struct kunit *test)
 	th_registered = false;
 	other = pvhc_has_feature(PVHC_FEAT_CLOCK) ?
 		pvhc_feature_source(PVHC_FEAT_CLOCK) : NULL;
+	/* Frozen, or already on the other source if a rebinding ran. */
 	pvclock_source_name(name);
-	KUNIT_EXPECT_STREQ(test, name, other ? other : "none");
+	if (strcmp(name, "none"))
+		KUNIT_EXPECT_STREQ(test, name, other ? other : "none");
 	/* The records are gone; reads use the module's own copies. */
 	memset(th.recs, 0xff, nr_cpu_ids * sizeof(*th.recs));
 	t1 = pvclock_now();
 	KUNIT_EXPECT_GE(test, t1, t0);
 	KUNIT_EXPECT_LT(test, t1 - t0, 10ULL * NSEC_PER_SEC);
 	pvclock_health_run();
+	pvclock_source_name(name);
+	KUNIT_EXPECT_STREQ(test, name, other ? other : "none");
 	if (!other)
 		KUNIT_EXPECT_EQ(test, pvclock_rating_now(), 1);
 	else
@@ -1303,6 +1307,65 @@ static void pvclock_freeze_lie(struct kunit *test)
 	pvclock_rating_set(10);
 }
 
+struct th_removing {
+	struct notifier_block nb;
+	char source[PVHC_NAME_MAX];
+	bool seen;
+};
+
+/* After pvclock's own notifier (registered first): it froze its copies. */
+static int th_removing_fn(struct notifier_block *nb, unsigned long event,
+			  void *data)
+{
+	struct th_removing *r = container_of(nb, struct th_removing, nb);
+
+	if (event != PVHC_BACKEND_REMOVING || data != &th_backend)
+		return NOTIFY_DONE;
+	/* The backend still serves the clock: a rebinding now must wait. */
+	pvclock_health_run();
+	pvclock_source_name(r->source);
+	r->seen = true;
+	return NOTIFY_OK;
+}
+
+static bool th_owns(const struct pvclock_vcpu_time_info *rec)
+{
+	unsigned long p = (unsigned long)rec;
+
+	return (p >= (unsigned long)th.recs &&
+		p < (unsigned long)(th.recs + nr_cpu_ids)) ||
+	       p == (unsigned long)th.alt;
+}
+
+/*
+ * A health check while the source is being removed: the backend still
+ * answers, and its records go when the removal ends. Binding to them then
+ * left every CPU reading freed memory, the removal already past.
+ */
+static void pvclock_rebind_while_removing(struct kunit *test)
+{
+	struct th_removing *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->nb.notifier_call = th_removing_fn;
+	KUNIT_ASSERT_EQ(test, pvhc_notifier_register(&r->nb), 0);
+	pvhc_backend_unregister(&th_backend);
+	th_registered = false;
+	KUNIT_EXPECT_EQ(test, pvhc_notifier_unregister(&r->nb), 0);
+	KUNIT_EXPECT_TRUE(test, r->seen);
+	KUNIT_EXPECT_STRNEQ(test, r->source, th_backend.name);
+	KUNIT_EXPECT_EQ(test, pvhc_generation() & 1, 0UL);
+	pvclock_health_run();
+	cpus_read_lock();
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       th_owns(READ_ONCE(pvclock_cpu_state(cpu)->rec)),
+				       "CPU %u still reads the removed backend's record",
+				       cpu);
+	cpus_read_unlock();
+}
+
 static void pvclock_ptp_math(struct kunit *test)
 {
 	struct pvhc_clock_pairing cp = { .sec = 100, .nsec = 999999000,
@@ -1352,6 +1415,7 @@ static struct kunit_case pvclock_source_cases[] = {
 	KUNIT_CASE(pvclock_resume_module),
 	KUNIT_CASE(pvclock_rebind_lie),
 	KUNIT_CASE(pvclock_freeze_lie),
+	KUNIT_CASE(pvclock_rebind_while_removing),
 	KUNIT_CASE(pvclock_ptp_math),
 	KUNIT_CASE(pvclock_ptp_overflow),
 	{}
