@@ -144,8 +144,11 @@ static unsigned long pvmp_refaults(void)
 
 static unsigned long pvmp_cache_pages(void)
 {
-	return global_node_page_state(NR_FILE_PAGES) -
-	       global_node_page_state(NR_SHMEM);
+	unsigned long file = global_node_page_state(NR_FILE_PAGES);
+	unsigned long shmem = global_node_page_state(NR_SHMEM);
+
+	/* The two are summed apart from each other: never wrap. */
+	return file > shmem ? file - shmem : 0;
 }
 
 static int pvmp_probe_report(struct page_reporting_dev_info *pr,
@@ -316,7 +319,8 @@ static ssize_t pvmp_param_store(struct kobject *k, struct kobj_attribute *a,
 		return ret;
 	}
 	/* New thresholds apply at once. */
-	mod_delayed_work(pvmp_wq, &pvmp_work, 0);
+	if (!READ_ONCE(pvmp_stopping))
+		mod_delayed_work(pvmp_wq, &pvmp_work, 0);
 	return count;
 }
 
@@ -526,13 +530,23 @@ err_fs:
 
 static void __exit pvmp_exit(void)
 {
-	/* Stop new work, then wait for a step in flight (it sees the flag). */
+	struct kobject *kobj;
+
+	/*
+	 * Stop new work (the notifier, sysfs writes), then wait for a step
+	 * in flight: it sees the flag, stops its walk and does not requeue.
+	 * A step notifies sysfs under pvmp_lock, so it never sees a freed
+	 * kobject.
+	 */
 	WRITE_ONCE(pvmp_stopping, true);
 	pvhc_pressure_notifier_unregister(&pvmp_nb);
-	cancel_delayed_work_sync(&pvmp_work);
-	sysfs_remove_group(pvmp_kobj, &pvmp_group);
-	kobject_put(pvmp_kobj);
+	mutex_lock(&pvmp_lock);
+	kobj = pvmp_kobj;
 	pvmp_kobj = NULL;
+	mutex_unlock(&pvmp_lock);
+	sysfs_remove_group(kobj, &pvmp_group);
+	kobject_put(kobj);
+	cancel_delayed_work_sync(&pvmp_work);
 	destroy_workqueue(pvmp_wq);
 	pvmp_put_fs();
 }
