@@ -89,7 +89,7 @@ static void report(const char *name, struct result *r)
 	}
 	qsort(rate, RUNS, sizeof(double), cmp);
 	qsort(cpu, RUNS, sizeof(double), cmp);
-	printf("%-14s MiB/s median %8.1f (min %8.1f max %8.1f)  ", name,
+	printf("# %-14s MiB/s median %8.1f (min %8.1f max %8.1f)  ", name,
 	       rate[RUNS / 2], rate[0], rate[RUNS - 1]);
 	printf("guest CPU ms/MiB median %7.2f (min %7.2f max %7.2f)\n",
 	       cpu[RUNS / 2], cpu[0], cpu[RUNS - 1]);
@@ -99,24 +99,26 @@ int main(void)
 {
 	struct result pm[RUNS], dc[RUNS];
 	double hz = sysconf(_SC_CLK_TCK);
+	char path[64];
 	int i, st;
 
+	printf("TAP version 13\n1..1\n");
+
 	if (pv_pc_setup() || access("/sys/kernel/pvmempressure/grade", R_OK)) {
-		printf("SKIP: needs brd, ext4 and pvmempressure\n");
+		printf("ok 1 - pvmp_bench # SKIP needs brd, ext4 and pvmempressure\n");
 		return 0;
 	}
 	st = pv_host_ctl(NULL, 0, "pressure set 0");
 	if (st) {
-		printf("SKIP: no pvhost-ctl relay (%d)\n", st);
+		printf("ok 1 - pvmp_bench # SKIP no pvhost-ctl relay (%d)\n", st);
 		return 0;
 	}
 	pv_write_str("/sys/kernel/pvmempressure/min_avail_mib", "0");
 	pv_write_str("/sys/kernel/pvmempressure/refault_limit", "1000000");
 	pv_write_str("/sys/kernel/pvmempressure/interval_ms", "50");
-	printf("TCG guest: times are only meaningful as ratios within this run.\n");
-	printf("return_path: ");
-	fflush(stdout);
-	system("cat /sys/kernel/pvmempressure/return_path");
+	printf("# QEMU TCG guest: times are only meaningful as ratios within this run.\n");
+	if (!pv_read_line("/sys/kernel/pvmempressure/return_path", path, sizeof(path)))
+		printf("# return_path: %s\n", path);
 	pv_pc_fill();		/* warm-up */
 	for (i = 0; i < RUNS; i++) {
 		long long c0, c1, j0, f0, t0;
@@ -130,7 +132,7 @@ int main(void)
 		t0 = sysfs_ll("pages_trimmed");
 		j0 = busy_jiffies();
 		w0 = now(CLOCK_MONOTONIC);
-		printf("phase pvmempressure run %d start %.3f\n", i, now(CLOCK_REALTIME));
+		printf("# phase pvmempressure run %d start %.3f\n", i, now(CLOCK_REALTIME));
 		pv_host_ctl(NULL, 0, "pressure set 0.9");
 		/* Done when five steps in a row trimmed nothing more. */
 		for (;;) {
@@ -147,7 +149,7 @@ int main(void)
 		pm[i].mib = (c0 - c1) / 1024.0;
 		pm[i].freed_mib = (mem_kib("MemFree") - f0) / 1024.0;
 		pv_host_ctl(NULL, 0, "pressure set 0");
-		printf("phase pvmempressure run %d end %.3f cache %lld->%lld KiB",
+		printf("# phase pvmempressure run %d end %.3f cache %lld->%lld KiB",
 		       i, now(CLOCK_REALTIME), c0, c1);
 		printf(" trimmed %lld pages MemFree +%.1f MiB\n",
 		       sysfs_ll("pages_trimmed") - t0, pm[i].freed_mib);
@@ -160,14 +162,14 @@ int main(void)
 		f0 = mem_kib("MemFree");
 		j0 = busy_jiffies();
 		w0 = now(CLOCK_MONOTONIC);
-		printf("phase drop_caches run %d start %.3f\n", i, now(CLOCK_REALTIME));
+		printf("# phase drop_caches run %d start %.3f\n", i, now(CLOCK_REALTIME));
 		pv_write_str("/proc/sys/vm/drop_caches", "1");
 		c1 = pv_pc_cache_kib();
 		dc[i].secs = now(CLOCK_MONOTONIC) - w0;
 		dc[i].cpu_s = (busy_jiffies() - j0) / hz;
 		dc[i].mib = (c0 - c1) / 1024.0;
 		dc[i].freed_mib = (mem_kib("MemFree") - f0) / 1024.0;
-		printf("phase drop_caches run %d end %.3f cache %lld->%lld KiB MemFree +%.1f MiB\n",
+		printf("# phase drop_caches run %d end %.3f cache %lld->%lld KiB MemFree +%.1f MiB\n",
 		       i, now(CLOCK_REALTIME), c0, c1, dc[i].freed_mib);
 		sleep(6);
 	}
@@ -176,5 +178,6 @@ int main(void)
 	pv_write_str("/sys/kernel/pvmempressure/min_avail_mib", "32");
 	pv_write_str("/sys/kernel/pvmempressure/refault_limit", "1024");
 	pv_write_str("/sys/kernel/pvmempressure/interval_ms", "250");
+	printf("ok 1 - pvmp_bench\n");
 	return 0;
 }
