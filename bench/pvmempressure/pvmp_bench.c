@@ -169,8 +169,9 @@ int main(void)
 		dc[i].cpu_s = (busy_jiffies() - j0) / hz;
 		dc[i].mib = (c0 - c1) / 1024.0;
 		dc[i].freed_mib = (mem_kib("MemFree") - f0) / 1024.0;
-		printf("# phase drop_caches run %d end %.3f cache %lld->%lld KiB MemFree +%.1f MiB\n",
-		       i, now(CLOCK_REALTIME), c0, c1, dc[i].freed_mib);
+		printf("# phase drop_caches run %d end %.3f cache %lld->%lld KiB",
+		       i, now(CLOCK_REALTIME), c0, c1);
+		printf(" MemFree +%.1f MiB\n", dc[i].freed_mib);
 		sleep(6);
 	}
 	report("pvmempressure", pm);
