@@ -52,6 +52,8 @@ stock-6.1 | stock-6.12 | xen)
 	kbuild=$kroot/usr/src/linux-headers-$krel
 	kimage=$kroot/boot/vmlinuz-$krel
 	kmods="virtio_pci virtio_net virtio_rng virtio_balloon virtio_console"
+	# brd, ext4: a filesystem whose page cache pvmempressure's tests fill and trim.
+	kmods="$kmods brd ext4"
 	[ "$lane" = xen ] && kmods=""
 	;;
 *) fail_lane setup "unknown lane" ;;
