@@ -88,6 +88,8 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	    d->pressure_forced ? "command" : "auto");
 	say(r, "psi_some_avg10=%u\npsi_full_avg10=%u\nmem_available_permille=%u\n",
 	    d->sample.psi_some, d->sample.psi_full, d->sample.avail_permille);
+	say(r, "pressure_inputs=%s\n", !d->sample_ok ? "none" :
+	    d->sample.psi ? "psi,meminfo" : "meminfo");
 	say(r, "pressure_changes=%llu\nentropy_fault=%s\n",
 	    (unsigned long long)d->pressure_changes,
 	    pvhostd_entropy_fault_name(d->fault));
@@ -163,6 +165,8 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	say(r, "qmp_connects=%llu\nqmp_failures=%llu\nqmp_queries=%llu\nqmp_events=%llu\n",
 	    (unsigned long long)q->connects, (unsigned long long)q->failures,
 	    (unsigned long long)q->queries, (unsigned long long)q->events);
+	say(r, "timer_ms=%u\ntimer_wakeups=%llu\n", d->vcpu_timer_ms,
+	    (unsigned long long)d->vcpu_wakeups);
 	if (s->sock < 0) {
 		say(r, "peer=none\n");
 		return;

@@ -120,6 +120,7 @@ struct pvhostd {
 	struct pvhostd_session s;
 	struct pvhostd_qmp_client qmp;
 	int vcpu_timer_fd;
+	u32 vcpu_timer_ms;	/* its period now, 0 stopped */
 	struct pvhostd_ctl_client ctl[PVHOSTD_CTL_CLIENTS];
 	/* pressure */
 	bool pressure_forced;
@@ -128,6 +129,7 @@ struct pvhostd {
 	u32 published_source;
 	struct pvhostd_pressure_sample sample;
 	bool sample_ok;
+	int pressure_inputs;	/* logged: 1 PSI, 2 meminfo; -1 none yet */
 	enum pvhostd_entropy_fault fault;
 	/* numa: guest node i is backed by memdev[i] */
 	struct pvhostd_topo topo;
@@ -145,6 +147,7 @@ struct pvhostd {
 	u64 hostile_changes, hostile_ticks, hostile_answers, hostile_floods;
 	/* vcpu.c */
 	u64 vcpu_ticks;
+	u64 vcpu_wakeups;	/* of the timer, sampling or not */
 	int boost_errno;		/* last setpriority() failure */
 };
 

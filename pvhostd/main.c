@@ -474,6 +474,7 @@ int main(int argc, char **argv)
 	int ret = parse_args(&d, argc, argv);
 
 	d.lock_fd = -1;
+	d.pressure_inputs = -1;
 
 	if (ret)
 		return ret > 0 ? 0 : 2;

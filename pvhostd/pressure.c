@@ -238,22 +238,39 @@ int pvhostd_read_text(const char *path, char *buf, size_t size)
 }
 
 /**
- * pvhostd_pressure_sample_host - read the host's PSI and meminfo
- * @s: the sample; PSI reads as 0 where the kernel lacks it
- * Return: 0, or a negative errno if /proc/meminfo is unusable
+ * pvhostd_pressure_sample_from - read PSI and meminfo from given files
+ * @s: the sample; s->psi says whether the PSI file was there and parsed,
+ *     and its figures read 0 where it was not
+ * @psi_path: the memory PSI file
+ * @meminfo_path: the meminfo file
+ * Return: 0, or -EIO if meminfo is unusable
  */
-int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s)
+int pvhostd_pressure_sample_from(struct pvhostd_pressure_sample *s,
+				 const char *psi_path,
+				 const char *meminfo_path)
 {
 	char buf[8192];
 
 	s->psi_some = 0;
 	s->psi_full = 0;
-	if (!pvhostd_read_text("/proc/pressure/memory", buf, sizeof(buf)) &&
-	    pvhostd_psi_parse(buf, &s->psi_some, &s->psi_full)) {
+	s->psi = !pvhostd_read_text(psi_path, buf, sizeof(buf)) &&
+		 !pvhostd_psi_parse(buf, &s->psi_some, &s->psi_full);
+	if (!s->psi) {
 		s->psi_some = 0;
 		s->psi_full = 0;
 	}
-	if (pvhostd_read_text("/proc/meminfo", buf, sizeof(buf)))
+	if (pvhostd_read_text(meminfo_path, buf, sizeof(buf)))
 		return -EIO;
-	return pvhostd_meminfo_parse(buf, &s->avail_permille);
+	return pvhostd_meminfo_parse(buf, &s->avail_permille) ? -EIO : 0;
+}
+
+/**
+ * pvhostd_pressure_sample_host - read the host's PSI and meminfo
+ * @s: the sample, as pvhostd_pressure_sample_from()
+ * Return: 0, or -EIO if /proc/meminfo is unusable
+ */
+int pvhostd_pressure_sample_host(struct pvhostd_pressure_sample *s)
+{
+	return pvhostd_pressure_sample_from(s, "/proc/pressure/memory",
+					    "/proc/meminfo");
 }

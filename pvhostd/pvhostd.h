@@ -202,10 +202,14 @@ struct pvhostd_pressure_sample {
 	u32 psi_some;		/* hundredths of a percent */
 	u32 psi_full;
 	u32 avail_permille;
+	bool psi;		/* the PSI file was there and parsed */
 };
 
 int pvhostd_psi_parse(const char *text, u32 *some, u32 *full);
 int pvhostd_meminfo_parse(const char *text, u32 *avail_permille);
+int pvhostd_pressure_sample_from(struct pvhostd_pressure_sample *s,
+				 const char *psi_path,
+				 const char *meminfo_path);
 u32 pvhostd_pressure_scale(u32 x, u32 lo, u32 hi);
 u32 pvhostd_pressure_level(const struct pvhostd_pressure_cfg *cfg,
 			   const struct pvhostd_pressure_sample *s);

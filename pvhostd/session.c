@@ -373,6 +373,26 @@ void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
 		pvhostd_numa_serve_queue(d);
 }
 
+/*
+ * Say once, and again at each change, when an input of the gauge is
+ * missing: without PSI it follows MemAvailable alone; without meminfo it
+ * holds its last level.
+ */
+static void pressure_log_inputs(struct pvhostd *d)
+{
+	int inputs = (d->sample.psi ? 1 : 0) | (d->sample_ok ? 2 : 0);
+
+	if (inputs == d->pressure_inputs)
+		return;
+	if (!d->sample.psi)
+		pvhostd_log("pressure: no memory PSI: the gauge follows MemAvailable only");
+	if (!d->sample_ok)
+		pvhostd_log("pressure: /proc/meminfo unreadable: the gauge holds its last level");
+	if (inputs == 3 && d->pressure_inputs >= 0)
+		pvhostd_log("pressure: PSI and MemAvailable read again");
+	d->pressure_inputs = inputs;
+}
+
 /**
  * pvhostd_pressure_update - recompute and publish the gauge
  * @d: the daemon
@@ -386,8 +406,10 @@ void pvhostd_pressure_update(struct pvhostd *d, bool resample)
 	u32 level = d->level;
 	bool changed;
 
-	if (resample)
+	if (resample) {
 		d->sample_ok = !pvhostd_pressure_sample_host(&d->sample);
+		pressure_log_inputs(d);
+	}
 	if (d->pressure_forced)
 		level = d->forced_level;
 	else if (d->sample_ok)

@@ -30,6 +30,32 @@ static void timer_set(struct pvhostd *d, u32 ms)
 		timerfd_settime(d->vcpu_timer_fd, 0, &its, NULL);
 }
 
+/*
+ * The vCPUs are sampled every --vcpu-poll-ms once QMP gave their table;
+ * until then the timer only has to wake for the monitor's next retry or
+ * deadline (it backs off up to PVHOSTD_QMP_BACKOFF_MAX_MS), not at the
+ * sampling rate for as long as QMP is absent.
+ */
+static void timer_pace(struct pvhostd *d)
+{
+	const struct pvhostd_qmp_client *q = &d->qmp;
+	u32 ms = d->opt.vcpu_poll_ms;
+	u64 now, at;
+
+	if (q->state != PVHOSTD_QMPC_DONE) {
+		now = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL;
+		at = q->state == PVHOSTD_QMPC_WAIT ? q->next_try_ms :
+		     q->deadline_ms;
+		if (at > now + ms)
+			ms = at - now > PVHOSTD_QMP_BACKOFF_MAX_MS ?
+			     PVHOSTD_QMP_BACKOFF_MAX_MS : (u32)(at - now);
+	}
+	if (ms != d->vcpu_timer_ms) {
+		timer_set(d, ms);
+		d->vcpu_timer_ms = ms;
+	}
+}
+
 static int read_proc(pid_t pid, pid_t tid, const char *file, char *buf,
 		     size_t size)
 {
@@ -275,6 +301,7 @@ void pvhostd_vcpu_table_ready(struct pvhostd *d)
 	u32 i, n = nr_served(d);
 
 	boost_revert_all(d);
+	timer_pace(d);
 	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
 		vcpu_close(&s->vh[i]);
 	for (i = 0; i < n; i++) {
@@ -328,8 +355,9 @@ void pvhostd_vcpu_start(struct pvhostd *d)
 {
 	if (!d->opt.qmp_path)
 		return;
-	timer_set(d, d->opt.vcpu_poll_ms);
+	d->vcpu_timer_ms = 0;
 	pvhostd_qmp_start(d);
+	timer_pace(d);
 }
 
 /**
@@ -345,6 +373,7 @@ void pvhostd_vcpu_stop(struct pvhostd *d)
 		vcpu_close(&d->s.vh[i]);
 	pvhostd_qmp_stop(d);
 	timer_set(d, 0);
+	d->vcpu_timer_ms = 0;
 }
 
 /**
@@ -360,7 +389,9 @@ void pvhostd_vcpu_timer(struct pvhostd *d)
 		return;
 	if (d->s.sock < 0)
 		return;
+	d->vcpu_wakeups++;
 	pvhostd_qmp_tick(d);
+	timer_pace(d);
 	if (d->qmp.state != PVHOSTD_QMPC_DONE)
 		return;
 	d->vcpu_ticks++;

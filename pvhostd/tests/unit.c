@@ -376,7 +376,7 @@ static void test_mailbox_serve(void)
 static void test_pressure_mapping(void)
 {
 	struct pvhostd_pressure_cfg c = { 1000, 6000, 800, 980 };
-	struct pvhostd_pressure_sample s = { 0, 0, 1000 };
+	struct pvhostd_pressure_sample s = { 0, 0, 1000, true };
 
 	TAP_OK(pvhostd_pressure_scale(500, 1000, 6000) == 0 &&
 	       pvhostd_pressure_scale(1000, 1000, 6000) == 0,
@@ -397,6 +397,54 @@ static void test_pressure_mapping(void)
 	s.psi_some = 0;
 	TAP_OK(pvhostd_pressure_level(&c, &s) == 0,
 	       "pressure: bogus permille > 1000 clamps");
+}
+
+static int put_text(const char *dir, const char *name, const char *text,
+		    char *path, size_t size)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* The gauge's inputs read from files: a missing PSI file is flagged. */
+static void test_pressure_sample_files(void)
+{
+	char dir[] = "/tmp/pvhostd-psi-XXXXXX", psi[96], mi[96], bad[96];
+	struct pvhostd_pressure_sample s;
+
+	if (!mkdtemp(dir) ||
+	    put_text(dir, "psi", "some avg10=3.00\nfull avg10=1.00\n", psi,
+		     sizeof(psi)) ||
+	    put_text(dir, "meminfo", "MemTotal: 100 kB\nMemAvailable: 40 kB\n",
+		     mi, sizeof(mi)) ||
+	    put_text(dir, "bad", "some avg10=lots\n", bad, sizeof(bad))) {
+		TAP_OK(0, "pressure files: set up");
+		return;
+	}
+	memset(&s, 0xff, sizeof(s));
+	TAP_OK(!pvhostd_pressure_sample_from(&s, psi, mi) && s.psi &&
+	       s.psi_some == 300 && s.psi_full == 100 && s.avail_permille == 400,
+	       "pressure files: PSI and meminfo read");
+	memset(&s, 0xff, sizeof(s));
+	TAP_OK(!pvhostd_pressure_sample_from(&s, "/nonexistent/psi", mi) &&
+	       !s.psi && !s.psi_some && !s.psi_full && s.avail_permille == 400,
+	       "pressure files: no PSI file is flagged, not read as 0 pressure");
+	memset(&s, 0xff, sizeof(s));
+	TAP_OK(!pvhostd_pressure_sample_from(&s, bad, mi) && !s.psi &&
+	       !s.psi_some, "pressure files: unparsable PSI is flagged");
+	TAP_OK(pvhostd_pressure_sample_from(&s, psi, "/nonexistent/mi") == -EIO &&
+	       pvhostd_pressure_sample_from(&s, psi, psi) == -EIO,
+	       "pressure files: meminfo missing or unparsable is an error");
+	unlink(psi);
+	unlink(mi);
+	unlink(bad);
+	rmdir(dir);
 }
 
 static void test_pressure_parse(void)
@@ -436,7 +484,7 @@ static void test_pressure_parse(void)
 static void test_pressure_publish(void)
 {
 	struct pvhost_pressure p = { .seq = 4 };
-	struct pvhostd_pressure_sample s = { 120, 30, 640 };
+	struct pvhostd_pressure_sample s = { 120, 30, 640, true };
 
 	pvhostd_pressure_publish(&p, 1000, &s, 1, 77);
 	TAP_OK(p.seq == 6, "pressure: seq advances by 2, ends even");
@@ -1333,6 +1381,7 @@ int main(void)
 	test_mailbox_serve();
 	test_pressure_mapping();
 	test_pressure_parse();
+	test_pressure_sample_files();
 	test_pressure_publish();
 	test_ctl_valid();
 	test_ctl_invalid();

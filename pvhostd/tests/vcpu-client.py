@@ -154,6 +154,14 @@ if mode == 'hostile':
     ok(kv['qmp'] != 'ready' and v[0]['tid'] == '0',
        f"no table taken from it (qmp={kv['qmp']}, error: {kv['qmp_error']})")
     ok(kv['qmp_events'] != '0', "events skipped")
+    # While QMP fails the timer wakes for its retries, not every poll_ms.
+    w0, c0 = int(kv['timer_wakeups']), int(kv['qmp_connects'])
+    time.sleep(2)
+    kv, v = status()
+    dw, dc = int(kv['timer_wakeups']) - w0, int(kv['qmp_connects']) - c0
+    ok(dw <= 4 * (dc + 1) + 2,
+       f"timer paced by the retries: {dw} wakeups for {dc} connects in 2 s "
+       f"(poll_ms {kv.get('poll_ms', '?')}, timer_ms {kv['timer_ms']})")
     sys.exit(0)
 
 ok(wait_for(lambda: status()[0].get('qmp') == 'ready', 10), "QMP table read")
