@@ -11,6 +11,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/pvhc.h>
 #include <linux/random.h>
@@ -18,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <asm/pvclock.h>
+#include <asm/tsc.h>
 
 #include "pvclock.h"
 #include "pvclock_internal.h"
@@ -913,13 +915,35 @@ static struct pvhc_backend th_backend = {
 	.owner = THIS_MODULE,
 };
 
+/*
+ * The TSC's own rate, as the kernel calibrated it: where another source
+ * was bound before (pvhost, in a lane with a pvhostd), the first record
+ * of the test backend is judged against its last good copy, and a rate
+ * that differs by more than PVCLOCK_STEP_RATE_SHIFT allows is refused.
+ */
+static void th_scale(u32 *mul, s8 *shift)
+{
+	u64 scaled = div_u64(1000000ULL << 32, max(tsc_khz, 1U));
+	s8 sh = 0;
+
+	while (scaled >= BIT_ULL(32)) {
+		scaled >>= 1;
+		sh++;
+	}
+	while (scaled < BIT_ULL(31)) {
+		scaled <<= 1;
+		sh--;
+	}
+	*mul = scaled;
+	*shift = sh;
+}
+
 static void th_fill(struct pvclock_vcpu_time_info *r)
 {
 	r->version = 2;
 	r->tsc_timestamp = rdtsc_ordered();
 	r->system_time = 1000000000ULL;
-	r->tsc_to_system_mul = 0x80000000;
-	r->tsc_shift = 1;
+	th_scale(&r->tsc_to_system_mul, &r->tsc_shift);
 	r->flags = PVCLOCK_TSC_STABLE_BIT;
 }
 

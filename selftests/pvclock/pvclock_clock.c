@@ -306,6 +306,19 @@ TEST_F_TIMEOUT(selected, host_rate_changes, 180)
 	snprintf(dev, sizeof(dev), "/dev/ptp%lld", pvc_num("ptp_index"));
 	fd = open(dev, O_RDONLY);
 	ASSERT_GE(fd, 0);
+	/*
+	 * From settled records: after a host restart (the test before may
+	 * have been one) the first calibrations are refits whose offsets the
+	 * host pays back later, which is not what is measured here.
+	 */
+	ASSERT_EQ(0, host_clock(&sim0, &req_seen));
+	t0 = now_ns(CLOCK_MONOTONIC);
+	do {
+		usleep(50000);
+		ASSERT_EQ(0, host_clock(&sim, &req));
+		ASSERT_LT(now_ns(CLOCK_MONOTONIC) - t0, RATE_FIX_NS)
+			TH_LOG("the host answered no two calibrations");
+	} while (req < req_seen + 2);
 	updates0 = pvc_num("updates");
 	g0 = now_ns(CLOCK_MONOTONIC);
 	h0 = ptp_ns(fd);

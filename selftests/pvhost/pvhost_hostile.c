@@ -318,7 +318,8 @@ TEST_F(host, mailbox_malformed)
 
 	ASSERT_EQ(0, set_mode("mailbox-malformed"));
 	EXPECT_EQ(-EPROTO, dbg(self->dev, "mbox_ping"));
-	EXPECT_EQ(bad + 1, dbg(self->dev, "mbox_malformed"));
+	/* Other mailbox users (page reports, calibration) may count too. */
+	EXPECT_LE(bad + 1, dbg(self->dev, "mbox_malformed"));
 	in_place(_metadata, self);
 	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
 }
