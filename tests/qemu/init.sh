@@ -83,6 +83,8 @@ while read -r mod; do
 	find /sys/kernel/"$mod" -type f 2>/dev/null | sort | while read -r f; do
 		echo "  ${f#/sys/kernel/}: $(cat "$f" 2>&1)"
 	done
+	# pv.demo=1: every module loaded, then the scenarios below; no tests.
+	[ -n "$PV_DEMO" ] && continue
 	for t in /pv/bench/"$mod"/*; do
 		[ "$PV_BENCH" = "$mod" ] && [ -x "$t" ] || continue
 		section "bench/$mod/$(basename "$t")" "$t"
@@ -111,6 +113,30 @@ while read -r mod; do
 	done
 done </etc/pv/modules
 
+# The demo: each loaded module's scenario (demo/<module>/demo.sh), in
+# load order, its lines on the console behind "pvdemo: <module>".
+if [ -n "$PV_DEMO" ]; then
+	export PATH="$PATH:/pv/demo/bin"
+	for mod in $(cat /etc/pv/modules); do
+		t=/pv/demo/$mod/demo.sh
+		[ -x "$t" ] && grep -q "^$mod " /proc/modules || continue
+		echo "pvdemo: $mod"
+		"$t" >/tmp/demo.out 2>&1
+		rc=$?
+		sed "s/^/pvdemo:   /" /tmp/demo.out
+		if [ $rc -eq 0 ]; then
+			ok "demo $mod"
+		else
+			notok "demo $mod (exit $rc)"
+		fi
+	done
+	# pv.demo=shell: a shell on the console, every module still loaded.
+	if [ "$PV_DEMO" = shell ]; then
+		echo "pvguest: a shell with every module loaded; pvhost-ctl runs pvctl on the host; exit to power off"
+		setsid cttyhack sh -l
+	fi
+fi
+
 echo "pvguest: state with every module loaded"
 for mod in $loaded; do
 	find /sys/kernel/"$mod" -type f 2>/dev/null | sort | while read -r f; do
@@ -125,7 +151,7 @@ done
 # The soak (pv.soak=CYCLES): every module loaded and unloaded CYCLES
 # times, its sysfs read and written in between; the kmemleak scans below
 # then look at what the cycles left behind.
-if [ -n "$PV_SOAK" ] && [ -z "$PV_BENCH" ]; then
+if [ -n "$PV_SOAK" ] && [ -z "$PV_BENCH" ] && [ -z "$PV_DEMO" ]; then
 	section soak pv-soak "$PV_SOAK"
 fi
 

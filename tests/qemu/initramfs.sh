@@ -43,6 +43,12 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 		find "$moddir/bench/$mod" -maxdepth 1 -type f -perm -u+x \
 			-exec cp {} "$root/pv/bench/$mod/" \;
 	fi
+	if [ -d "$moddir/demo/$mod" ]; then
+		mkdir -p "$root/pv/demo/$mod" "$root/pv/demo/bin"
+		install -m 0755 "$moddir/demo/$mod/demo.sh" "$root/pv/demo/$mod/"
+		find "$moddir/demo/$mod" -maxdepth 1 -type f -perm -u+x ! -name '*.sh' \
+			-exec cp {} "$root/pv/demo/bin/" \;
+	fi
 	if [ -d "$moddir/selftests/$mod" ]; then
 		mkdir -p "$root/pv/selftests/$mod"
 		find "$moddir/selftests/$mod" -maxdepth 1 -type f -perm -u+x \

@@ -83,10 +83,13 @@ build "build W=1" "$work/build.log" make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" 
 build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ksrc"
 # PV_BENCH=<module>: run that module's benchmark (bench/<module>/) instead of its selftests.
 [ -n "$PV_BENCH" ] && build "bench build" "$work/bench.log" make -C "$src/bench"
+# PV_DEMO=1: the modules' demo scenarios (demo/<module>/) instead of tests;
+# PV_DEMO=shell: then a shell on this terminal.
+[ -n "$PV_DEMO" ] && build "demo build" "$work/demo.log" make -C "$src/demo"
 
 # 3. The initramfs.
 # pvrng's selftests run rngtest and dieharder on /dev/hwrng in one lane.
-case $lane in
+case $lane${PV_DEMO:+-demo} in
 stock-6.12)
 	pv_need_pkgs rng-tools5 dieharder >&2 || fail_lane setup "missing rng-tools5, dieharder"
 	export PV_GUEST_TOOLS="rngtest dieharder"
@@ -100,9 +103,15 @@ console=$work/console.log
 results=$work/results.log
 : >"$console"
 : >"$results"
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}${PV_ONLY:+ pv.only=$PV_ONLY}"
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}${PV_ONLY:+ pv.only=$PV_ONLY}${PV_DEMO:+ pv.demo=$PV_DEMO}"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
+# The shell: the console on this terminal (and still in the log); Ctrl-A X
+# ends QEMU, Ctrl-A C switches to its monitor.
+[ "$PV_DEMO" = shell ] &&
+	qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
+		-chardev "stdio,id=con,mux=on,signal=off,logfile=$console"
+		-serial chardev:con -mon chardev=con,mode=readline)
 # pvhost_setup NVCPUS: the host channel, where the tree has pvhostd:
 # pvhostd on this lane's own socket (QEMU connects to it with
 # ivshmem-doorbell), QMP for QEMU's vCPU thread ids, guest NUMA node N's
@@ -218,6 +227,11 @@ start=$(date +%s)
 # loaded yet) is booted once more; the first console is kept and the
 # retry is logged.
 for attempt in 1 2; do
+	if [ "$PV_DEMO" = shell ]; then
+		"${qemu[@]}" 2>"$work/qemu.log"
+		rc=$?
+		break
+	fi
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
 	rc=$?
 	if [ $attempt -eq 2 ] || [ $rc -eq 124 ] || [ $rc -eq 137 ] ||
@@ -269,7 +283,7 @@ fi
 
 # 5. Results, from the results channel (the guest's second serial port).
 # Every section the manifest expects must have reported (not in bench runs).
-if [ -n "$PV_BENCH" ]; then
+if [ -n "$PV_BENCH" ] || [ -n "$PV_DEMO" ]; then
 	python3 "$PV_ROOT/tests/qemu/tap.py" "$lane" "$results"
 else
 	python3 "$PV_ROOT/tests/qemu/tap.py" --expect "$PV_ROOT/tests/qemu/expect" \
