@@ -6,7 +6,9 @@
 #                        (INSTALL_MOD_PATH=<root> installs under <root>)
 #   make check           the whole test suite (every QEMU lane)
 #   make check-<lane>    one lane: style kunit stock-6.1 stock-6.12 xen
-#   make demo            a stock guest with every module loaded
+#   make demo            a stock guest with every module loaded, each
+#                        one's scenario run (demo/<module>/demo.sh)
+#   make shell           the same guest, with a shell on this terminal
 #   make style           checkpatch --strict
 #   make sparse          sparse on every module (C=2)
 #   make install DESTDIR=<root>  as make install, under <root>
@@ -43,6 +45,9 @@ $(addprefix check-,$(LANES)):
 
 demo:
 	bash tests/demo.sh
+
+shell:
+	bash tests/demo.sh --shell
 
 style:
 	bash tests/run.sh style
@@ -88,4 +93,4 @@ deb:
 
 .PHONY: install-dkms install-host deb
 
-.PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo style sparse selftests
+.PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo shell style sparse selftests
