@@ -104,6 +104,7 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)d->sessions, (unsigned long long)d->refused,
 	    (unsigned long long)d->guest_bytes_ignored,
 	    (unsigned long long)d->ctl_errors);
+	say(r, "peers_refused=%llu\n", (unsigned long long)d->peers_refused);
 }
 
 static void say_clock(struct pvhostd *d, struct reply *r)
@@ -301,10 +302,16 @@ static void client_answer(struct pvhostd *d, struct pvhostd_ctl_client *c)
 void pvhostd_ctl_accept(struct pvhostd *d)
 {
 	int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct ucred cred;
 	u32 i;
 
 	if (fd < 0)
 		return;
+	if (pvhostd_peer_check(fd, &d->opt.ctl_perm, &cred)) {
+		pvhostd_peer_refused(d, "control", &cred);
+		close(fd);
+		return;
+	}
 	for (i = 0; i < PVHOSTD_CTL_CLIENTS; i++) {
 		if (d->ctl[i].fd < 0) {
 			d->ctl[i].fd = fd;

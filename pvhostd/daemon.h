@@ -3,6 +3,7 @@
 #ifndef PVHOSTD_DAEMON_H
 #define PVHOSTD_DAEMON_H
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "pvhostd.h"
@@ -25,6 +26,8 @@ enum pvhostd_tag {
 struct pvhostd_opts {
 	const char *socket_path;
 	const char *ctl_path;
+	struct pvhostd_sockperm sock_perm;	/* the guest socket */
+	struct pvhostd_sockperm ctl_perm;	/* the control socket */
 	const char *gen_path;
 	const char *lock_path;
 	const char *node_root;		/* host topology, sysfs node dir */
@@ -139,6 +142,8 @@ struct pvhostd {
 	struct pvhostd_memdev memdev[PVHOST_MAX_NODES];
 	/* counters */
 	u64 sessions, refused, guest_bytes_ignored, ctl_errors;
+	u64 peers_refused;	/* by credentials, on either socket */
+	u64 peer_log_ns;	/* when one was last logged */
 	u64 pressure_changes;
 	/* hostile-host mode (misbehave.c) */
 	enum pvhostd_hostile hostile;
@@ -156,7 +161,11 @@ void pvhostd_log(const char *fmt, ...) __printf(1, 2);
 u64 pvhostd_now_ns(int clock);
 int pvhostd_epoll_add(struct pvhostd *d, int fd, enum pvhostd_tag tag,
 		      u32 idx);
-int pvhostd_listen_unix(const char *path);
+int pvhostd_listen_unix(const char *path, const struct pvhostd_sockperm *perm);
+void pvhostd_peer_refused(struct pvhostd *d, const char *sock,
+			  const struct ucred *cred);
+int pvhostd_peer_check(int fd, const struct pvhostd_sockperm *perm,
+		       struct ucred *cred);
 int pvhostd_lock(const char *path);
 
 /* ivshmem.c */

@@ -32,6 +32,11 @@ static const char usage[] =
 "\n"
 "  -s, --socket PATH        ivshmem server socket for the guest (required)\n"
 "  -c, --control PATH       control socket (default SOCKET.ctl)\n"
+"      --socket-mode MODE   the guest socket's mode, octal (default 0660)\n"
+"      --socket-group GROUP its group, a name or gid (for example\n"
+"                           libvirt-qemu); default the daemon's group\n"
+"      --control-mode MODE  the control socket's mode (default 0600)\n"
+"      --control-group GROUP  its group; default the daemon's\n"
 "  -g, --generation-file P  where the region generation persists across\n"
 "                           restarts (default SOCKET.generation)\n"
 "  -m, --size BYTES         region size, a power of 2 >= 1M; K/M/G suffix\n"
@@ -77,6 +82,10 @@ static const char usage[] =
 "protocol version -16 (-EBUSY) so that its QEMU stops with \"server sent\n"
 "version -16, expecting 0\". Each new guest gets a fresh region and\n"
 "generation + 1.\n"
+"Either socket accepts root, the daemon's user and members of the\n"
+"socket's group (SO_PEERCRED, supplementary groups from /proc); others are\n"
+"refused and counted (status: peers_refused), whatever the mode let\n"
+"through.\n"
 "\n"
 "Control (pvctl -c CONTROL COMMAND): status | pressure set <0..1> |\n"
 "  pressure auto | entropy fault zeros|repeat|replay|none |\n"
@@ -142,12 +151,17 @@ static char *path_with(const char *base, const char *suffix)
 
 enum {
 	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
-	OPT_VCPU_POLL, OPT_BOOST_MAX,
+	OPT_VCPU_POLL, OPT_BOOST_MAX, OPT_SOCK_MODE, OPT_SOCK_GROUP,
+	OPT_CTL_MODE, OPT_CTL_GROUP,
 };
 
 static const struct option long_opts[] = {
 	{ "socket", required_argument, NULL, 's' },
 	{ "control", required_argument, NULL, 'c' },
+	{ "socket-mode", required_argument, NULL, OPT_SOCK_MODE },
+	{ "socket-group", required_argument, NULL, OPT_SOCK_GROUP },
+	{ "control-mode", required_argument, NULL, OPT_CTL_MODE },
+	{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
 	{ "generation-file", required_argument, NULL, 'g' },
 	{ "size", required_argument, NULL, 'm' },
 	{ "vcpus", required_argument, NULL, 'n' },
@@ -192,6 +206,16 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case 'c':
 		o->ctl_path = arg;
 		return 0;
+	case OPT_SOCK_MODE:
+		return pvhostd_parse_mode(arg, &o->sock_perm.mode);
+	case OPT_SOCK_GROUP:
+		o->sock_perm.set_group = true;
+		return pvhostd_parse_group(arg, &o->sock_perm.group);
+	case OPT_CTL_MODE:
+		return pvhostd_parse_mode(arg, &o->ctl_perm.mode);
+	case OPT_CTL_GROUP:
+		o->ctl_perm.set_group = true;
+		return pvhostd_parse_group(arg, &o->ctl_perm.group);
 	case 'g':
 		o->gen_path = arg;
 		return 0;
@@ -233,6 +257,8 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
 		.node_root = "/sys/devices/system/node",
+		.sock_perm = { .mode = 0660, .group = getegid() },
+		.ctl_perm = { .mode = 0600, .group = getegid() },
 	};
 	while ((c = getopt_long(argc, argv, "s:c:g:m:n:i:hV", long_opts,
 				NULL)) != -1) {
@@ -338,12 +364,12 @@ static int daemon_open(struct pvhostd *d)
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sig_fd = signals_open();
 	d->timer_fd = timer_open(d->opt.interval_ms);
-	d->listen_fd = pvhostd_listen_unix(d->opt.socket_path);
+	d->listen_fd = pvhostd_listen_unix(d->opt.socket_path, &d->opt.sock_perm);
 	if (d->listen_fd < 0) {
 		pvhostd_log("%s: %s", d->opt.socket_path, strerror(-d->listen_fd));
 		return -1;
 	}
-	d->ctl_fd = pvhostd_listen_unix(d->opt.ctl_path);
+	d->ctl_fd = pvhostd_listen_unix(d->opt.ctl_path, &d->opt.ctl_perm);
 	if (d->ctl_fd < 0) {
 		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
 		return -1;

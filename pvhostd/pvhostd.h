@@ -427,4 +427,18 @@ struct pvhostd_ctl_cmd {
 int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		      const char **err);
 
+/* Who may connect to a socket (peer.c). */
+struct pvhostd_sockperm {
+	u32 mode;		/* of the socket file, 0..0777 */
+	bool set_group;		/* given by option: chown the file to it */
+	gid_t group;		/* the file's (default the daemon's), allowed */
+};
+
+int pvhostd_parse_mode(const char *arg, u32 *mode);
+int pvhostd_parse_group(const char *arg, gid_t *gid);
+int pvhostd_status_groups(const char *text, gid_t *gids, int max);
+bool pvhostd_peer_allowed(const struct pvhostd_sockperm *perm, uid_t self,
+			  uid_t uid, gid_t gid, const gid_t *groups,
+			  int ngroups);
+
 #endif /* PVHOSTD_H */

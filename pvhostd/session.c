@@ -222,10 +222,16 @@ static int session_start(struct pvhostd *d, int sock)
 void pvhostd_session_accept(struct pvhostd *d)
 {
 	int sock = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	struct ucred cred;
 	int ret;
 
 	if (sock < 0)
 		return;
+	if (pvhostd_peer_check(sock, &d->opt.sock_perm, &cred)) {
+		pvhostd_peer_refused(d, "guest", &cred);
+		close(sock);
+		return;
+	}
 	if (d->s.sock >= 0 || d->stopping) {
 		d->refused++;
 		pvhostd_log("refused a second client: guest peer %d is connected",

@@ -114,9 +114,10 @@ int pvhostd_lock(const char *path)
  *	holds the instance lock)
  * Return: the listening fd, or a negative errno
  */
-int pvhostd_listen_unix(const char *path)
+int pvhostd_listen_unix(const char *path, const struct pvhostd_sockperm *perm)
 {
 	struct sockaddr_un sun;
+	mode_t old;
 	int fd, ret;
 
 	ret = fill_addr(&sun, path);
@@ -126,11 +127,84 @@ int pvhostd_listen_unix(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(fd, 4)) {
+	/* Nobody but us until the mode and group are the operator's. */
+	old = umask(0177);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ? -errno : 0;
+	umask(old);
+	if (!ret && perm->set_group && perm->group != getegid() &&
+	    chown(path, (uid_t)-1, perm->group))
 		ret = -errno;
+	if (!ret && chmod(path, perm->mode))
+		ret = -errno;
+	if (!ret && listen(fd, 4))
+		ret = -errno;
+	if (ret) {
 		close(fd);
 		return ret;
 	}
 	return fd;
+}
+
+/**
+ * pvhostd_peer_check - may the peer on a connected socket use it
+ * @fd: the accepted socket
+ * @perm: the listening socket's group
+ * @cred: out, the peer's credentials (pid 0 if unknown)
+ *
+ * SO_PEERCRED gives the peer's uid, gid and pid; its supplementary groups
+ * come from /proc/PID/status. See pvhostd_peer_allowed().
+ * Return: 0 if allowed, -EPERM if not, another negative errno when the
+ * credentials cannot be read (refused too)
+ */
+int pvhostd_peer_check(int fd, const struct pvhostd_sockperm *perm,
+		       struct ucred *cred)
+{
+	socklen_t len = sizeof(*cred);
+	gid_t groups[64];
+	char path[64], buf[4096];
+	int n = -1;
+	ssize_t r;
+	int pfd;
+
+	memset(cred, 0, sizeof(*cred));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len))
+		return -errno;
+	if (cred->gid != perm->group && cred->pid > 0) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)cred->pid);
+		pfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (pfd >= 0) {
+			r = read(pfd, buf, sizeof(buf) - 1);
+			close(pfd);
+			if (r > 0) {
+				buf[r] = 0;
+				n = pvhostd_status_groups(buf, groups,
+							  ARRAY_SIZE(groups));
+			}
+		}
+	}
+	return pvhostd_peer_allowed(perm, geteuid(), cred->uid, cred->gid,
+				    groups, n) ? 0 : -EPERM;
+}
+
+/**
+ * pvhostd_peer_refused - count a peer refused by its credentials, and say
+ *	so at most once a second
+ * @d: the daemon
+ * @sock: which socket, for the log
+ * @cred: the peer's credentials
+ */
+void pvhostd_peer_refused(struct pvhostd *d, const char *sock,
+			  const struct ucred *cred)
+{
+	u64 now = pvhostd_now_ns(CLOCK_MONOTONIC);
+
+	d->peers_refused++;
+	if (d->peer_log_ns && now - d->peer_log_ns < 1000000000ULL)
+		return;
+	d->peer_log_ns = now;
+	pvhostd_log("%s socket: refused pid %d uid %u gid %u, %s (%llu so far)",
+		    sock, (int)cred->pid, (unsigned int)cred->uid,
+		    (unsigned int)cred->gid,
+		    "not root, this user or in the socket's group",
+		    (unsigned long long)d->peers_refused);
 }

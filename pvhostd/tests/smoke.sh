@@ -109,6 +109,45 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	ok "vCPU service # SKIP boosting needs root"
 fi
+# Who may connect: the sockets' modes, and a peer refused by its
+# credentials whatever the mode let through. One pvhostd per setting.
+perm_daemon() {
+	"$here/pvhostd" -s "$work/perm/p.sock" "$@" 2>> "$work/pvhostd-perm.log" &
+	ppid=$!
+	for _ in $(seq 50); do [ -S "$work/perm/p.sock.ctl" ] && break; sleep 0.1; done
+}
+perm_stop() { kill -TERM $ppid 2> /dev/null; wait $ppid; }
+if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null; then
+	mkdir -p "$work/perm" && chmod 0711 "$work" "$work/perm"
+	install -m 0755 "$here/pvctl" "$work/perm/pvctl"
+	ps=$work/perm/p.sock
+	perm_daemon
+	check "default modes: guest socket 0660, control socket 0600" \
+		bash -c "[ \"\$(stat -c %a '$ps' '$ps.ctl' | tr '\n' ' ')\" = '660 600 ' ]"
+	check "another user cannot reach the control socket (mode)" \
+		bash -c "! setpriv --reuid=65534 --regid=65534 --clear-groups '$work/perm/pvctl' -t 2 -c '$ps.ctl' status"
+	perm_stop
+	perm_daemon --socket-mode 0666 --control-mode 0666
+	check "--socket-mode/--control-mode 0666 applied" \
+		bash -c "[ \"\$(stat -c %a '$ps' '$ps.ctl' | tr '\n' ' ')\" = '666 666 ' ]"
+	check "another user let in by the mode is refused by its credentials" \
+		bash -c "! setpriv --reuid=65534 --regid=65534 --clear-groups '$work/perm/pvctl' -t 2 -c '$ps.ctl' status"
+	check "the guest socket refuses it too, without a session" \
+		bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
+sys.exit(1 if s.recv(8) else 0)' '$ps'"
+	check "both counted (peers_refused=2, sessions=0), and logged" \
+		bash -c "'$here/pvctl' -c '$ps.ctl' status | grep -qx peers_refused=2 && '$here/pvctl' -c '$ps.ctl' status | grep -qx sessions=0 && grep -q 'control socket: refused pid' '$work/pvhostd-perm.log'"
+	perm_stop
+	perm_daemon --control-mode 0660 --control-group 65534
+	check "--control-group: the socket's group, and a member of it is served" \
+		bash -c "[ \"\$(stat -c %g '$ps.ctl')\" = 65534 ] && setpriv --reuid=65534 --regid=65534 --clear-groups '$work/perm/pvctl' -c '$ps.ctl' status | grep -qx peers_refused=0"
+	perm_stop
+	check "bad --socket-mode, --control-group: exit 2" \
+		bash -c "'$here/pvhostd' -s x --socket-mode 0668; a=\$?; '$here/pvhostd' -s x --control-group no-such-group-here; b=\$?; [ \$a -eq 2 ] && [ \$b -eq 2 ]"
+else
+	ok "socket permissions # SKIP needs root and setpriv"
+fi
 check "hostile control clients survived" python3 "$here/tests/ctl-abuse.py" "$sock.ctl"
 check "still alive" kill -0 $pid
 kill -TERM $pid

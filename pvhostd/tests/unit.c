@@ -1369,6 +1369,62 @@ static void test_numa_memdev(void)
 	unlink(path);
 }
 
+/* Who may connect: modes, groups, /proc's Groups: line, the rule. */
+static void test_peer(void)
+{
+	struct pvhostd_sockperm own = { .mode = 0660, .group = 1000 };
+	struct pvhostd_sockperm grp = { .mode = 0660, .set_group = true,
+					.group = 64055 };
+	gid_t gids[4], sup[] = { 24, 64055 };
+	u32 mode = 12345;
+
+	TAP_OK(!pvhostd_parse_mode("0660", &mode) && mode == 0660,
+	       "mode 0660 parsed");
+	TAP_OK(!pvhostd_parse_mode("600", &mode) && mode == 0600,
+	       "mode 600 is octal");
+	TAP_OK(pvhostd_parse_mode("1777", &mode) == -EINVAL &&
+	       pvhostd_parse_mode("0668", &mode) == -EINVAL &&
+	       pvhostd_parse_mode("-1", &mode) == -EINVAL &&
+	       pvhostd_parse_mode("", &mode) == -EINVAL &&
+	       pvhostd_parse_mode("06x0", &mode) == -EINVAL &&
+	       mode == 0600,
+	       "sticky, non-octal, negative, empty, trailing junk: -EINVAL, mode kept");
+	TAP_OK(!pvhostd_parse_group("0", &gids[0]) && gids[0] == 0 &&
+	       !pvhostd_parse_group("root", &gids[1]) && gids[1] == 0,
+	       "group by number and by name");
+	TAP_OK(pvhostd_parse_group("no-such-group-here", &gids[0]) == -EINVAL &&
+	       pvhostd_parse_group("12x", &gids[0]) == -EINVAL &&
+	       pvhostd_parse_group("4294967295", &gids[0]) == -EINVAL &&
+	       pvhostd_parse_group("", &gids[0]) == -EINVAL,
+	       "unknown name, junk, (gid_t)-1, empty: -EINVAL");
+	TAP_OK(pvhostd_status_groups("Name:\tqemu\nGroups:\t24 64055\t\nNSpid:\t1\n",
+				     gids, 4) == 2 &&
+	       gids[0] == 24 && gids[1] == 64055, "Groups: line read");
+	TAP_OK(pvhostd_status_groups("Groups:\n", gids, 4) == 0,
+	       "no supplementary groups");
+	TAP_OK(pvhostd_status_groups("Groups:\t1 2 3 4 5 6\n", gids, 4) == 4,
+	       "more groups than room: the first ones");
+	TAP_OK(pvhostd_status_groups("Name:\tx\n", gids, 4) == -EINVAL &&
+	       pvhostd_status_groups("Groups:\t1 x\n", gids, 4) == -EINVAL &&
+	       pvhostd_status_groups("Groups:\t99999999999999999999\n",
+				     gids, 4) == -EINVAL,
+	       "no line, junk, overflow: -EINVAL");
+	TAP_OK(pvhostd_peer_allowed(&own, 1000, 0, 5, NULL, -1) &&
+	       pvhostd_peer_allowed(&own, 1000, 1000, 5, NULL, -1),
+	       "root and the daemon's user allowed");
+	TAP_OK(!pvhostd_peer_allowed(&own, 1000, 1001, 64055, sup, 2),
+	       "another user outside the daemon's group refused");
+	TAP_OK(pvhostd_peer_allowed(&own, 1000, 1001, 5, gids, 0) == false &&
+	       pvhostd_peer_allowed(&own, 1000, 64055, 24, (gid_t[]){ 1000 }, 1),
+	       "a member of the daemon's group (QEMU's user added to it) allowed");
+	TAP_OK(pvhostd_peer_allowed(&grp, 1000, 1001, 64055, NULL, -1) &&
+	       pvhostd_peer_allowed(&grp, 1000, 1001, 5, sup, 2),
+	       "the socket's group as primary or supplementary: allowed");
+	TAP_OK(!pvhostd_peer_allowed(&grp, 1000, 1001, 5, sup, 1) &&
+	       !pvhostd_peer_allowed(&grp, 1000, 1001, 5, NULL, -1),
+	       "outside the group (groups unreadable counts as none): refused");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1399,6 +1455,7 @@ int main(void)
 	test_numa_choose();
 	test_numa_serve();
 	test_numa_misc();
+	test_peer();
 	test_numa_memdev();
 	return tap_done();
 }
