@@ -19,6 +19,11 @@
 
 #define REPLY_MAX	65536	/* vcpu status of 256 vCPUs */
 
+/* 1 in pvhostd-test: fault injection (see pvhostd_ctl_is_fault()). */
+#ifndef PVHOSTD_FAULTS
+#define PVHOSTD_FAULTS	0
+#endif
+
 struct reply {
 	char buf[REPLY_MAX];
 	size_t len;
@@ -104,7 +109,9 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)d->sessions, (unsigned long long)d->refused,
 	    (unsigned long long)d->guest_bytes_ignored,
 	    (unsigned long long)d->ctl_errors);
-	say(r, "peers_refused=%llu\n", (unsigned long long)d->peers_refused);
+	say(r, "peers_refused=%llu\nfault_injection=%s\n",
+	    (unsigned long long)d->peers_refused,
+	    PVHOSTD_FAULTS ? "built-in" : "absent");
 }
 
 static void say_clock(struct pvhostd *d, struct reply *r)
@@ -208,6 +215,11 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		    struct reply *r)
 {
+	if (!PVHOSTD_FAULTS && pvhostd_ctl_is_fault(cmd->op)) {
+		d->ctl_errors++;
+		say(r, "error: fault injection is in the test build (pvhostd-test) only\n");
+		return;
+	}
 	switch (cmd->op) {
 	case PVHOSTD_CTL_STATUS:
 		say_status(d, r);

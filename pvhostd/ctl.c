@@ -219,3 +219,17 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 	*err = "unknown command (status, pressure, entropy, clock, hostile, numa, vcpu)";
 	return -EINVAL;
 }
+
+/**
+ * pvhostd_ctl_is_fault - is this command fault injection
+ * @op: the command
+ *
+ * Entropy faults, hostile modes and simulated clock rates make the host
+ * misbehave on purpose: only a test build (pvhostd-test) carries them out.
+ * Return: true for those
+ */
+bool pvhostd_ctl_is_fault(enum pvhostd_ctl_op op)
+{
+	return op == PVHOSTD_CTL_ENTROPY_FAULT || op == PVHOSTD_CTL_HOSTILE ||
+	       op == PVHOSTD_CTL_CLOCK_RATE;
+}

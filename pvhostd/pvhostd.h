@@ -426,6 +426,7 @@ struct pvhostd_ctl_cmd {
 
 int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		      const char **err);
+bool pvhostd_ctl_is_fault(enum pvhostd_ctl_op op);
 
 /* Who may connect to a socket (peer.c). */
 struct pvhostd_sockperm {

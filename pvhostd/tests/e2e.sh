@@ -38,7 +38,7 @@ guest_ok() {
 }
 
 mkinitramfs
-"$here/pvhostd" -s "$sock" -i 200 2> "$work/pvhostd.log" &
+"$here/pvhostd-test" -s "$sock" -i 200 2> "$work/pvhostd.log" &
 pid=$!
 sleep 0.5
 qemu pvhold=40 > "$work/a.log" 2>&1 &
@@ -76,7 +76,7 @@ kill -TERM $pid
 wait $pid
 check "pvhostd exits 0 on SIGTERM" [ $? -eq 0 ]
 check "sockets removed" [ ! -e "$sock" -a ! -e "$sock.ctl" ]
-"$here/pvhostd" -s "$sock" 2>> "$work/pvhostd.log" &
+"$here/pvhostd-test" -s "$sock" 2>> "$work/pvhostd.log" &
 pid=$!
 sleep 0.5
 check "restarted pvhostd: protocol and region checked by a raw client" \

@@ -6,6 +6,8 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/pvhostd-smoke.XXXXXX)
 sock=$work/ivs.sock
+# The test build: fault injection is what much of this drives.
+daemon=$here/pvhostd-test
 ctl() { "$here/pvctl" -c "$sock.ctl" "$@"; }
 n=0
 fails=0
@@ -28,13 +30,13 @@ if ! command -v python3 > /dev/null; then
 	echo "1..0 # SKIP python3 not installed"
 	exit 0
 fi
-"$here/pvhostd" -s "$sock" -i 50 2> "$work/pvhostd.log" &
+"$daemon" -s "$sock" -i 50 2> "$work/pvhostd.log" &
 pid=$!
 for _ in $(seq 50); do [ -S "$sock.ctl" ] && break; sleep 0.1; done
 check "pvhostd --help exits 0" "$here/pvhostd" --help
 check "bad option exits 2" bash -c "'$here/pvhostd' -s x -m 3M; [ \$? -eq 2 ]"
 check "a second pvhostd on a live socket refuses to start" \
-	bash -c "! '$here/pvhostd' -s '$sock' -c '$work/other.ctl'"
+	bash -c "! '$daemon' -s '$sock' -c '$work/other.ctl'"
 check "pvctl --version names the version" bash -c "'$here/pvctl' --version | grep -q '^pvctl '"
 check "pvctl -t 0 and -t x refused: exit 2" \
 	bash -c "'$here/pvctl' -t 0 -c '$sock.ctl' status; a=\$?; '$here/pvctl' -t x -c '$sock.ctl' status; b=\$?; [ \$a -eq 2 ] && [ \$b -eq 2 ]"
@@ -47,6 +49,21 @@ for _ in $(seq 50); do [ -S "$work/mute.sock" ] && break; sleep 0.1; done
 check "pvctl -t 1 on a daemon that never answers: exit 2, says so" \
 	bash -c "out=\$('$here/pvctl' -t 1 -c '$work/mute.sock' status 2>&1); [ \$? -eq 2 ] && echo \"\$out\" | grep -q 'no answer within 1 s'"
 kill "$mute" 2>/dev/null
+# The installed build has no fault injection: it refuses each such
+# command, and serves the operator's.
+rel=$work/rel.sock
+"$here/pvhostd" -s "$rel" 2> "$work/pvhostd-rel.log" &
+rpid=$!
+for _ in $(seq 50); do [ -S "$rel.ctl" ] && break; sleep 0.1; done
+check "installed build: hostile, entropy fault, clock rate refused (exit 1)" \
+	bash -c "for c in 'hostile garbage' 'entropy fault zeros' 'clock rate 100'; do out=\$('$here/pvctl' -c '$rel.ctl' \$c); [ \$? -eq 1 ] && echo \"\$out\" | grep -q 'test build' || exit 1; done"
+check "installed build: status says fault_injection=absent, hostile=off" \
+	bash -c "'$here/pvctl' -c '$rel.ctl' status | grep -qx fault_injection=absent && '$here/pvctl' -c '$rel.ctl' status | grep -qx hostile=off"
+check "installed build: pressure set still served" "$here/pvctl" -c "$rel.ctl" pressure set 0.5
+check "test build: status says fault_injection=built-in" \
+	bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx fault_injection=built-in"
+kill -TERM $rpid 2> /dev/null
+wait $rpid
 check "status: waiting, generation 0" bash -c "'$here/pvctl' -c '$sock.ctl' status | grep -qx generation=0"
 check "raw client: connect sequence, region, refusal (generation 1)" \
 	python3 "$here/tests/ivshmem-client.py" "$sock" 1
@@ -91,7 +108,7 @@ check "bad --vcpu-poll-ms exits 2" bash -c "'$here/pvhostd' -s x --qmp y --vcpu-
 # pvhostd per mode, as each ends with the daemon's exit.
 vcpu_run() {
 	local mode=$1 vs=$work/vcpu-$1.sock vpid
-	"$here/pvhostd" -s "$vs" -n 4 --qmp "$work/qmp-$mode.sock" --boost-max-ms 200 \
+	"$daemon" -s "$vs" -n 4 --qmp "$work/qmp-$mode.sock" --boost-max-ms 200 \
 		2> "$work/pvhostd-vcpu-$mode.log" &
 	vpid=$!
 	for _ in $(seq 50); do [ -S "$vs.ctl" ] && break; sleep 0.1; done

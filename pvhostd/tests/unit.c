@@ -1425,6 +1425,33 @@ static void test_peer(void)
 	       "outside the group (groups unreadable counts as none): refused");
 }
 
+/* Which commands only a test build carries out. */
+static void test_ctl_faults(void)
+{
+	static const char * const fault[] = {
+		"entropy fault zeros", "hostile garbage", "clock rate 100",
+	};
+	static const char * const operator[] = {
+		"status", "pressure set 0.5", "pressure auto", "clock status",
+		"numa status", "numa hints", "numa policy deny", "vcpu status",
+	};
+	struct pvhostd_ctl_cmd c;
+	const char *err;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fault); i++)
+		ok &= !pvhostd_ctl_parse(fault[i], strlen(fault[i]), &c, &err) &&
+		      pvhostd_ctl_is_fault(c.op);
+	TAP_OK(ok, "ctl: entropy faults, hostile modes, clock rates are fault injection");
+	ok = true;
+	for (i = 0; i < ARRAY_SIZE(operator); i++)
+		ok &= !pvhostd_ctl_parse(operator[i], strlen(operator[i]), &c,
+					 &err) &&
+		      !pvhostd_ctl_is_fault(c.op);
+	TAP_OK(ok, "ctl: the operator's commands are not");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1456,6 +1483,7 @@ int main(void)
 	test_numa_serve();
 	test_numa_misc();
 	test_peer();
+	test_ctl_faults();
 	test_numa_memdev();
 	return tap_done();
 }

@@ -121,10 +121,11 @@ pvhost_qemu=()
 pvhost_append=
 pvhost_setup() {
 	[ -f "$src/pvhostd/Makefile" ] || return 0
-	build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd"
+	# The test build: the selftests drive its fault injection.
+	build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd" all pvhostd-test
 	sock=$work/pvhost.sock
 	qmp=$work/qmp.sock
-	"$src/pvhostd/pvhostd" -s "$sock" -n "$1" -i 200 --qmp "$qmp" \
+	"$src/pvhostd/pvhostd-test" -s "$sock" -n "$1" -i 200 --qmp "$qmp" \
 		--vcpu-poll-ms 5 --boost-max-ms 3000 \
 		--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 	pvhostd_pid=$!
