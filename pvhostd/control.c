@@ -175,6 +175,11 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)q->queries, (unsigned long long)q->events);
 	say(r, "timer_ms=%u\ntimer_wakeups=%llu\n", d->vcpu_timer_ms,
 	    (unsigned long long)d->vcpu_wakeups);
+	say(r, "threads=%s\nnames_scans=%llu\nnames_changes=%llu\n",
+	    d->opt.vcpu_names ? (d->names_known ? "names" : "names-pending") :
+	    d->opt.qmp_path ? "qmp" : "none",
+	    (unsigned long long)d->names_scans,
+	    (unsigned long long)d->names_changes);
 	if (s->sock < 0) {
 		say(r, "peer=none\n");
 		return;

@@ -34,7 +34,8 @@ struct pvhostd_opts {
 	u32 region_size;
 	u32 nr_vcpus;
 	u32 interval_ms;
-	const char *qmp_path;		/* NULL: no vCPU thread table */
+	const char *qmp_path;		/* the vCPU thread table from QMP */
+	bool vcpu_names;		/* ... or from the threads' names */
 	u32 vcpu_poll_ms;
 	struct pvhostd_boost_policy boost;
 	struct pvhostd_pressure_cfg pcfg;
@@ -153,6 +154,10 @@ struct pvhostd {
 	/* vcpu.c */
 	u64 vcpu_ticks;
 	u64 vcpu_wakeups;	/* of the timer, sampling or not */
+	/* --vcpu-names: the table found by name, rescanned every second */
+	bool names_known;
+	u64 names_next_ms, names_scans, names_changes;
+	int names_error;	/* the last scan's, negative errno; for the log */
 	int boost_errno;		/* last setpriority() failure */
 };
 

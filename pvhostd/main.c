@@ -57,6 +57,11 @@ static const char usage[] =
 "      --qmp PATH           QEMU's QMP socket (-qmp unix:PATH,server=on,\n"
 "                           wait=off): the vCPU thread ids, asked when a\n"
 "                           guest connects, retried until QEMU answers\n"
+"      --vcpu-names         the vCPU threads by their names instead (QEMU\n"
+"                           -name ...,debug-threads=on, as libvirt starts\n"
+"                           it: \"CPU n/KVM\" or \"CPU n/TCG\") in the QEMU\n"
+"                           process the guest socket's peer is; rescanned\n"
+"                           every second (CPU hotplug). No monitor needed\n"
 "      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
 "                           5..1000 ms, at least one host tick (default 10)\n"
 "      --boost-max-ms MS    longest boost, 1..10000 ms (default 100); after\n"
@@ -69,7 +74,7 @@ static const char usage[] =
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
 "Features served: pressure, entropy, mailbox, clock, clock_pairing;\n"
-"with --qmp also preempted and boost. A vCPU is preempted when its thread\n"
+"with --qmp or --vcpu-names also preempted and boost. A vCPU is preempted when its thread\n"
 "is runnable and got no CPU over the last poll period; a boost lowers the\n"
 "thread's nice by 5 (root or CAP_SYS_NICE; otherwise refused and counted).\n"
 "With --memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
@@ -152,7 +157,7 @@ static char *path_with(const char *base, const char *suffix)
 enum {
 	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
 	OPT_VCPU_POLL, OPT_BOOST_MAX, OPT_SOCK_MODE, OPT_SOCK_GROUP,
-	OPT_CTL_MODE, OPT_CTL_GROUP,
+	OPT_CTL_MODE, OPT_CTL_GROUP, OPT_VCPU_NAMES,
 };
 
 static const struct option long_opts[] = {
@@ -171,6 +176,7 @@ static const struct option long_opts[] = {
 	{ "memdev", required_argument, NULL, OPT_MEMDEV },
 	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
 	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "vcpu-names", no_argument, NULL, OPT_VCPU_NAMES },
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
 	{ "help", no_argument, NULL, 'h' },
@@ -234,6 +240,9 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case OPT_QMP:
 		o->qmp_path = arg;
 		return *arg ? 0 : -EINVAL;
+	case OPT_VCPU_NAMES:
+		o->vcpu_names = true;
+		return 0;
 	case OPT_VCPU_POLL:
 		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
 	case OPT_BOOST_MAX:
@@ -276,6 +285,10 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 				c < 256 ? c : '-', optarg ? optarg : "");
 			return -1;
 		}
+	}
+	if (o->qmp_path && o->vcpu_names) {
+		fprintf(stderr, "pvhostd: give --qmp or --vcpu-names, not both\n");
+		return -1;
 	}
 	if (optind != argc || !o->socket_path) {
 		print_usage(stderr);
@@ -374,7 +387,7 @@ static int daemon_open(struct pvhostd *d)
 		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
 		return -1;
 	}
-	if (d->opt.qmp_path) {
+	if (d->opt.qmp_path || d->opt.vcpu_names) {
 		d->vcpu_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 						  TFD_CLOEXEC | TFD_NONBLOCK);
 		if (d->vcpu_timer_fd < 0 ||

@@ -169,3 +169,39 @@ int pvhostd_boost_nice(int orig)
 {
 	return orig - PVHOSTD_BOOST_STEP < -20 ? -20 : orig - PVHOSTD_BOOST_STEP;
 }
+
+/**
+ * pvhostd_vcpu_comm_parse - the vCPU index in a QEMU thread's name
+ * @comm: /proc/PID/task/TID/comm: "CPU 3/KVM", "CPU 3/TCG" (QEMU names its
+ *	vCPU threads so with -name ...,debug-threads=on, as libvirt starts it)
+ * @len: its length; one trailing newline is allowed
+ * @idx: out, below PVHOST_MAX_VCPUS
+ * Return: 0, or -EINVAL for any other thread
+ */
+int pvhostd_vcpu_comm_parse(const char *comm, size_t len, u32 *idx)
+{
+	size_t i = 4;
+	u32 v = 0;
+
+	if (len && comm[len - 1] == '\n')
+		len--;
+	if (len < 7 || memcmp(comm, "CPU ", 4))
+		return -EINVAL;
+	/* Decimal without leading zeros, then "/" and an accelerator name. */
+	if (comm[i] < '0' || comm[i] > '9' || (comm[i] == '0' && comm[i + 1] != '/'))
+		return -EINVAL;
+	for (; i < len && comm[i] >= '0' && comm[i] <= '9'; i++) {
+		v = v * 10 + (u32)(comm[i] - '0');
+		if (v >= PVHOST_MAX_VCPUS)
+			return -EINVAL;
+	}
+	if (i + 1 >= len || comm[i] != '/')
+		return -EINVAL;
+	for (i++; i < len; i++)
+		if (!((comm[i] >= 'A' && comm[i] <= 'Z') ||
+		      (comm[i] >= 'a' && comm[i] <= 'z') ||
+		      (comm[i] >= '0' && comm[i] <= '9')))
+			return -EINVAL;
+	*idx = v;
+	return 0;
+}

@@ -8,9 +8,11 @@
  * (pvhostd_boost_decide()). Boosts are reverted when the guest clears
  * them, after --boost-max-ms, at session end and at daemon exit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
@@ -36,13 +38,26 @@ static void timer_set(struct pvhostd *d, u32 ms)
  * deadline (it backs off up to PVHOSTD_QMP_BACKOFF_MAX_MS), not at the
  * sampling rate for as long as QMP is absent.
  */
+#define PVHOSTD_NAMES_RESCAN_MS	1000
+
+/* The thread table is known: from QMP, or from the threads' names. */
+static bool table_known(const struct pvhostd *d)
+{
+	return d->opt.vcpu_names ? d->names_known :
+	       d->qmp.state == PVHOSTD_QMPC_DONE;
+}
+
 static void timer_pace(struct pvhostd *d)
 {
 	const struct pvhostd_qmp_client *q = &d->qmp;
 	u32 ms = d->opt.vcpu_poll_ms;
 	u64 now, at;
 
-	if (q->state != PVHOSTD_QMPC_DONE) {
+	if (d->opt.vcpu_names) {
+		/* Nothing to sample until a rescan finds the threads. */
+		if (!d->names_known)
+			ms = PVHOSTD_NAMES_RESCAN_MS;
+	} else if (q->state != PVHOSTD_QMPC_DONE) {
 		now = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL;
 		at = q->state == PVHOSTD_QMPC_WAIT ? q->next_try_ms :
 		     q->deadline_ms;
@@ -281,6 +296,91 @@ void pvhostd_vcpu_republish(struct pvhostd *d)
 	}
 }
 
+/*
+ * --vcpu-names: QEMU's threads named "CPU n/ACCEL", from the QEMU process
+ * the ivshmem socket's peer credentials name. Return: how many vCPU
+ * threads, -EEXIST when two claim one vCPU (the table is not trusted),
+ * or another negative errno.
+ */
+static int names_scan(const struct pvhostd *d, pid_t *tid, u32 *nr)
+{
+	char path[64], comm[32];
+	struct dirent *e;
+	int n = 0, fd;
+	ssize_t len;
+	DIR *dir;
+	char *end;
+	long t;
+	u32 idx;
+
+	memset(tid, 0, sizeof(*tid) * PVHOST_MAX_VCPUS);
+	*nr = 0;
+	if (d->s.qemu_pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)d->s.qemu_pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		errno = 0;
+		t = strtol(e->d_name, &end, 10);
+		if (errno || *end || t <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/comm",
+			 (int)d->s.qemu_pid, t);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, comm, sizeof(comm));
+		close(fd);
+		if (len <= 0 || pvhostd_vcpu_comm_parse(comm, (size_t)len, &idx))
+			continue;
+		if (tid[idx]) {
+			closedir(dir);
+			return -EEXIST;
+		}
+		tid[idx] = (pid_t)t;
+		n++;
+		if (idx + 1 > *nr)
+			*nr = idx + 1;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Rescan; a new or changed table (CPU hotplug) is taken. */
+static void names_refresh(struct pvhostd *d)
+{
+	static pid_t tid[PVHOST_MAX_VCPUS];
+	struct pvhostd_session *s = &d->s;
+	u32 nr;
+	int n = names_scan(d, tid, &nr);
+
+	d->names_scans++;
+	if (n <= 0) {
+		n = n ?: -ENOENT;
+		if (n != d->names_error)
+			pvhostd_log("vCPU threads by name: %s in QEMU pid %d (%s)",
+				    n == -ENOENT ? "none" :
+				    n == -EEXIST ? "two threads claim one vCPU" :
+				    strerror(-n), (int)s->qemu_pid,
+				    "QEMU names them with -name ...,debug-threads=on");
+		d->names_error = n;
+		return;	/* the table known before, if any, stays */
+	}
+	d->names_error = 0;
+	if (d->names_known && nr == s->qmp_vcpus &&
+	    !memcmp(tid, s->vcpu_tid, sizeof(tid)))
+		return;
+	memcpy(s->vcpu_tid, tid, sizeof(s->vcpu_tid));
+	s->qmp_vcpus = nr;
+	d->names_changes++;
+	d->names_known = true;
+	pvhostd_log("vCPU threads by name: %d of QEMU pid %d (guest has %u records)",
+		    n, (int)s->qemu_pid, s->lay.nr_vcpus);
+	pvhostd_vcpu_table_ready(d);
+}
+
 /**
  * pvhostd_vcpu_features - what the host advertises
  * @d: the daemon
@@ -288,7 +388,8 @@ void pvhostd_vcpu_republish(struct pvhostd *d)
  */
 u64 pvhostd_vcpu_features(const struct pvhostd *d)
 {
-	return PVHOSTD_FEATURES | (d->opt.qmp_path ? PVHOSTD_FEATURES_VCPU : 0);
+	return PVHOSTD_FEATURES |
+	       (d->opt.qmp_path || d->opt.vcpu_names ? PVHOSTD_FEATURES_VCPU : 0);
 }
 
 /**
@@ -353,9 +454,16 @@ int pvhostd_vcpu_nice(const struct pvhostd *d, u32 vcpu, int *nice)
  */
 void pvhostd_vcpu_start(struct pvhostd *d)
 {
-	if (!d->opt.qmp_path)
+	if (!d->opt.qmp_path && !d->opt.vcpu_names)
 		return;
 	d->vcpu_timer_ms = 0;
+	if (d->opt.vcpu_names) {
+		d->names_known = false;
+		d->names_error = 0;
+		d->names_next_ms = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL +
+				   PVHOSTD_NAMES_RESCAN_MS;
+		names_refresh(d);
+	}
 	pvhostd_qmp_start(d);
 	timer_pace(d);
 }
@@ -372,6 +480,7 @@ void pvhostd_vcpu_stop(struct pvhostd *d)
 	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
 		vcpu_close(&d->s.vh[i]);
 	pvhostd_qmp_stop(d);
+	d->names_known = false;
 	timer_set(d, 0);
 	d->vcpu_timer_ms = 0;
 }
@@ -391,11 +500,15 @@ void pvhostd_vcpu_timer(struct pvhostd *d)
 		return;
 	d->vcpu_wakeups++;
 	pvhostd_qmp_tick(d);
+	now_ms = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL;
+	if (d->opt.vcpu_names && now_ms >= d->names_next_ms) {
+		d->names_next_ms = now_ms + PVHOSTD_NAMES_RESCAN_MS;
+		names_refresh(d);
+	}
 	timer_pace(d);
-	if (d->qmp.state != PVHOSTD_QMPC_DONE)
+	if (!table_known(d))
 		return;
 	d->vcpu_ticks++;
-	now_ms = pvhostd_now_ns(CLOCK_MONOTONIC) / 1000000ULL;
 	for (i = 0; i < nr_served(d); i++) {
 		preempt_tick(d, i);
 		if (d->s.vh[i].open || d->s.vh[i].b.boosted)

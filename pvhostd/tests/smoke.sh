@@ -120,6 +120,24 @@ vcpu_run() {
 	wait $vpid
 	return $rc
 }
+# The table from the threads' names, with no monitor (beside libvirt).
+names_run() {
+	local vs=$work/names.sock vpid rc
+	"$daemon" -s "$vs" -n 8 --vcpu-names 2> "$work/pvhostd-names.log" &
+	vpid=$!
+	for _ in $(seq 50); do [ -S "$vs.ctl" ] && break; sleep 0.1; done
+	timeout 60 python3 "$here/tests/names-client.py" "$vs" "$here/pvctl" \
+		> "$work/names.tap" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/names.tap"
+	kill -TERM $vpid 2> /dev/null
+	wait $vpid
+	grep -q 'two threads claim one vCPU' "$work/pvhostd-names.log" || rc=1
+	return $rc
+}
+check "vCPU threads by name: table, hotplug rescan, a duplicate refused, boost" names_run
+check "--qmp and --vcpu-names together: exit 2" \
+	bash -c "'$daemon' -s x --qmp y --vcpu-names; [ \$? -eq 2 ]"
 if [ "$(id -u)" -eq 0 ]; then
 	check "vCPU service: QMP table, preempted flags, boosts and reverts" vcpu_run good
 	check "vCPU service: a monitor naming foreign threads is refused" vcpu_run hostile

@@ -1452,6 +1452,29 @@ static void test_ctl_faults(void)
 	TAP_OK(ok, "ctl: the operator's commands are not");
 }
 
+/* QEMU's vCPU thread names. */
+static void test_vcpu_comm(void)
+{
+	static const char * const bad[] = {
+		"", "CPU", "CPU 1", "CPU 1/", "CPU /TCG", "CPU 01/TCG",
+		"CPU -1/TCG", "CPU 1/TC G", "CPU 256/KVM", "CPU 99999999999/KVM",
+		"cpu 1/TCG", "CPU 1/TCG\n\n", "IO CPU 1/TCG", "CPU 1\\TCG",
+	};
+	bool refused = true;
+	u32 idx = 77;
+	size_t i;
+
+	TAP_OK(!pvhostd_vcpu_comm_parse("CPU 0/TCG\n", 10, &idx) && idx == 0,
+	       "vcpu comm: CPU 0/TCG with its newline");
+	TAP_OK(!pvhostd_vcpu_comm_parse("CPU 255/KVM", 11, &idx) && idx == 255,
+	       "vcpu comm: CPU 255/KVM");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		refused &= pvhostd_vcpu_comm_parse(bad[i], strlen(bad[i]),
+						   &idx) == -EINVAL;
+	TAP_OK(refused && idx == 255,
+	       "vcpu comm: other threads, leading zeros, past the limit: -EINVAL");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1484,6 +1507,7 @@ int main(void)
 	test_numa_misc();
 	test_peer();
 	test_ctl_faults();
+	test_vcpu_comm();
 	test_numa_memdev();
 	return tap_done();
 }
