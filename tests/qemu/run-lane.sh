@@ -125,7 +125,11 @@ pvhost_setup() {
 	build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd" all pvhostd-test
 	sock=$work/pvhost.sock
 	qmp=$work/qmp.sock
-	"$src/pvhostd/pvhostd-test" -s "$sock" -n "$1" -i 200 --qmp "$qmp" \
+	# The vCPU threads: over QMP, or (stock-6.1) by their names with no
+	# monitor, as beside libvirt.
+	local vcpu_src=(--qmp "$qmp")
+	[ "$lane" = stock-6.1 ] && vcpu_src=(--vcpu-names)
+	"$src/pvhostd/pvhostd-test" -s "$sock" -n "$1" -i 200 "${vcpu_src[@]}" \
 		--vcpu-poll-ms 5 --boost-max-ms 3000 \
 		--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 	pvhostd_pid=$!
@@ -133,7 +137,7 @@ pvhost_setup() {
 	[ -S "$sock" ] || fail_lane pvhostd "pvhostd did not start: $(tail -3 "$work/pvhostd.log")"
 	pvhost_qemu=(-chardev "socket,id=ivs,path=$sock"
 		-device ivshmem-doorbell,chardev=ivs,vectors=5
-		-qmp "unix:$qmp,server=on,wait=off")
+		-qmp "unix:$qmp,server=on,wait=off" -name "pvguest-$lane,debug-threads=on")
 	pvhost_append=" pv.pvhost=1"
 	relay=$work/hostctl.sock
 	python3 "$PV_ROOT/tests/qemu/hostctl.py" "$relay" "$src/pvhostd/pvctl" "$sock.ctl" \
