@@ -175,6 +175,7 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)q->queries, (unsigned long long)q->events);
 	say(r, "timer_ms=%u\ntimer_wakeups=%llu\n", d->vcpu_timer_ms,
 	    (unsigned long long)d->vcpu_wakeups);
+	say(r, "threads_gone=%llu\n", (unsigned long long)d->threads_gone);
 	say(r, "threads=%s\nnames_scans=%llu\nnames_changes=%llu\n",
 	    d->opt.vcpu_names ? (d->names_known ? "names" : "names-pending") :
 	    d->opt.qmp_path ? "qmp" : "none",

@@ -54,6 +54,7 @@ struct pvhostd_vcpu_host {
 	struct pvhostd_boost_state b;
 	int nice_orig, nice_now;
 	u32 boost_ack;
+	u64 start_time;			/* the thread's, when the table came */
 	u64 boosts_applied, boosts_reverted, boosts_refused, boost_errors;
 	u64 boost_invalid;
 };
@@ -154,6 +155,7 @@ struct pvhostd {
 	/* vcpu.c */
 	u64 vcpu_ticks;
 	u64 vcpu_wakeups;	/* of the timer, sampling or not */
+	u64 threads_gone;	/* a change refused: not the thread in the table */
 	/* --vcpu-names: the table found by name, rescanned every second */
 	bool names_known;
 	u64 names_next_ms, names_scans, names_changes;
@@ -225,6 +227,7 @@ void pvhostd_qmp_stop(struct pvhostd *d);
 void pvhostd_qmp_input(struct pvhostd *d);
 void pvhostd_qmp_tick(struct pvhostd *d);
 pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu);
+bool pvhostd_vcpu_thread_ok(struct pvhostd *d, u32 vcpu);
 
 /* vcpu.c */
 void pvhostd_vcpu_start(struct pvhostd *d);

@@ -25,7 +25,8 @@ static int numa_affinity(void *ctx, u32 vcpu, u32 host_node)
 	u32 cpu;
 	int ret = 0;
 
-	if (tid <= 0 || host_node >= d->topo.nr_nodes)
+	if (tid <= 0 || host_node >= d->topo.nr_nodes ||
+	    !pvhostd_vcpu_thread_ok(d, vcpu))
 		return -ESRCH;
 	set = CPU_ALLOC(PVHOSTD_MAX_CPUS);
 	if (!set)

@@ -366,6 +366,7 @@ struct pvhostd_sched_sample {
 
 int pvhostd_stat_state(const char *text, size_t len, char *state);
 int pvhostd_vcpu_comm_parse(const char *comm, size_t len, u32 *idx);
+int pvhostd_stat_starttime(const char *text, size_t len, u64 *start);
 int pvhostd_schedstat_parse(const char *text, size_t len,
 			    struct pvhostd_sched_sample *s);
 bool pvhostd_preempted(char state, const struct pvhostd_sched_sample *prev,

@@ -205,3 +205,43 @@ int pvhostd_vcpu_comm_parse(const char *comm, size_t len, u32 *idx)
 	*idx = v;
 	return 0;
 }
+
+/**
+ * pvhostd_stat_starttime - when a thread started, from its stat line
+ * @text: /proc/PID/task/TID/stat
+ * @len: its length
+ * @start: out, field 22 (clock ticks after boot)
+ *
+ * A thread id can be reused once its thread is gone; the start time tells
+ * the new thread from the old one.
+ * Return: 0, or -EINVAL
+ */
+int pvhostd_stat_starttime(const char *text, size_t len, u64 *start)
+{
+	const char *p = NULL, *end = text + len;
+	int field = 2;
+	size_t i;
+	u64 v;
+
+	for (i = 0; i < len; i++)
+		if (text[i] == ')')
+			p = text + i + 1;
+	if (!p)
+		return -EINVAL;
+	/* Fields 3.. follow ") ", one space apart. */
+	while (p < end && field < 22) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;
+		field++;
+		if (field == 22)
+			break;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+	}
+	if (field != 22 || parse_u64(&p, end, &v) ||
+	    (p < end && *p != ' ' && *p != '\n'))
+		return -EINVAL;
+	*start = v;
+	return 0;
+}

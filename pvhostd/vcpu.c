@@ -126,6 +126,49 @@ static void vcpu_close(struct pvhostd_vcpu_host *h)
 	h->open = false;
 }
 
+/* The thread's start time through the descriptor held since the table. */
+static int held_start(const struct pvhostd_vcpu_host *h, u64 *start)
+{
+	char buf[512];
+	ssize_t n;
+
+	if (!h->open)
+		return -ESRCH;
+	n = pread(h->stat_fd, buf, sizeof(buf), 0);
+	if (n <= 0)
+		return -ESRCH;	/* the thread is gone */
+	return pvhostd_stat_starttime(buf, (size_t)n, start);
+}
+
+/**
+ * pvhostd_vcpu_thread_ok - is the vCPU's thread still the one in the table
+ * @d: the daemon
+ * @vcpu: the guest's vCPU
+ *
+ * Asked before every priority or affinity change: a thread id names
+ * another thread once its own is gone. The descriptor on its stat file,
+ * held since the table was read, still reads only while that thread
+ * lives (and no other can have its id meanwhile); its start time must be
+ * the one read then.
+ * Return: true if it is
+ */
+bool pvhostd_vcpu_thread_ok(struct pvhostd *d, u32 vcpu)
+{
+	const struct pvhostd_vcpu_host *h;
+	u64 start;
+
+	if (vcpu >= PVHOST_MAX_VCPUS || !d->s.vcpu_tid[vcpu])
+		return false;
+	h = &d->s.vh[vcpu];
+	if (!held_start(h, &start) && start == h->start_time)
+		return true;
+	if (!d->threads_gone++)
+		pvhostd_log("vCPU %u: thread %d is no longer QEMU's: %s",
+			    vcpu, (int)d->s.vcpu_tid[vcpu],
+			    "no change made to it (counted in threads_gone)");
+	return false;
+}
+
 static struct pvhost_vcpu *record(struct pvhostd *d, u32 vcpu)
 {
 	return (struct pvhost_vcpu *)pvhostd_at(d->s.base, d->s.lay.vcpu_offset) +
@@ -205,6 +248,11 @@ static void boost_apply(struct pvhostd *d, u32 vcpu, u32 seq)
 	pid_t tid = d->s.vcpu_tid[vcpu];
 	int nice;
 
+	if (!pvhostd_vcpu_thread_ok(d, vcpu)) {
+		h->boost_errors++;
+		h->b.boosted = false;	/* not applied: nothing to revert */
+		return;
+	}
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, (id_t)tid);
 	if (errno ||
@@ -228,8 +276,9 @@ static void boost_revert(struct pvhostd *d, u32 vcpu)
 {
 	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
 
-	/* ESRCH: the thread is gone, and its nice with it */
-	if (setpriority(PRIO_PROCESS, (id_t)d->s.vcpu_tid[vcpu], h->nice_orig) &&
+	/* Gone (or its id another's): its nice went with it. */
+	if (pvhostd_vcpu_thread_ok(d, vcpu) &&
+	    setpriority(PRIO_PROCESS, (id_t)d->s.vcpu_tid[vcpu], h->nice_orig) &&
 	    errno != ESRCH) {
 		h->boost_errors++;
 		d->boost_errno = errno;
@@ -422,6 +471,11 @@ void pvhostd_vcpu_table_ready(struct pvhostd *d)
 		}
 		h->open = true;
 		h->sampled = false;
+		if (held_start(h, &h->start_time)) {
+			vcpu_close(h);
+			h->read_errors++;
+			continue;
+		}
 		/* requests made before we could serve them are not replayed */
 		h->b.seq_seen = PVHOSTD_LOAD(record(d, i)->boost_seq);
 	}

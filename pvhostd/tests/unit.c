@@ -1475,6 +1475,28 @@ static void test_vcpu_comm(void)
 	       "vcpu comm: other threads, leading zeros, past the limit: -EINVAL");
 }
 
+/* A thread's start time, field 22 of its stat line. */
+static void test_stat_starttime(void)
+{
+	static const char good[] =
+		"42 (CPU 0/TCG) R 1 2 3 0 -1 0 10 0 0 0 5 6 0 0 20 0 9 0 123456 1000\n";
+	static const char paren[] =
+		"7 (a) b) c) S 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99 0 0\n";
+	static const char junk[] =
+		"7 (a) S 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9x 0";
+	u64 t = 5;
+
+	TAP_OK(!pvhostd_stat_starttime(good, strlen(good), &t) && t == 123456,
+	       "starttime: field 22");
+	TAP_OK(!pvhostd_stat_starttime(paren, strlen(paren), &t) && t == 99,
+	       "starttime: a name with ') ' in it");
+	TAP_OK(pvhostd_stat_starttime(good, 55, &t) == -EINVAL &&
+	       pvhostd_stat_starttime("1 (x) S 1 2", 11, &t) == -EINVAL &&
+	       pvhostd_stat_starttime("1 x S", 5, &t) == -EINVAL &&
+	       pvhostd_stat_starttime(junk, strlen(junk), &t) == -EINVAL &&
+	       t == 99, "starttime: cut short, no name, junk: -EINVAL");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1508,6 +1530,7 @@ int main(void)
 	test_peer();
 	test_ctl_faults();
 	test_vcpu_comm();
+	test_stat_starttime();
 	test_numa_memdev();
 	return tap_done();
 }
