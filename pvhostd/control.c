@@ -75,6 +75,8 @@ static void say_session(struct pvhostd *d, struct reply *r)
 	    (unsigned long long)s->mbox.errors,
 	    (unsigned long long)s->mbox.quiet);
 	say_vectors(r, "doorbells", s->doorbells);
+	say_vectors(r, "services", s->services);
+	say_vectors(r, "throttled", s->throttled);
 	say_vectors(r, "irqs", s->irqs);
 }
 

@@ -21,6 +21,7 @@ enum pvhostd_tag {
 	TAG_CTL_CLIENT,
 	TAG_QMP,
 	TAG_VCPU_TIMER,
+	TAG_THROTTLE,
 };
 
 struct pvhostd_opts {
@@ -37,6 +38,7 @@ struct pvhostd_opts {
 	const char *qmp_path;		/* the vCPU thread table from QMP */
 	bool vcpu_names;		/* ... or from the threads' names */
 	u32 vcpu_poll_ms;
+	u32 doorbell_rate;		/* services a second per vector */
 	struct pvhostd_boost_policy boost;
 	struct pvhostd_pressure_cfg pcfg;
 	bool verbose;
@@ -73,6 +75,11 @@ struct pvhostd_session {
 	struct pvhostd_clock clock;
 	struct pvhostd_numa numa;
 	u64 doorbells[PVHOST_NR_VECTORS];
+	/* the guest's budget: a service a token (see --doorbell-rate) */
+	struct pvhostd_bucket budget[PVHOST_NR_VECTORS];
+	u64 throttled[PVHOST_NR_VECTORS];	/* services postponed */
+	u64 services[PVHOST_NR_VECTORS];	/* ... and given */
+	u32 pending;			/* vectors whose service waits a token */
 	u64 irqs[PVHOST_NR_VECTORS];
 	/* QEMU, from SO_PEERCRED on the ivshmem socket then QMP; 0 unknown */
 	pid_t qemu_pid;
@@ -125,6 +132,8 @@ struct pvhostd {
 	struct pvhostd_session s;
 	struct pvhostd_qmp_client qmp;
 	int vcpu_timer_fd;
+	int throttle_fd;	/* fires when a pending vector has a token */
+	u64 throttle_log_ns;
 	u32 vcpu_timer_ms;	/* its period now, 0 stopped */
 	struct pvhostd_ctl_client ctl[PVHOSTD_CTL_CLIENTS];
 	/* pressure */
@@ -186,6 +195,7 @@ void pvhostd_session_accept(struct pvhostd *d);
 void pvhostd_session_end(struct pvhostd *d, const char *why);
 void pvhostd_session_guest_input(struct pvhostd *d);
 void pvhostd_session_doorbell(struct pvhostd *d, u32 vec);
+void pvhostd_session_throttle(struct pvhostd *d);
 void pvhostd_session_tick(struct pvhostd *d);
 void pvhostd_session_raise(struct pvhostd *d, u32 vec);
 void pvhostd_pressure_update(struct pvhostd *d, bool resample);

@@ -62,6 +62,9 @@ static const char usage[] =
 "                           it: \"CPU n/KVM\" or \"CPU n/TCG\") in the QEMU\n"
 "                           process the guest socket's peer is; rescanned\n"
 "                           every second (CPU hotplug). No monitor needed\n"
+"      --doorbell-rate N    services a second the guest's rings of each\n"
+"                           vector may cost, 1..100000 (default 1000; a\n"
+"                           burst of N/10, at least 16): faster rings wait\n"
 "      --vcpu-poll-ms MS    vCPU thread sampling period with --qmp,\n"
 "                           5..1000 ms, at least one host tick (default 10)\n"
 "      --boost-max-ms MS    longest boost, 1..10000 ms (default 100); after\n"
@@ -157,7 +160,7 @@ static char *path_with(const char *base, const char *suffix)
 enum {
 	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
 	OPT_VCPU_POLL, OPT_BOOST_MAX, OPT_SOCK_MODE, OPT_SOCK_GROUP,
-	OPT_CTL_MODE, OPT_CTL_GROUP, OPT_VCPU_NAMES,
+	OPT_CTL_MODE, OPT_CTL_GROUP, OPT_VCPU_NAMES, OPT_DOORBELL_RATE,
 };
 
 static const struct option long_opts[] = {
@@ -177,6 +180,7 @@ static const struct option long_opts[] = {
 	{ "node-root", required_argument, NULL, OPT_NODE_ROOT },
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "vcpu-names", no_argument, NULL, OPT_VCPU_NAMES },
+	{ "doorbell-rate", required_argument, NULL, OPT_DOORBELL_RATE },
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
 	{ "help", no_argument, NULL, 'h' },
@@ -243,6 +247,8 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case OPT_VCPU_NAMES:
 		o->vcpu_names = true;
 		return 0;
+	case OPT_DOORBELL_RATE:
+		return parse_u32(arg, 1, 100000, &o->doorbell_rate);
 	case OPT_VCPU_POLL:
 		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
 	case OPT_BOOST_MAX:
@@ -261,7 +267,7 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 
 	*o = (struct pvhostd_opts){
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
-		.interval_ms = 1000, .vcpu_poll_ms = 10,
+		.interval_ms = 1000, .vcpu_poll_ms = 10, .doorbell_rate = 1000,
 		.boost = { .max_ms = 100, .cooldown_x = 3 },
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
@@ -358,6 +364,7 @@ static int daemon_open(struct pvhostd *d)
 	d->sig_fd = -1;
 	d->timer_fd = -1;
 	d->vcpu_timer_fd = -1;
+	d->throttle_fd = -1;
 	d->qmp.fd = -1;
 	d->qmp.state = d->opt.qmp_path ? PVHOSTD_QMPC_IDLE : PVHOSTD_QMPC_OFF;
 	d->s.sock = -1;
@@ -387,6 +394,10 @@ static int daemon_open(struct pvhostd *d)
 		pvhostd_log("%s: %s", d->opt.ctl_path, strerror(-d->ctl_fd));
 		return -1;
 	}
+	d->throttle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->throttle_fd < 0 ||
+	    pvhostd_epoll_add(d, d->throttle_fd, TAG_THROTTLE, 0))
+		return -1;
 	if (d->opt.qmp_path || d->opt.vcpu_names) {
 		d->vcpu_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 						  TFD_CLOEXEC | TFD_NONBLOCK);
@@ -419,6 +430,8 @@ static void daemon_close(struct pvhostd *d)
 	close(d->timer_fd);
 	if (d->vcpu_timer_fd >= 0)
 		close(d->vcpu_timer_fd);
+	if (d->throttle_fd >= 0)
+		close(d->throttle_fd);
 	close(d->sig_fd);
 	close(d->epfd);
 	if (d->lock_fd >= 0)
@@ -480,6 +493,9 @@ static void dispatch(struct pvhostd *d, u64 data)
 		break;
 	case TAG_VCPU_TIMER:
 		pvhostd_vcpu_timer(d);
+		break;
+	case TAG_THROTTLE:
+		pvhostd_session_throttle(d);
 		break;
 	}
 }

@@ -430,6 +430,19 @@ int pvhostd_ctl_parse(const char *buf, size_t len, struct pvhostd_ctl_cmd *cmd,
 		      const char **err);
 bool pvhostd_ctl_is_fault(enum pvhostd_ctl_op op);
 
+/* A guest's work budget, one token bucket per doorbell vector (budget.c). */
+struct pvhostd_bucket {
+	u32 rate;		/* tokens a second */
+	u32 burst;		/* the most it holds */
+	u64 tokens_ns;		/* tokens x 10^9 */
+	u64 last_ns;
+};
+
+void pvhostd_bucket_init(struct pvhostd_bucket *b, u32 rate, u32 burst,
+			 u64 now_ns);
+bool pvhostd_bucket_take(struct pvhostd_bucket *b, u64 now_ns);
+u64 pvhostd_bucket_wait_ns(struct pvhostd_bucket *b, u64 now_ns);
+
 /* Who may connect to a socket (peer.c). */
 struct pvhostd_sockperm {
 	u32 mode;		/* of the socket file, 0..0777 */

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,12 +87,25 @@ static void session_reset(struct pvhostd_session *s)
 	}
 }
 
+/* Fire when the first pending vector has a token (0: disarm). */
+static void throttle_arm(struct pvhostd *d, u64 ns)
+{
+	struct itimerspec its = {
+		.it_value = { (time_t)(ns / 1000000000ULL),
+			      (long)(ns % 1000000000ULL) },
+	};
+
+	if (d->throttle_fd >= 0)
+		timerfd_settime(d->throttle_fd, 0, &its, NULL);
+}
+
 static void session_free(struct pvhostd *d)
 {
 	struct pvhostd_session *s = &d->s;
 	int vec;
 
 	pvhostd_vcpu_stop(d);
+	throttle_arm(d, 0);
 	if (s->base) {
 		pvhostd_region_set_state(s->base, PVHOST_STATE_STOPPING);
 		munmap(s->base, s->lay.region_size);
@@ -191,6 +205,7 @@ static int session_start(struct pvhostd *d, int sock)
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	int ret;
+	u32 vec;
 
 	s->sock = sock;
 	if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
@@ -209,6 +224,11 @@ static int session_start(struct pvhostd *d, int sock)
 	if (fcntl(sock, F_SETFL, O_NONBLOCK) ||
 	    pvhostd_epoll_add(d, sock, TAG_GUEST, 0))
 		return -errno;
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++)
+		pvhostd_bucket_init(&s->budget[vec], d->opt.doorbell_rate,
+				    d->opt.doorbell_rate / 10 > 16 ?
+				    d->opt.doorbell_rate / 10 : 16,
+				    pvhostd_now_ns(CLOCK_MONOTONIC));
 	pvhostd_vcpu_start(d);
 	return 0;
 }
@@ -362,21 +382,95 @@ static void serve_entropy(struct pvhostd *d)
  *
  * Vectors of features not advertised are counted and otherwise ignored.
  */
-void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
+static void serve(struct pvhostd *d, u32 vec)
 {
-	u64 count;
-
-	if (d->s.sock < 0 || vec >= PVHOST_NR_VECTORS)
-		return;
-	if (read(d->s.host_efd[vec], &count, sizeof(count)) != sizeof(count))
-		return;
-	d->s.doorbells[vec] += count;
+	d->s.services[vec]++;
 	if (vec == PVHOST_VEC_MAILBOX)
 		serve_mailbox(d);
 	else if (vec == PVHOST_VEC_ENTROPY)
 		serve_entropy(d);
 	else if (vec == PVHOST_VEC_NUMA)
 		pvhostd_numa_serve_queue(d);
+}
+
+static void throttle_rearm(struct pvhostd *d, u64 now)
+{
+	u64 wait, first = 0;
+	u32 vec;
+
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		if (!(d->s.pending & 1U << vec))
+			continue;
+		wait = pvhostd_bucket_wait_ns(&d->s.budget[vec], now) ?: 1;
+		if (!first || wait < first)
+			first = wait;
+	}
+	throttle_arm(d, first);
+}
+
+/**
+ * pvhostd_session_doorbell - the guest rang a vector
+ * @d: the daemon
+ * @vec: the vector
+ *
+ * Rings coalesce: one service answers every ring read at once. A service
+ * costs a token of the vector's budget; without one it waits for the
+ * throttle timer (pvhostd_session_throttle()), the rings meanwhile adding
+ * nothing to it.
+ */
+void pvhostd_session_doorbell(struct pvhostd *d, u32 vec)
+{
+	struct pvhostd_session *s = &d->s;
+	u64 count, now;
+
+	if (s->sock < 0 || vec >= PVHOST_NR_VECTORS)
+		return;
+	if (read(s->host_efd[vec], &count, sizeof(count)) != sizeof(count))
+		return;
+	s->doorbells[vec] += count;
+	if (s->pending & 1U << vec)
+		return;		/* its service is coming */
+	now = pvhostd_now_ns(CLOCK_MONOTONIC);
+	if (pvhostd_bucket_take(&s->budget[vec], now)) {
+		serve(d, vec);
+		return;
+	}
+	s->throttled[vec]++;
+	s->pending |= 1U << vec;
+	throttle_rearm(d, now);
+	if (!d->throttle_log_ns || now - d->throttle_log_ns >= 10000000000ULL) {
+		d->throttle_log_ns = now;
+		pvhostd_log("guest rings vector %u over %u services a second: %s (%llu so far)",
+			    vec, s->budget[vec].rate, "throttled",
+			    (unsigned long long)s->throttled[vec]);
+	}
+}
+
+/**
+ * pvhostd_session_throttle - the throttle timer fired: serve what waited
+ * @d: the daemon
+ */
+void pvhostd_session_throttle(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	u64 ticks, now;
+	u32 vec;
+
+	if (read(d->throttle_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	if (s->sock < 0)
+		return;
+	now = pvhostd_now_ns(CLOCK_MONOTONIC);
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		if (!(s->pending & 1U << vec) ||
+		    !pvhostd_bucket_take(&s->budget[vec], now))
+			continue;
+		s->pending &= ~(1U << vec);
+		serve(d, vec);
+		if (s->sock < 0)
+			return;
+	}
+	throttle_rearm(d, now);
 }
 
 /*

@@ -120,6 +120,23 @@ vcpu_run() {
 	wait $vpid
 	return $rc
 }
+# A guest ringing in a loop gets its budget and no more.
+flood_run() {
+	local fs=$work/flood.sock fpid rc
+	"$daemon" -s "$fs" --doorbell-rate 50 2> "$work/pvhostd-flood.log" &
+	fpid=$!
+	for _ in $(seq 50); do [ -S "$fs.ctl" ] && break; sleep 0.1; done
+	timeout 60 python3 "$here/tests/flood-client.py" "$fs" "$here/pvctl" 50 \
+		> "$work/flood.tap" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/flood.tap"
+	kill -TERM $fpid 2> /dev/null
+	wait $fpid
+	[ "$(grep -c 'throttled' "$work/pvhostd-flood.log")" -le 2 ] || rc=1
+	return $rc
+}
+check "doorbell budget: a flooding guest throttled, the daemon still answers" flood_run
+check "bad --doorbell-rate exits 2" bash -c "'$daemon' -s x --doorbell-rate 0; [ \$? -eq 2 ]"
 # The table from the threads' names, with no monitor (beside libvirt).
 names_run() {
 	local vs=$work/names.sock vpid rc

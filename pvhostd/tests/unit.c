@@ -1497,6 +1497,45 @@ static void test_stat_starttime(void)
 	       t == 99, "starttime: cut short, no name, junk: -EINVAL");
 }
 
+/* The doorbell budget: a token bucket on a given clock. */
+static void test_bucket(void)
+{
+	const u64 s = 1000000000ULL;
+	struct pvhostd_bucket b;
+	u64 t = 5 * s;
+	int i, taken = 0;
+
+	pvhostd_bucket_init(&b, 100, 16, t);
+	for (i = 0; i < 100; i++)
+		taken += pvhostd_bucket_take(&b, t);
+	TAP_OK(taken == 16, "bucket: a burst of 16 at once, then none (%d)", taken);
+	TAP_OK(pvhostd_bucket_wait_ns(&b, t) == s / 100,
+	       "bucket: the next token in 10 ms");
+	taken = 0;
+	for (i = 1; i <= 1000; i++)
+		taken += pvhostd_bucket_take(&b, t + i * (s / 1000));
+	TAP_OK(taken == 100, "bucket: 100 a second at 1000 tries a second (%d)",
+	       taken);
+	t += 3600 * s;
+	taken = 0;
+	for (i = 0; i < 100; i++)
+		taken += pvhostd_bucket_take(&b, t);
+	TAP_OK(taken == 16, "bucket: an hour idle fills it to the burst, no more");
+	taken = pvhostd_bucket_take(&b, t - s);
+	TAP_OK(!taken && pvhostd_bucket_wait_ns(&b, t) == s / 100,
+	       "bucket: a clock going back adds nothing");
+	pvhostd_bucket_init(&b, 0, 0, t);
+	TAP_OK(b.rate == 1 && b.burst == 1 && pvhostd_bucket_take(&b, t) &&
+	       !pvhostd_bucket_take(&b, t) && pvhostd_bucket_wait_ns(&b, t) == s,
+	       "bucket: rate and burst 0 count as 1");
+	pvhostd_bucket_init(&b, 100000, 10000, t);
+	t += 99999 * s;
+	taken = 0;
+	for (i = 0; i < 20000; i++)
+		taken += pvhostd_bucket_take(&b, t);
+	TAP_OK(taken == 10000, "bucket: the largest rate and burst, no overflow");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1531,6 +1570,7 @@ int main(void)
 	test_ctl_faults();
 	test_vcpu_comm();
 	test_stat_starttime();
+	test_bucket();
 	test_numa_memdev();
 	return tap_done();
 }

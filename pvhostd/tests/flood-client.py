@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# A guest that rings pvhostd's mailbox and entropy doorbells in a loop:
+# each vector's services stay within its budget (--doorbell-rate RATE, a
+# burst of max(RATE/10, 16)), the rest are counted as throttled, the
+# control socket keeps answering meanwhile, and a ring after the flood is
+# served at once.
+# Usage: flood-client.py SOCK PVCTL RATE     Prints TAP; exits non-zero on failure.
+import os, socket, struct, sys, time
+
+sock_path, pvctl, rate = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ctl_path = sock_path + '.ctl'
+burst = max(rate // 10, 16)
+MAILBOX, ENTROPY = 0, 3
+n = 0
+
+
+def ok(cond, what):
+    global n
+    n += 1
+    print(f"{'' if cond else 'not '}ok {n} - flood: {what}", flush=True)
+    if not cond:
+        sys.exit(1)
+
+
+def status():
+    out = os.popen(f"'{pvctl}' -c '{ctl_path}' status").read()
+    return dict(line.split('=', 1) for line in out.splitlines() if '=' in line)
+
+
+def vec(kv, name, v):
+    return int(kv[name].split(',')[v])
+
+
+def recv(s):
+    msg, fds, _, _ = socket.recv_fds(s, 8, 1)
+    return struct.unpack('<q', msg)[0], (fds[0] if fds else -1)
+
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sock_path)
+for _ in range(3):
+    recv(s)
+host = [recv(s)[1] for _ in range(5)]
+for _ in range(5):
+    os.close(recv(s)[1])
+time.sleep(0.2)
+one = struct.pack('<Q', 1)
+kv0 = status()
+t0 = time.monotonic()
+rings, worst = 0, 0.0
+while time.monotonic() - t0 < 1.5:
+    for _ in range(200):
+        os.write(host[MAILBOX], one)
+        os.write(host[ENTROPY], one)
+        rings += 1
+    if rings % 2000 == 0:
+        a = time.monotonic()
+        status()
+        worst = max(worst, time.monotonic() - a)
+elapsed = time.monotonic() - t0
+time.sleep(0.3)     # the last pending services
+kv = status()
+for v, name in ((MAILBOX, 'mailbox'), (ENTROPY, 'entropy')):
+    served = vec(kv, 'services', v) - vec(kv0, 'services', v)
+    bound = int(rate * (elapsed + 0.3)) + burst + 1
+    ok(served <= bound,
+       f"{name}: {served} services for {rings} rings in {elapsed:.1f} s, at most {bound}")
+    ok(vec(kv, 'throttled', v) > 0, f"{name}: {vec(kv, 'throttled', v)} throttled")
+ok(worst < 2.0, f"the control socket answered within {worst * 1000:.0f} ms throughout")
+time.sleep(1.0)     # the bucket refills
+before = vec(status(), 'services', MAILBOX)
+os.write(host[MAILBOX], one)
+time.sleep(0.2)
+ok(vec(status(), 'services', MAILBOX) == before + 1, "a ring after the flood is served at once")
+print(f"1..{n}")
