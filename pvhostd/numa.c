@@ -15,11 +15,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
@@ -514,6 +517,97 @@ int pvhostd_memdev_parse(const char *arg, u32 *node, const char **path)
  * @m: the memdev, with @m->path set
  * Return: 0 (or already open), -errno while QEMU has not created or sized it
  */
+/*
+ * A file QEMU truncates under us turns a read of a page past its new end
+ * into SIGBUS. Reads of the mapping go through memdev_touch(), which
+ * turns that into -EFAULT; a SIGBUS anywhere else is what it always was.
+ */
+static sigjmp_buf memdev_jmp;
+static int memdev_guarded;	/* atomic: the handler reads it */
+
+static void memdev_sigbus(int sig)
+{
+	if (__atomic_load_n(&memdev_guarded, __ATOMIC_SEQ_CST))
+		siglongjmp(memdev_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void memdev_guard_install(void)
+{
+	static bool installed;
+	struct sigaction sa = { .sa_handler = memdev_sigbus };
+
+	if (installed)
+		return;
+	sigemptyset(&sa.sa_mask);
+	installed = !sigaction(SIGBUS, &sa, NULL);
+}
+
+/**
+ * pvhostd_memdev_touch - read one byte of the mapping, surviving truncation
+ * @m: an open memdev
+ * @off: the offset, below @m->size
+ * Return: 0, -EFAULT if the file no longer reaches there (SIGBUS caught),
+ *	-EINVAL if @off is outside the mapping
+ */
+int pvhostd_memdev_touch(struct pvhostd_memdev *m, u64 off)
+{
+	if (!m->map || off >= m->size)
+		return -EINVAL;
+	memdev_guard_install();
+	if (sigsetjmp(memdev_jmp, 1)) {
+		__atomic_store_n(&memdev_guarded, 0, __ATOMIC_SEQ_CST);
+		m->truncated++;
+		return -EFAULT;
+	}
+	__atomic_store_n(&memdev_guarded, 1, __ATOMIC_SEQ_CST);
+	(void)__atomic_load_n((const char *)m->map + off, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&memdev_guarded, 0, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/*
+ * The file shrank since it was mapped (QEMU's RAM is never resized in
+ * place): the mapping no longer matches it. Return: true if so.
+ */
+static bool memdev_shrank(struct pvhostd_memdev *m)
+{
+	struct stat st;
+
+	return fstat(m->fd, &st) || (u64)st.st_size < m->size;
+}
+
+/**
+ * pvhostd_maps_has - does a process map this file
+ * @text: its /proc/PID/maps, NUL-terminated
+ * @dev: the file's st_dev
+ * @ino: the file's st_ino
+ *
+ * Each line is "start-end perms offset MAJ:MIN inode [path]", the device
+ * in hex; the path is not trusted (it may be renamed or deleted).
+ * Return: true if a line maps that device and inode
+ */
+bool pvhostd_maps_has(const char *text, dev_t dev, ino_t ino)
+{
+	const char *line = text;
+	unsigned int maj, min;
+	unsigned long long i;
+	int n;
+
+	while (line && *line) {
+		n = 0;
+		if (sscanf(line, "%*x-%*x %*4s %*x %x:%x %llu%n", &maj, &min, &i,
+			   &n) == 3 && n > 0 && maj == major(dev) &&
+		    min == minor(dev) && i == (unsigned long long)ino && ino)
+			return true;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
 int pvhostd_memdev_open(struct pvhostd_memdev *m)
 {
 	struct stat st;
@@ -522,7 +616,8 @@ int pvhostd_memdev_open(struct pvhostd_memdev *m)
 
 	if (m->map)
 		return 0;
-	fd = open(m->path, O_RDWR | O_CLOEXEC);
+	/* The operator's path, not a link someone put there meanwhile. */
+	fd = open(m->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || st.st_size < 4096 ||
@@ -595,6 +690,10 @@ static int memdev_census(struct pvhostd_memdev *m, u32 node, u64 *on,
 	*off = 0;
 	if (!vec)
 		return -ENOMEM;
+	if (memdev_shrank(m)) {
+		free(vec);
+		return -ESTALE;
+	}
 	if (mincore(m->map, pages * page, vec)) {
 		free(vec);
 		return -errno;
@@ -602,7 +701,10 @@ static int memdev_census(struct pvhostd_memdev *m, u32 node, u64 *on,
 	for (i = 0; i <= pages; i++) {
 		if (i < pages && vec[i] & 1) {
 			c = (const char *)m->map + i * page;
-			(void)__atomic_load_n(c, __ATOMIC_RELAXED);
+			if (pvhostd_memdev_touch(m, i * page)) {
+				free(vec);
+				return -ESTALE;
+			}
 			batch[k++] = (void *)c;
 		}
 		if (k == PVHOSTD_MEMDEV_BATCH || (i == pages && k)) {
@@ -682,6 +784,8 @@ int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node)
 		return -ENODEV;
 	if (node >= PVHOST_MAX_NODES)
 		return -EINVAL;
+	if (memdev_shrank(m))
+		return -ESTALE;
 	/*
 	 * Bound there already with nothing left behind: pages faulted since
 	 * followed the policy; a sample all on @node is enough.

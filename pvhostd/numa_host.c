@@ -8,10 +8,13 @@
  * when either changed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <linux/mempolicy.h>
 
 #include "daemon.h"
@@ -42,6 +45,47 @@ static int numa_affinity(void *ctx, u32 vcpu, u32 host_node)
 	return ret;
 }
 
+/*
+ * Open a guest node's RAM file for this session, and keep it only if the
+ * guest's QEMU maps that very file (device and inode in its maps): the
+ * path is the operator's, the file behind it could be anyone's.
+ */
+static int memdev_open_checked(struct pvhostd *d, struct pvhostd_memdev *m)
+{
+	static char maps[1 << 20];
+	char path[64];
+	struct stat st;
+	ssize_t n, len = 0;
+	int fd, ret;
+
+	if (m->map)
+		return 0;
+	ret = pvhostd_memdev_open(m);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)d->s.qemu_pid);
+	fd = d->s.qemu_pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ret = fd < 0 ? -errno : 0;
+	while (fd >= 0 && (n = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	maps[len] = '\0';
+	if (!ret && (fstat(m->fd, &st) || !pvhostd_maps_has(maps, st.st_dev, st.st_ino)))
+		ret = -ENOENT;	/* not mapped by QEMU, or not yet */
+	if (ret) {
+		if (ret != m->refused)
+			pvhostd_log("numa: %s: %s", m->path,
+				    ret == -ENOENT ? "not a file the guest's QEMU maps (yet)" :
+				    strerror(-ret));
+		m->refused = ret;
+		pvhostd_memdev_close(m);
+		return ret;
+	}
+	m->refused = 0;
+	return 0;
+}
+
 static int numa_memory(void *ctx, u32 guest_node, u32 host_node)
 {
 	struct pvhostd *d = ctx;
@@ -51,9 +95,12 @@ static int numa_memory(void *ctx, u32 guest_node, u32 host_node)
 	if (guest_node >= d->nr_memdev)
 		return -ENODEV;
 	m = &d->memdev[guest_node];
-	ret = pvhostd_memdev_open(m);
+	ret = memdev_open_checked(d, m);
 	if (!ret)
 		ret = pvhostd_memdev_bind(m, host_node);
+	/* Cut short under us: drop it, the next hint maps it again. */
+	if (ret == -ESTALE)
+		pvhostd_memdev_close(m);
 	if (ret)
 		pvhostd_log("numa: guest node %u (%s) to host node %u: %s",
 			    guest_node, m->path, host_node, strerror(-ret));
@@ -119,7 +166,7 @@ void pvhostd_numa_start(struct pvhostd *d)
 	s->numa.ctx = d;
 	s->numa.deny = d->numa_deny;
 	for (i = 0; i < d->nr_memdev; i++)
-		pvhostd_memdev_open(&d->memdev[i]);
+		memdev_open_checked(d, &d->memdev[i]);
 	pvhostd_numa_init(&s->numa, pvhostd_at(s->base, s->lay.numa_offset),
 			  s->lay.nr_vcpus, d->nr_memdev, &d->topo);
 	pvhostd_numa_tick(d);
@@ -184,7 +231,7 @@ void pvhostd_numa_tick(struct pvhostd *d)
 		n->vcpu_node[i] = v;
 	}
 	for (i = 0; i < d->nr_memdev; i++) {
-		pvhostd_memdev_open(&d->memdev[i]);
+		memdev_open_checked(d, &d->memdev[i]);
 		v = pvhostd_memdev_where(&d->memdev[i]);
 		changed |= v != n->mem_node[i];
 		n->mem_node[i] = v;
@@ -195,7 +242,8 @@ void pvhostd_numa_tick(struct pvhostd *d)
 }
 
 /**
- * pvhostd_numa_close - unmap the backing files
+ * pvhostd_numa_close - unmap the backing files (the session ended: the
+ *	next guest's QEMU maps its own)
  * @d: the daemon
  */
 void pvhostd_numa_close(struct pvhostd *d)

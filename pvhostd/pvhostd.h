@@ -310,8 +310,12 @@ struct pvhostd_memdev {
 	u32 bound;		/* node of the last bind, or UNKNOWN */
 	u64 moved, stuck, resident;	/* pages, from the last bind */
 	u64 binds, rebinds;	/* full passes, and binds found in place */
+	u64 truncated;		/* reads that found the file cut short */
+	int refused;		/* why it was last not kept, for the log */
 };
 
+int pvhostd_memdev_touch(struct pvhostd_memdev *m, u64 off);
+bool pvhostd_maps_has(const char *text, dev_t dev, ino_t ino);
 int pvhostd_cpulist_parse(const char *s, u64 *mask, u32 nbits);
 int pvhostd_topo_parse(const char *root, struct pvhostd_topo *t);
 u32 pvhostd_topo_cpu_node(const struct pvhostd_topo *t, u32 cpu);

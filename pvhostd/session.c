@@ -105,6 +105,7 @@ static void session_free(struct pvhostd *d)
 	int vec;
 
 	pvhostd_vcpu_stop(d);
+	pvhostd_numa_close(d);
 	throttle_arm(d, 0);
 	if (s->base) {
 		pvhostd_region_set_state(s->base, PVHOST_STATE_STOPPING);

@@ -67,7 +67,7 @@ for v, name in ((MAILBOX, 'mailbox'), (ENTROPY, 'entropy')):
     ok(served <= bound,
        f"{name}: {served} services for {rings} rings in {elapsed:.1f} s, at most {bound}")
     ok(vec(kv, 'throttled', v) > 0, f"{name}: {vec(kv, 'throttled', v)} throttled")
-ok(worst < 2.0, f"the control socket answered within {worst * 1000:.0f} ms throughout")
+ok(worst < 5.0, f"the control socket answered within {worst * 1000:.0f} ms throughout")
 time.sleep(1.0)     # the bucket refills
 before = vec(status(), 'services', MAILBOX)
 os.write(host[MAILBOX], one)

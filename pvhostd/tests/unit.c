@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <linux/mempolicy.h>
 #include <unistd.h>
 
@@ -1365,8 +1366,53 @@ static void test_numa_memdev(void)
 		TAP_OK(!fstat(fd, &st) && st.st_blocks * 512 == 16 * 4096,
 		       "numa: nothing populated beyond the 16 pages");
 	}
+	/* A link at the path is not followed; a file cut short is survived. */
+	{
+		char link[] = "/dev/shm/pvhostd-unit-link-XXXXXX";
+		struct pvhostd_memdev l = { .path = link, .fd = -1 };
+		int lfd = mkstemp(link);
+
+		if (lfd >= 0) {
+			close(lfd);
+			unlink(link);
+		}
+		TAP_OK(lfd >= 0 && !symlink(path, link) &&
+		       pvhostd_memdev_open(&l) == -ELOOP && !l.map,
+		       "numa: memdev: a symbolic link at the path is refused");
+		unlink(link);
+	}
+	TAP_OK(!pvhostd_memdev_open(&m) && !pvhostd_memdev_touch(&m, 4096),
+	       "numa: memdev: a page of the file read");
+	TAP_OK(!ftruncate(fd, 4096) && pvhostd_memdev_touch(&m, 8192) == -EFAULT &&
+	       m.truncated == 1,
+	       "numa: memdev: the file truncated, a read past its end is -EFAULT, not SIGBUS");
+	TAP_OK(pvhostd_memdev_bind(&m, 0) == -ESTALE,
+	       "numa: memdev: a bind on the shrunk file is -ESTALE");
+	TAP_OK(pvhostd_memdev_touch(&m, 1 << 20) == -EINVAL,
+	       "numa: memdev: outside the mapping: -EINVAL");
+	pvhostd_memdev_close(&m);
 	close(fd);
 	unlink(path);
+}
+
+/* Which processes map a file, from /proc/PID/maps. */
+static void test_maps_has(void)
+{
+	static const char maps[] =
+		"55d0c0000000-55d0c0021000 r--p 00000000 08:01 1234 /usr/bin/qemu\n"
+		"7f0000000000-7f0040000000 rw-s 00000000 00:1a 98765 /dev/shm/g1-m0 (deleted)\n"
+		"7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]\n";
+	dev_t shm = makedev(0, 0x1a), disk = makedev(8, 1);
+
+	TAP_OK(pvhostd_maps_has(maps, shm, 98765) &&
+	       pvhostd_maps_has(maps, disk, 1234),
+	       "maps: a file found by device and inode, deleted or not");
+	TAP_OK(!pvhostd_maps_has(maps, shm, 98766) &&
+	       !pvhostd_maps_has(maps, disk, 98765) &&
+	       !pvhostd_maps_has(maps, makedev(0, 0), 0) &&
+	       !pvhostd_maps_has("", shm, 98765) &&
+	       !pvhostd_maps_has("garbage\n\nmore", shm, 98765),
+	       "maps: another inode, another device, anonymous, empty, junk: not found");
 }
 
 /* Who may connect: modes, groups, /proc's Groups: line, the rule. */
@@ -1571,6 +1617,7 @@ int main(void)
 	test_vcpu_comm();
 	test_stat_starttime();
 	test_bucket();
+	test_maps_has();
 	test_numa_memdev();
 	return tap_done();
 }
