@@ -43,6 +43,27 @@ module_param(auto_hints, bool, 0444);
 MODULE_PARM_DESC(auto_hints,
 		 "send one hint per guest node and keep it current (default Y)");
 
+static unsigned int max_user_hints = PVNUMA_USER_DEFAULT;
+
+static int pvnuma_max_user_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint_minmax(val, kp, 1, PVNUMA_USER_LIMIT);
+
+	if (ret)
+		pr_err("max_user_hints: expected a number from 1 to %d\n",
+		       PVNUMA_USER_LIMIT);
+	return ret;
+}
+
+static const struct kernel_param_ops pvnuma_max_user_ops = {
+	.set = pvnuma_max_user_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_user_hints, &pvnuma_max_user_ops, &max_user_hints, 0444);
+MODULE_PARM_DESC(max_user_hints,
+		 "hints hint_add may hold at once, 1..64 (default 8)");
+
 /* The poll period starts here after a send and doubles up to the max. */
 #define PVNUMA_POLL_MIN_MS	20
 #define PVNUMA_POLL_MAX_MS	2000
@@ -444,9 +465,9 @@ static ssize_t hint_add_store(struct kobject *kobj,
 			goto unlock;
 		}
 	}
-	if (pvnuma_nr_user >= PVNUMA_USER_MAX) {
-		pr_info_ratelimited("hint_add: %d hints already, remove one first\n",
-				    PVNUMA_USER_MAX);
+	if (pvnuma_nr_user >= max_user_hints) {
+		pr_info_ratelimited("hint_add: %u hints already (max_user_hints), remove one first\n",
+				    max_user_hints);
 		ret = -ENOSPC;
 		goto unlock;
 	}

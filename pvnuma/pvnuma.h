@@ -10,8 +10,9 @@
 #include <linux/pvhc.h>
 #include <linux/types.h>
 
-/* Explicit hints the user may hold at once. */
-#define PVNUMA_USER_MAX		8
+/* Explicit hints the user may hold at once: the default and the limit. */
+#define PVNUMA_USER_DEFAULT	8
+#define PVNUMA_USER_LIMIT	64
 /* Longest line hint_add and hint_remove accept. */
 #define PVNUMA_INPUT_MAX	256
 /* Placement score of a node whose placement is unknown. */
