@@ -618,7 +618,7 @@ static ssize_t distance_show(struct kobject *kobj,
 
 	info = pvnuma_info_get();
 	if (!info)
-		return 0;
+		return sysfs_emit(buf, "unknown\n");
 	for (i = 0; i < info->nr_nodes; i++) {
 		if (len > PAGE_SIZE - 4 * PVHC_NUMA_MAX_NODES - 2)
 			break;
