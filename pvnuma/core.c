@@ -692,16 +692,28 @@ int pvnuma_snapshot(struct pvhc_numa_hint *hints, int *states,
 }
 EXPORT_SYMBOL_IF_KUNIT(pvnuma_snapshot);
 
+/*
+ * Stop the work (a CPU event or a write may have queued some) and free
+ * every hint. The files, the backend events and the CPU events are gone.
+ */
+static void pvnuma_stop(void)
+{
+	struct pvnuma_hint *nh, *tmp;
+
+	mutex_lock(&pvnuma_lock);
+	pvnuma_stopping = true;
+	mutex_unlock(&pvnuma_lock);
+	cancel_work_sync(&pvnuma_sync_work);
+	cancel_delayed_work_sync(&pvnuma_poll_work);
+	list_for_each_entry_safe(nh, tmp, &pvnuma_hints, list) {
+		list_del(&nh->list);
+		kfree(nh);
+	}
+}
+
 static int __init pvnuma_init(void)
 {
 	int ret;
-
-	pvnuma_kobj = kobject_create_and_add("pvnuma", kernel_kobj);
-	if (!pvnuma_kobj)
-		return -ENOMEM;
-	ret = sysfs_create_group(pvnuma_kobj, &pvnuma_group);
-	if (ret)
-		goto put_kobj;
 
 	cpus_read_lock();
 	cpumask_copy(&pvnuma_cpus, cpu_online_mask);
@@ -711,12 +723,21 @@ static int __init pvnuma_init(void)
 						   pvnuma_cpu_offline);
 	cpus_read_unlock();
 	if (ret < 0)
-		goto put_kobj;
+		return ret;
 	pvnuma_hp_state = ret;
 
 	ret = pvhc_notifier_register(&pvnuma_nb);
 	if (ret)
 		goto remove_hp;
+
+	pvnuma_kobj = kobject_create_and_add("pvnuma", kernel_kobj);
+	if (!pvnuma_kobj) {
+		ret = -ENOMEM;
+		goto unregister_nb;
+	}
+	ret = sysfs_create_group(pvnuma_kobj, &pvnuma_group);
+	if (ret)
+		goto put_kobj;
 
 	if (!auto_hints)
 		pr_info("automatic hints off (auto_hints=0)\n");
@@ -729,30 +750,23 @@ static int __init pvnuma_init(void)
 	pvnuma_sync(PVNUMA_RESEND);
 	return 0;
 
-remove_hp:
-	cpuhp_remove_state_nocalls(pvnuma_hp_state);
 put_kobj:
 	kobject_put(pvnuma_kobj);
+unregister_nb:
+	pvhc_notifier_unregister(&pvnuma_nb);
+remove_hp:
+	cpuhp_remove_state_nocalls(pvnuma_hp_state);
+	pvnuma_stop();
 	return ret;
 }
 
 static void __exit pvnuma_exit(void)
 {
-	struct pvnuma_hint *nh, *tmp;
-
 	/* Stop new work: the files, the backend events, the CPU events. */
 	kobject_put(pvnuma_kobj);
 	pvhc_notifier_unregister(&pvnuma_nb);
 	cpuhp_remove_state_nocalls(pvnuma_hp_state);
-	mutex_lock(&pvnuma_lock);
-	pvnuma_stopping = true;
-	mutex_unlock(&pvnuma_lock);
-	cancel_work_sync(&pvnuma_sync_work);
-	cancel_delayed_work_sync(&pvnuma_poll_work);
-	list_for_each_entry_safe(nh, tmp, &pvnuma_hints, list) {
-		list_del(&nh->list);
-		kfree(nh);
-	}
+	pvnuma_stop();
 }
 
 module_init(pvnuma_init);
