@@ -864,6 +864,12 @@ static bool pvhc_numa_info_valid(const struct pvhc_numa_info *info)
 		if (info->vcpu_to_node[i] >= info->nr_nodes &&
 		    info->vcpu_to_node[i] != PVHC_NUMA_NODE_UNKNOWN)
 			return false;
+	if (info->nr_guest_nodes > PVHC_NUMA_MAX_NODES)
+		return false;
+	for (i = 0; i < info->nr_guest_nodes; i++)
+		if (info->node_mem_node[i] >= info->nr_nodes &&
+		    info->node_mem_node[i] != PVHC_NUMA_NODE_UNKNOWN)
+			return false;
 	return true;
 }
 
@@ -874,9 +880,9 @@ static bool pvhc_numa_info_valid(const struct pvhc_numa_info *info)
  * Context: process context.
  * Return: 0, -EINVAL for a NULL @out, -EOPNOTSUPP, -EIO if the backend
  * reported no nodes or more than PVHC_NUMA_MAX_NODES, no vCPUs or more than
- * PVHC_NUMA_HINT_MAX_CPUS, or a vCPU on a node beyond @out->nr_nodes
- * (PVHC_NUMA_NODE_UNKNOWN is allowed: the backend does not know), or
- * another -errno from the backend.
+ * PVHC_NUMA_HINT_MAX_CPUS, or a vCPU or a guest node's memory on a node
+ * beyond @out->nr_nodes (PVHC_NUMA_NODE_UNKNOWN is allowed: the backend
+ * does not know), or another -errno from the backend.
  */
 int pvhc_numa_info(struct pvhc_numa_info *out)
 {

@@ -325,6 +325,9 @@ int pvhost_numa_topology(struct pvhost_numa_q *q, struct pvhc_numa_info *out,
 		return -EIO;
 	}
 	BUILD_BUG_ON(PVHOST_NUMA_NODE_UNKNOWN != PVHC_NUMA_NODE_UNKNOWN);
+	BUILD_BUG_ON(PVHOST_MAX_NODES > PVHC_NUMA_MAX_NODES);
+	out->nr_guest_nodes = nr_guest;
+	memcpy(out->node_mem_node, node_host, nr_guest * sizeof(node_host[0]));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_numa_topology);

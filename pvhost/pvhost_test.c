@@ -1243,6 +1243,9 @@ static void pvhost_numa_test_topology(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->vcpu_to_node[2], PVHC_NUMA_NODE_UNKNOWN);
 	KUNIT_EXPECT_EQ(test, t->distance[0][1], 21U);
 	KUNIT_EXPECT_EQ(test, t->distance[1][1], 10U);
+	KUNIT_EXPECT_EQ(test, t->nr_guest_nodes, 2U);
+	KUNIT_EXPECT_EQ(test, t->node_mem_node[0], 0U);
+	KUNIT_EXPECT_EQ(test, t->node_mem_node[1], PVHC_NUMA_NODE_UNKNOWN);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->st.errors), 0L);
 }
 

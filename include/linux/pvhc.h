@@ -83,6 +83,8 @@ struct pvhc_numa_info {
 	u32 nr_vcpus;
 	u32 vcpu_to_node[PVHC_NUMA_HINT_MAX_CPUS];
 	u32 distance[PVHC_NUMA_MAX_NODES][PVHC_NUMA_MAX_NODES] __aligned(8);
+	u32 nr_guest_nodes;		/* entries of node_mem_node, may be 0 */
+	u32 node_mem_node[PVHC_NUMA_MAX_NODES];	/* host node of guest node N's memory */
 };
 
 /*
