@@ -6,44 +6,25 @@
 # control socket keeps answering meanwhile, and a ring after the flood is
 # served at once.
 # Usage: flood-client.py SOCK PVCTL RATE     Prints TAP; exits non-zero on failure.
-import os, socket, struct, sys, time
+import os, struct, sys, time
+from guestlib import Tap, ctl_status, connect_guest
 
 sock_path, pvctl, rate = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ctl_path = sock_path + '.ctl'
 burst = max(rate // 10, 16)
 MAILBOX, ENTROPY = 0, 3
-n = 0
-
-
-def ok(cond, what):
-    global n
-    n += 1
-    print(f"{'' if cond else 'not '}ok {n} - flood: {what}", flush=True)
-    if not cond:
-        sys.exit(1)
+tap = Tap('flood')
+ok = tap.ok
 
 
 def status():
-    out = os.popen(f"'{pvctl}' -c '{ctl_path}' status").read()
-    return dict(line.split('=', 1) for line in out.splitlines() if '=' in line)
+    return ctl_status(pvctl, sock_path + '.ctl')[0]
 
 
 def vec(kv, name, v):
     return int(kv[name].split(',')[v])
 
 
-def recv(s):
-    msg, fds, _, _ = socket.recv_fds(s, 8, 1)
-    return struct.unpack('<q', msg)[0], (fds[0] if fds else -1)
-
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sock_path)
-for _ in range(3):
-    recv(s)
-host = [recv(s)[1] for _ in range(5)]
-for _ in range(5):
-    os.close(recv(s)[1])
+s, _, host = connect_guest(sock_path)
 time.sleep(0.2)
 one = struct.pack('<Q', 1)
 kv0 = status()
@@ -73,4 +54,4 @@ before = vec(status(), 'services', MAILBOX)
 os.write(host[MAILBOX], one)
 time.sleep(0.2)
 ok(vec(status(), 'services', MAILBOX) == before + 1, "a ring after the flood is served at once")
-print(f"1..{n}")
+tap.done()

@@ -6,41 +6,16 @@
 # (CPU hotplug) is taken at the next rescan; two threads claiming one vCPU
 # leave the table as it was; a boost acts on the named thread.
 # Usage: names-client.py SOCK PVCTL     Prints TAP; exits non-zero on failure.
-import mmap, os, socket, struct, sys, threading, time
+import mmap, os, struct, sys, threading, time
+from guestlib import Tap, ctl_status, connect_guest, wait_for
 
 sock_path, pvctl = sys.argv[1:3]
-ctl_path = sock_path + '.ctl'
-n = 0
-
-
-def ok(cond, what):
-    global n
-    n += 1
-    print(f"{'' if cond else 'not '}ok {n} - names: {what}", flush=True)
-    if not cond:
-        sys.exit(1)
+tap = Tap('names')
+ok = tap.ok
 
 
 def status():
-    out = os.popen(f"'{pvctl}' -c '{ctl_path}' vcpu status").read()
-    kv, vcpus = {}, {}
-    for line in out.splitlines():
-        if line.startswith('vcpu='):
-            f = dict(w.split('=', 1) for w in line.split())
-            vcpus[int(f['vcpu'])] = f
-        elif '=' in line:
-            k, v = line.split('=', 1)
-            kv[k] = v
-    return kv, vcpus
-
-
-def wait_for(pred, secs):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return ctl_status(pvctl, sock_path + '.ctl', 'vcpu status')
 
 
 def name(tid, comm):
@@ -72,18 +47,7 @@ start(1)
 name(tids.pop(), 'CPU 1/TCGx y')
 
 
-def recv(s):
-    msg, fds, _, _ = socket.recv_fds(s, 8, 1)
-    return struct.unpack('<q', msg)[0], (fds[0] if fds else -1)
-
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sock_path)
-for _ in range(2):
-    recv(s)
-_, shm = recv(s)
-for _ in range(10):
-    os.close(recv(s)[1])
+s, shm, _ = connect_guest(sock_path)
 r = mmap.mmap(shm, os.fstat(shm).st_size)
 feat = struct.unpack_from('<Q', r, 16)[0]
 nr, voff, stride = struct.unpack_from('<III', r, 32)
@@ -122,6 +86,5 @@ if os.geteuid() == 0:
        and os.getpriority(os.PRIO_PROCESS, t) == max(orig - 5, -20),
        f"a boost of vCPU 1 acts on thread {t}")
 else:
-    print(f"ok {n + 1} - names: boost # SKIP needs root")
-    n += 1
-print(f"1..{n}")
+    tap.skip("boost", "needs root")
+tap.done()

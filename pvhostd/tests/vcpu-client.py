@@ -8,40 +8,16 @@
 # Usage: vcpu-client.py SOCK QMP PVCTL PVHOSTD_PID MODE   (MODE: good|hostile)
 # Prints TAP lines; exits non-zero on the first failure.
 import hashlib, json, mmap, os, signal, socket, struct, sys, threading, time
+from guestlib import Tap, ctl_status, connect_guest, wait_for
 
 sock_path, qmp_path, pvctl, daemon_pid, mode = sys.argv[1:6]
 ctl_path = sock_path + '.ctl'
-n = 0
-
-
-def ok(cond, what):
-    global n
-    n += 1
-    print(f"{'' if cond else 'not '}ok {n} - vcpu: {what}", flush=True)
-    if not cond:
-        sys.exit(1)
+tap = Tap('vcpu')
+ok = tap.ok
 
 
 def status():
-    out = os.popen(f"'{pvctl}' -c '{ctl_path}' vcpu status").read()
-    kv, vcpus = {}, {}
-    for line in out.splitlines():
-        if line.startswith('vcpu='):
-            f = dict(w.split('=', 1) for w in line.split())
-            vcpus[int(f['vcpu'])] = f
-        elif '=' in line:
-            k, v = line.split('=', 1)
-            kv[k] = v
-    return kv, vcpus
-
-
-def wait_for(pred, secs):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return pred()
+    return ctl_status(pvctl, ctl_path, 'vcpu status')
 
 
 stop = False
@@ -119,18 +95,7 @@ def monitor():
 threading.Thread(target=monitor, daemon=True).start()
 
 
-def recv(s):
-    msg, fds, _, _ = socket.recv_fds(s, 8, 1)
-    return struct.unpack('<q', msg)[0], (fds[0] if fds else -1)
-
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sock_path)
-for _ in range(2):
-    recv(s)
-_, shm = recv(s)
-for _ in range(10):
-    os.close(recv(s)[1])
+s, shm, _ = connect_guest(sock_path)
 r = mmap.mmap(shm, os.fstat(shm).st_size)
 feat = struct.unpack_from('<Q', r, 16)[0]
 nr, voff, stride = struct.unpack_from('<III', r, 32)

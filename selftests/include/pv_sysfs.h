@@ -26,6 +26,24 @@ static inline ssize_t pv_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/*
+ * Read a whole file (reads until end of file, up to @len - 1 bytes),
+ * NUL-terminated: 0 or -errno.
+ */
+static inline int pv_read_all(const char *path, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -errno : 0;
+}
+
 /* Read a sysfs file that must hold exactly one newline-terminated line. */
 static inline int pv_read_line(const char *path, char *buf, size_t len)
 {

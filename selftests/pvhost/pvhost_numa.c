@@ -30,26 +30,12 @@
 #define ANSWER_TRIES	400	/* x 25 ms: the host ticks every 200 ms */
 #define MANY		200
 
-static int read_all(const char *path, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return n < 0 ? -errno : 0;
-}
-
 static int dbg_read(const char *dev, const char *name, char *buf, size_t len)
 {
 	char path[192];
 
 	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
-	return read_all(path, buf, len);
+	return pv_read_all(path, buf, len);
 }
 
 /* Submit a hint: "NODE CPULIST"; 0 or the write's -errno. */

@@ -25,20 +25,6 @@
 #define ANSWER_TRIES	400	/* x 25 ms: pvhostd ticks every 200 ms */
 #define HINT_CPUS	256	/* CPUs a hint can name */
 
-static int read_all(const char *path, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return n < 0 ? -errno : 0;
-}
-
 /* Write @s (with its length as given) to a file of pvnuma: 0 or -errno. */
 static int pvnuma_write(const char *name, const char *s)
 {
@@ -71,7 +57,7 @@ static unsigned int find_user_hint(int node, const char *cpus)
 {
 	char hints[HINTS_LEN], want[96], *p, *end;
 
-	if (read_all(DIR "/hints", hints, sizeof(hints)))
+	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
 		return 0;
 	snprintf(want, sizeof(want), " user node=%d cpus=%s ", node, cpus);
 	for (p = hints; *p; p = *end ? end + 1 : end) {
@@ -88,7 +74,7 @@ static int user_hints(unsigned int *ids, int max)
 	char hints[HINTS_LEN], *p, *end;
 	int n = 0;
 
-	if (read_all(DIR "/hints", hints, sizeof(hints)))
+	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
 		return -1;
 	for (p = hints; *p; p = *end ? end + 1 : end) {
 		end = strchrnul(p, '\n');
@@ -106,7 +92,7 @@ static unsigned int auto_hint(void)
 {
 	char hints[HINTS_LEN], *p, *end;
 
-	if (read_all(DIR "/hints", hints, sizeof(hints)))
+	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
 		return 0;
 	for (p = hints; *p; p = *end ? end + 1 : end) {
 		end = strchrnul(p, '\n');
@@ -181,7 +167,7 @@ TEST_F(pvnuma, add_remove)
 	ASSERT_EQ(0, pvnuma_write("hint_add", "0 0\n"));
 	n = find_user_hint(0, "0");
 	ASSERT_NE(0U, n) TH_LOG("hint 0 0 is not listed in hints");
-	ASSERT_EQ(0, read_all(DIR "/hints", self->hints, HINTS_LEN));
+	ASSERT_EQ(0, pv_read_all(DIR "/hints", self->hints, HINTS_LEN));
 	ASSERT_EQ(0, hint_line(self->hints, n, line, sizeof(line)));
 	EXPECT_TRUE(!!strstr(line, " status="));
 	EXPECT_TRUE(!!strstr(line, " age_ms="));
@@ -307,7 +293,7 @@ TEST_F(pvnuma, host_answers)
 	id = find_user_hint(0, cpus);
 	ASSERT_NE(0U, id);
 	for (i = 0; i < ANSWER_TRIES; i++) {
-		ASSERT_EQ(0, read_all(DIR "/hints", self->hints, HINTS_LEN));
+		ASSERT_EQ(0, pv_read_all(DIR "/hints", self->hints, HINTS_LEN));
 		ASSERT_EQ(0, hint_line(self->hints, id, line, sizeof(line)));
 		if (!strstr(line, "status=pending") &&
 		    !strstr(line, "status=unsent"))
