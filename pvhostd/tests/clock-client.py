@@ -116,6 +116,13 @@ wall = time.time_ns()
 paired = sec * 10**9 + nsec + (tsc() - ptsc) // GHZ
 assert abs(paired - wall) < bound + 5_000_000, f"pairing {paired - wall} ns off"
 
+# The installed build has no fault injection: the rate change is refused.
+if ctl('status')[1].get('fault_injection') == 'absent':
+    rc, _ = ctl('clock', 'rate', '1000')
+    assert rc == 1, "an installed pvhostd refuses clock rate (test build only)"
+    print("# clock: the installed build refuses a simulated rate change")
+    sys.exit(0)
+
 # a simulated rate change: the next exchange publishes it, continuously
 v0, mul0 = rec[0], rec[3]
 rc, _ = ctl('clock', 'rate', '1000')
