@@ -56,9 +56,9 @@
 #error "pvspinlock: the ticket layout (head in the low half) is little endian"
 #endif
 
-#define PVSL_SPIN_BUDGET_MAX	(1U << 20)
+#define PVSL_SPIN_BUDGET_MAX	1048576U
 #define PVSL_YIELD_BUDGET_MAX	1000U
-#define PVSL_PVMUTEX_SPIN_MAX	(1U << 24)
+#define PVSL_MUTEX_SPIN_MAX	16777216U
 
 unsigned int pvsl_spin_budget = 128;
 EXPORT_SYMBOL_IF_KUNIT(pvsl_spin_budget);
@@ -128,6 +128,7 @@ static u16 pvsl_class_id(struct pvspinlock_class *class, const char *name,
 	if (i == nr) {
 		if (nr < PVSL_MAX_CLASSES) {
 			strscpy(pvsl_names[nr], buf, PVSL_NAME_LEN);
+			/* The name is written before readers can see the slot. */
 			smp_store_release(&pvsl_nr_classes, nr + 1);
 		} else {
 			i = 0;
@@ -178,6 +179,7 @@ EXPORT_SYMBOL_IF_KUNIT(pvsl_class_stats);
  */
 const char *pvsl_class_name(u16 id)
 {
+	/* Pairs with the release in pvsl_class_id(): the name is there. */
 	if (id >= smp_load_acquire(&pvsl_nr_classes))
 		return NULL;
 	return pvsl_names[id];
@@ -187,10 +189,17 @@ EXPORT_SYMBOL_IF_KUNIT(pvsl_class_name);
 static void pvsl_note_wait(u16 id, u64 start)
 {
 	u64 wait = local_clock() - start;
+	struct pvsl_stats *s;
 
-	/* Racy against an interrupt on this CPU: a lost maximum at worst. */
-	if (wait > this_cpu_read(pvsl_st(id)->max_wait_ns))
-		this_cpu_write(pvsl_st(id)->max_wait_ns, wait);
+	/*
+	 * The read and the write on one CPU's slot (a pvmutex waiter is
+	 * preemptible); an interrupt in between loses a maximum at worst.
+	 */
+	preempt_disable();
+	s = this_cpu_ptr(pvsl_st(id));
+	if (wait > READ_ONCE(s->max_wait_ns))
+		WRITE_ONCE(s->max_wait_ns, wait);
+	preempt_enable();
 }
 
 /* Boosts: a work item per holder CPU tells the backend what is wanted. */
@@ -243,7 +252,24 @@ static bool pvsl_boost_usable(void)
 	return READ_ONCE(pvsl_boost) && pvhc_has_feature(PVHC_FEAT_BOOST);
 }
 
-/* The slow path of a ticket: wait until @me is served. */
+/* Ask for @cpu to be boosted, once a wait; moves with the holder. */
+static void pvsl_boost_holder(int *boosted, int cpu, u16 id)
+{
+	if (*boosted == cpu || !pvsl_boost_usable())
+		return;
+	this_cpu_inc(pvsl_st(id)->boosts_asked);
+	pvsl_boost_ask(cpu, id, true);
+	if (*boosted >= 0)
+		pvsl_boost_ask(*boosted, id, false);
+	*boosted = cpu;
+}
+
+/*
+ * The slow path of a ticket: wait until @me is served. Called with
+ * preemption (and maybe interrupts) disabled, so it never sleeps: a
+ * preempted holder costs a bounded number of yields and one boost request
+ * (handed to a work item), then plain spinning until the holder is back.
+ */
 static noinline void pvsl_wait(struct pvspinlock *lock, u16 me)
 {
 	u16 id = lock->class_id;
@@ -256,6 +282,7 @@ static noinline void pvsl_wait(struct pvspinlock *lock, u16 me)
 	u64 start = local_clock();
 
 	this_cpu_inc(pvsl_st(id)->contended);
+	/* Acquire: the section of the previous holder is ours to see. */
 	while (smp_load_acquire(&lock->tickets.head) != me) {
 		int holder, p, ret;
 
@@ -279,7 +306,9 @@ static noinline void pvsl_wait(struct pvspinlock *lock, u16 me)
 			seen = holder;
 			this_cpu_inc(pvsl_st(id)->preempted);
 		}
+		pvsl_boost_holder(&boosted, holder, id);
 		if (yields >= ybudget) {
+			/* A host that never clears the flag: spin plainly. */
 			if (!fell_back) {
 				fell_back = true;
 				this_cpu_inc(pvsl_st(id)->fallbacks);
@@ -292,13 +321,6 @@ static noinline void pvsl_wait(struct pvspinlock *lock, u16 me)
 			this_cpu_inc(pvsl_st(id)->yields_asked);
 		if (!ret)
 			this_cpu_inc(pvsl_st(id)->yields_granted);
-		if (boosted != holder && pvsl_boost_usable()) {
-			this_cpu_inc(pvsl_st(id)->boosts_asked);
-			pvsl_boost_ask(holder, id, true);
-			if (boosted >= 0)
-				pvsl_boost_ask(boosted, id, false);
-			boosted = holder;
-		}
 	}
 	if (boosted >= 0)
 		pvsl_boost_ask(boosted, id, false);
@@ -327,7 +349,10 @@ static __always_inline void pvsl_release(struct pvspinlock *lock,
 	spin_release(&lock->dep_map, ip);
 #endif
 	WRITE_ONCE(lock->holder, 0);
-	/* Only the holder writes head. */
+	/*
+	 * Only the holder writes head. Release: the section is seen by the
+	 * next ticket before its turn.
+	 */
 	smp_store_release(&lock->tickets.head, lock->tickets.head + 1);
 }
 
@@ -513,7 +538,8 @@ static int pvmutex_spin(struct pvmutex *lock, int *preempted)
 	for (i = 0; i < budget; i++) {
 		unsigned int cpu;
 
-		if (!down_trylock(&lock->sem)) {
+		/* down_trylock() takes the semaphore's lock: look first. */
+		if (READ_ONCE(lock->sem.count) > 0 && !down_trylock(&lock->sem)) {
 			ret = 1;
 			break;
 		}
@@ -547,8 +573,7 @@ static int pvmutex_spin(struct pvmutex *lock, int *preempted)
 void pvmutex_lock(struct pvmutex *lock)
 {
 	u16 id = lock->class_id;
-	bool boosted = false;
-	int preempted;
+	int preempted, boosted = -1;
 	u64 start;
 
 	might_sleep();
@@ -567,13 +592,11 @@ void pvmutex_lock(struct pvmutex *lock)
 		int ret;
 
 		this_cpu_inc(pvsl_st(id)->preempted);
-		if (pvsl_boost_usable()) {
-			this_cpu_inc(pvsl_st(id)->boosts_asked);
-			if (!pvhc_boost(preempted, true)) {
-				this_cpu_inc(pvsl_st(id)->boosts_granted);
-				boosted = true;
-			}
-		}
+		/*
+		 * Through the per-CPU request, as the spin lock's waiters do:
+		 * several waiters share one boost, and the last one out ends it.
+		 */
+		pvsl_boost_holder(&boosted, preempted, id);
 		ret = pvhc_yield_to(preempted);
 		if (ret != -EOPNOTSUPP)
 			this_cpu_inc(pvsl_st(id)->yields_asked);
@@ -582,8 +605,8 @@ void pvmutex_lock(struct pvmutex *lock)
 	}
 	this_cpu_inc(pvsl_st(id)->sleeps);
 	down(&lock->sem);
-	if (boosted)
-		pvhc_boost(preempted, false);
+	if (boosted >= 0)
+		pvsl_boost_ask(boosted, id, false);
 taken:
 	pvmutex_taken(lock);
 	pvsl_note_wait(id, start);
@@ -653,25 +676,27 @@ static int pvsl_store_uint(const char *buf, unsigned int *val,
 	return 0;
 }
 
-#define PVSL_UINT_ATTR(_name, _var, _min, _max)				\
+/* The attribute _name shows and sets pvsl__name within _min.._max. */
+#define PVSL_UINT_ATTR(_name, _min, _max)				\
 static ssize_t _name##_show(struct kobject *k,				\
 			    struct kobj_attribute *a, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%u\n", READ_ONCE(_var));		\
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pvsl_##_name));	\
 }									\
 static ssize_t _name##_store(struct kobject *k,				\
 			     struct kobj_attribute *a,			\
 			     const char *buf, size_t len)		\
 {									\
-	int ret = pvsl_store_uint(buf, &(_var), _min, _max, #_name);	\
+	int ret = pvsl_store_uint(buf, &pvsl_##_name, _min, _max,	\
+				  #_name);				\
 									\
 	return ret ? ret : len;						\
 }									\
 static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
 
-PVSL_UINT_ATTR(spin_budget, pvsl_spin_budget, 1, PVSL_SPIN_BUDGET_MAX);
-PVSL_UINT_ATTR(yield_budget, pvsl_yield_budget, 0, PVSL_YIELD_BUDGET_MAX);
-PVSL_UINT_ATTR(mutex_spin, pvsl_mutex_spin, 0, PVSL_PVMUTEX_SPIN_MAX);
+PVSL_UINT_ATTR(spin_budget, 1, PVSL_SPIN_BUDGET_MAX);
+PVSL_UINT_ATTR(yield_budget, 0, PVSL_YIELD_BUDGET_MAX);
+PVSL_UINT_ATTR(mutex_spin, 0, PVSL_MUTEX_SPIN_MAX);
 
 static ssize_t boost_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
@@ -691,6 +716,7 @@ static ssize_t boost_store(struct kobject *k, struct kobj_attribute *a,
 	WRITE_ONCE(pvsl_boost, v);
 	return len;
 }
+
 static struct kobj_attribute boost_attr = __ATTR_RW(boost);
 
 /* Which pvhc backend serves each fact the locks use. */
@@ -724,9 +750,11 @@ static const struct attribute_group pvsl_group = {
 /* debugfs: /sys/kernel/debug/pvspinlock/classes */
 static int pvsl_classes_show(struct seq_file *m, void *v)
 {
-	unsigned int i, nr = smp_load_acquire(&pvsl_nr_classes);
 	struct pvsl_stats s;
+	unsigned int i, nr;
 
+	/* Pairs with the release in pvsl_class_id(): the names are there. */
+	nr = smp_load_acquire(&pvsl_nr_classes);
 	seq_puts(m, "class acquisitions contended preempted yields_asked yields_granted boosts_asked boosts_granted sleeps fallbacks max_wait_ns\n");
 	for (i = 0; i < nr; i++) {
 		pvsl_class_stats(i, &s);
@@ -754,9 +782,9 @@ static int pvsl_check_params(void)
 		       PVSL_YIELD_BUDGET_MAX);
 		return -EINVAL;
 	}
-	if (pvsl_mutex_spin > PVSL_PVMUTEX_SPIN_MAX) {
+	if (pvsl_mutex_spin > PVSL_MUTEX_SPIN_MAX) {
 		pr_err("mutex_spin=%u: want 0..%u\n", pvsl_mutex_spin,
-		       PVSL_PVMUTEX_SPIN_MAX);
+		       PVSL_MUTEX_SPIN_MAX);
 		return -EINVAL;
 	}
 	return 0;

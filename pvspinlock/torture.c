@@ -234,7 +234,8 @@ int pvsl_torture_run(struct pvsl_torture *t)
 	for (i = 0; i < started; i++) {
 		kthread_stop(th[i].task);
 		put_task_struct(th[i].task);
-		memcpy(all + n, th[i].samples, th[i].nr_samples * sizeof(u64));
+		/* Compacted in place: the regions may overlap. */
+		memmove(all + n, th[i].samples, th[i].nr_samples * sizeof(u64));
 		n += th[i].nr_samples;
 	}
 	t->counter = run.counter;

@@ -87,9 +87,7 @@ void pvspinlock_unlock_irqrestore(struct pvspinlock *lock,
 bool pvspinlock_is_locked(struct pvspinlock *lock);
 
 #define pvspinlock_lock_irqsave(lock, flags)				\
-do {									\
-	(flags) = __pvspinlock_lock_irqsave(lock);			\
-} while (0)
+	((flags) = __pvspinlock_lock_irqsave(lock))
 
 void pvmutex_lock(struct pvmutex *lock);
 bool pvmutex_trylock(struct pvmutex *lock);
