@@ -704,13 +704,36 @@ static ssize_t boost_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%d\n", READ_ONCE(pvsl_boost));
 }
 
+/*
+ * Whole words only: kstrtobool() looks at the first characters and would
+ * take "not a value" for "n".
+ */
+static int pvsl_parse_bool(const char *buf, bool *v)
+{
+	static const char * const no[] = { "0", "n", "N", "off" };
+	static const char * const yes[] = { "1", "y", "Y", "on" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(no); i++) {
+		if (sysfs_streq(buf, no[i])) {
+			*v = false;
+			return 0;
+		}
+		if (sysfs_streq(buf, yes[i])) {
+			*v = true;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static ssize_t boost_store(struct kobject *k, struct kobj_attribute *a,
 			   const char *buf, size_t len)
 {
 	bool v;
 
-	if (kstrtobool(buf, &v)) {
-		pr_warn_ratelimited("boost: want 0 or 1\n");
+	if (pvsl_parse_bool(buf, &v)) {
+		pr_warn_ratelimited("boost: want 0, 1, n, y, off or on\n");
 		return -EINVAL;
 	}
 	WRITE_ONCE(pvsl_boost, v);
