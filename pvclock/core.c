@@ -362,7 +362,7 @@ static int pvclock_bind_locked(void)
 	gen = pvhc_generation();
 	if (gen & 1)
 		return -EBUSY;
-	strscpy(name, pvhc_feature_source(PVHC_FEAT_CLOCK), sizeof(name));
+	pvhc_feature_source_name(PVHC_FEAT_CLOCK, name, sizeof(name));
 	if (!strcmp(name, "none")) {
 		if (!pvclock_logged_none)
 			pr_info("no clock source: pvhc serves no clock records; clocksource not registered\n");

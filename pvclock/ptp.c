@@ -120,6 +120,7 @@ static struct ptp_clock_info pvclock_ptp_info = {
 /* Register the PTP clock once the host pairs its time with the TSC. */
 void pvclock_ptp_update(void)
 {
+	char name[PVHC_NAME_MAX];
 	struct ptp_clock *ptp;
 
 	if (pvclock_ptp || !pvhc_has_feature(PVHC_FEAT_CLOCK_PAIRING))
@@ -133,7 +134,8 @@ void pvclock_ptp_update(void)
 	pvclock_ptp = ptp;
 	pr_info("PTP clock ptp%d: host real time paired by %s\n",
 		ptp_clock_index(ptp),
-		pvhc_feature_source(PVHC_FEAT_CLOCK_PAIRING));
+		pvhc_feature_source_name(PVHC_FEAT_CLOCK_PAIRING, name,
+					 sizeof(name)));
 }
 
 void pvclock_ptp_unregister(void)

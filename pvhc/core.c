@@ -571,6 +571,37 @@ const char *pvhc_feature_source(enum pvhc_feature f)
 EXPORT_SYMBOL_GPL(pvhc_feature_source);
 
 /**
+ * pvhc_feature_source_name - copy the name of the backend that serves a
+ *	feature
+ * @f: the feature
+ * @buf: where to copy it
+ * @len: its size; PVHC_NAME_MAX holds any name
+ *
+ * Unlike pvhc_feature_source()'s pointer, the copy stays valid: it is made
+ * while the backend cannot go. For sysfs files and logs that may run
+ * while a backend is being removed.
+ *
+ * Context: any, atomic safe.
+ * Return: @buf, holding the name or "none"
+ */
+const char *pvhc_feature_source_name(enum pvhc_feature f, char *buf,
+				     size_t len)
+{
+	struct pvhc_backend *b = NULL;
+	int idx;
+
+	if ((unsigned int)f < PVHC_FEAT_NR) {
+		b = pvhc_route_get(f, &idx);
+		strscpy(buf, b ? b->name : "none", len);
+		pvhc_route_put(idx);
+	} else {
+		strscpy(buf, "none", len);
+	}
+	return buf;
+}
+EXPORT_SYMBOL_GPL(pvhc_feature_source_name);
+
+/**
  * pvhc_generation - which set of routes stands
  *
  * Changes whenever a backend is added or removed. It is odd from just

@@ -474,6 +474,21 @@ static void pvhc_test_feature_queries(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pvhc_has_feature(PVHC_FEAT_NR));
 	KUNIT_EXPECT_STREQ(test, pvhc_feature_source(PVHC_FEAT_NR), "none");
 	KUNIT_EXPECT_STREQ(test, pvhc_feature_source(-1), "none");
+	{
+		char name[PVHC_NAME_MAX], small[3];
+
+		KUNIT_EXPECT_STREQ(test,
+				   pvhc_feature_source_name(PVHC_FEAT_CLOCK, name,
+							    sizeof(name)),
+				   "test");
+		KUNIT_EXPECT_STREQ(test,
+				   pvhc_feature_source_name(PVHC_FEAT_CLOCK, small,
+							    sizeof(small)),
+				   "te");
+		KUNIT_EXPECT_STREQ(test,
+				   pvhc_feature_source_name(-1, name, sizeof(name)),
+				   "none");
+	}
 	KUNIT_EXPECT_LE(test, (int)pvhc_hypervisor(), (int)PVHC_HV_XEN);
 }
 

@@ -389,9 +389,11 @@ static struct kobj_attribute pvmp_attr_return_path = __ATTR_RO(return_path);
 
 static ssize_t source_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	const char *s = pvhc_feature_source(PVHC_FEAT_PRESSURE);
+	char name[PVHC_NAME_MAX];
 
-	return sysfs_emit(buf, "%s\n", s ? s : "none");
+	return sysfs_emit(buf, "%s\n",
+			  pvhc_feature_source_name(PVHC_FEAT_PRESSURE, name,
+						   sizeof(name)));
 }
 
 static struct kobj_attribute pvmp_attr_source = __ATTR_RO(source);

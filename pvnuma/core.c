@@ -399,8 +399,11 @@ static void pvnuma_check_placement(void)
 static ssize_t source_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
+	char name[PVHC_NAME_MAX];
+
 	return sysfs_emit(buf, "%s\n",
-			  pvhc_feature_source(PVHC_FEAT_NUMA_HINT));
+			  pvhc_feature_source_name(PVHC_FEAT_NUMA_HINT, name,
+						   sizeof(name)));
 }
 
 static struct kobj_attribute pvnuma_attr_source = __ATTR_RO(source);
@@ -713,6 +716,7 @@ static void pvnuma_stop(void)
 
 static int __init pvnuma_init(void)
 {
+	char name[PVHC_NAME_MAX];
 	int ret;
 
 	cpus_read_lock();
@@ -745,7 +749,8 @@ static int __init pvnuma_init(void)
 		pr_info("no backend takes NUMA hints yet: hints are kept until one does\n");
 	else
 		pr_info("NUMA hints go to %s\n",
-			pvhc_feature_source(PVHC_FEAT_NUMA_HINT));
+			pvhc_feature_source_name(PVHC_FEAT_NUMA_HINT, name,
+						 sizeof(name)));
 	set_bit(PVNUMA_REBUILD, &pvnuma_flags);
 	pvnuma_sync(PVNUMA_RESEND);
 	return 0;

@@ -564,6 +564,7 @@ static void pvrng_sources_destroy(unsigned int n)
 
 static int __init pvrng_init(void)
 {
+	char name[PVHC_NAME_MAX];
 	u8 seed[BLAKE2S_KEY_SIZE];
 	struct task_struct *thread;
 	unsigned int i;
@@ -587,7 +588,7 @@ static int __init pvrng_init(void)
 	pvrng_rdseed_ok = pvrng_cpu_probe(true);
 	pvrng_rdrand_ok = pvrng_cpu_probe(false);
 	pr_info("source host: %s\n", pvhc_has_feature(PVHC_FEAT_ENTROPY) ?
-		pvhc_feature_source(PVHC_FEAT_ENTROPY) :
+		pvhc_feature_source_name(PVHC_FEAT_ENTROPY, name, sizeof(name)) :
 		"unavailable now: no pvhc backend offers entropy");
 	pr_info("source rdseed: %s\n", pvrng_rdseed_ok ? "present" :
 		"unavailable: the CPU gives no RDSEED values");

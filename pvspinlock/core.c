@@ -747,7 +747,10 @@ static struct kobj_attribute boost_attr = __ATTR_RW(boost);
 static ssize_t _name##_source_show(struct kobject *k,			\
 				   struct kobj_attribute *a, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%s\n", pvhc_feature_source(_feat));	\
+	char name[PVHC_NAME_MAX];					\
+									\
+	return sysfs_emit(buf, "%s\n",					\
+			  pvhc_feature_source_name(_feat, name, sizeof(name))); \
 }									\
 static struct kobj_attribute _name##_source_attr = __ATTR_RO(_name##_source)
 
@@ -815,6 +818,7 @@ static int pvsl_check_params(void)
 
 static int __init pvsl_init(void)
 {
+	char names[3][PVHC_NAME_MAX];
 	unsigned int cpu;
 	int ret;
 
@@ -850,9 +854,12 @@ static int __init pvsl_init(void)
 	if (ret)
 		goto remove_debugfs;
 	pr_info("preempted facts from %s, yield from %s, boost from %s\n",
-		pvhc_feature_source(PVHC_FEAT_PREEMPTED),
-		pvhc_feature_source(PVHC_FEAT_YIELD),
-		pvhc_feature_source(PVHC_FEAT_BOOST));
+		pvhc_feature_source_name(PVHC_FEAT_PREEMPTED, names[0],
+					 PVHC_NAME_MAX),
+		pvhc_feature_source_name(PVHC_FEAT_YIELD, names[1],
+					 PVHC_NAME_MAX),
+		pvhc_feature_source_name(PVHC_FEAT_BOOST, names[2],
+					 PVHC_NAME_MAX));
 	return 0;
 
 remove_debugfs:

@@ -150,6 +150,8 @@ int pvhc_notifier_unregister(struct notifier_block *nb);
 bool pvhc_has_feature(enum pvhc_feature f);
 const char *pvhc_feature_name(enum pvhc_feature f);
 const char *pvhc_feature_source(enum pvhc_feature f);
+const char *pvhc_feature_source_name(enum pvhc_feature f, char *buf,
+				     size_t len);
 unsigned long pvhc_generation(void);
 enum pvhc_hypervisor pvhc_hypervisor(void);
 
