@@ -3,6 +3,7 @@
 #ifndef PVHOSTD_DAEMON_H
 #define PVHOSTD_DAEMON_H
 
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -57,6 +58,7 @@ struct pvhostd_vcpu_host {
 	int nice_orig, nice_now;
 	u32 boost_ack;
 	u64 start_time;			/* the thread's, when the table came */
+	cpu_set_t *aff_orig;		/* before a hint's first change, or NULL */
 	u64 boosts_applied, boosts_reverted, boosts_refused, boost_errors;
 	u64 boost_invalid;
 };
@@ -238,6 +240,7 @@ void pvhostd_qmp_input(struct pvhostd *d);
 void pvhostd_qmp_tick(struct pvhostd *d);
 pid_t pvhostd_vcpu_tid(const struct pvhostd *d, u32 vcpu);
 bool pvhostd_vcpu_thread_ok(struct pvhostd *d, u32 vcpu);
+void pvhostd_numa_restore_affinity(struct pvhostd *d);
 
 /* vcpu.c */
 void pvhostd_vcpu_start(struct pvhostd *d);

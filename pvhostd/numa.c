@@ -636,25 +636,34 @@ int pvhostd_memdev_open(struct pvhostd_memdev *m)
 	return 0;
 }
 
+static long sys_mbind(void *addr, unsigned long len, int mode,
+		      const unsigned long *mask, unsigned long maxnode,
+		      unsigned int flags)
+{
+	return syscall(SYS_mbind, addr, len, mode, mask, maxnode, flags);
+}
+
 /**
- * pvhostd_memdev_close - unmap a backing file
+ * pvhostd_memdev_close - unmap a backing file, its policy back to default
  * @m: the memdev
  */
 void pvhostd_memdev_close(struct pvhostd_memdev *m)
 {
 	if (!m->map)
 		return;
+	/*
+	 * The policy set for the guest's hints is the file's and outlives
+	 * this mapping: put the default back, as before the session.
+	 */
+	if (m->policy_set) {
+		sys_mbind(m->map, m->size, MPOL_DEFAULT, NULL, 0, 0);
+		m->policy_set = false;
+		m->bound = PVHOST_NUMA_NODE_UNKNOWN;
+	}
 	munmap(m->map, m->size);
 	close(m->fd);
 	m->map = NULL;
 	m->size = 0;
-}
-
-static long sys_mbind(void *addr, unsigned long len, int mode,
-		      const unsigned long *mask, unsigned long maxnode,
-		      unsigned int flags)
-{
-	return syscall(SYS_mbind, addr, len, mode, mask, maxnode, flags);
 }
 
 static long sys_get_mempolicy(int *mode, unsigned long *mask,
@@ -806,6 +815,7 @@ int pvhostd_memdev_bind(struct pvhostd_memdev *m, u32 node)
 		       PVHOST_MAX_NODES + 1, MPOL_MF_MOVE)))
 		return -errno;
 	m->bound = node;
+	m->policy_set = true;
 	m->binds++;
 	ret = memdev_census(m, node, &on1, &off1);
 	if (ret)

@@ -23,6 +23,7 @@ static int numa_affinity(void *ctx, u32 vcpu, u32 host_node)
 {
 	struct pvhostd *d = ctx;
 	pid_t tid = pvhostd_vcpu_tid(d, vcpu);
+	struct pvhostd_vcpu_host *h;
 	cpu_set_t *set;
 	size_t size;
 	u32 cpu;
@@ -31,18 +32,62 @@ static int numa_affinity(void *ctx, u32 vcpu, u32 host_node)
 	if (tid <= 0 || host_node >= d->topo.nr_nodes ||
 	    !pvhostd_vcpu_thread_ok(d, vcpu))
 		return -ESRCH;
+	h = &d->s.vh[vcpu];
+	size = CPU_ALLOC_SIZE(PVHOSTD_MAX_CPUS);
+	/* What the operator gave the thread, kept before the first change. */
+	if (!h->aff_orig) {
+		h->aff_orig = CPU_ALLOC(PVHOSTD_MAX_CPUS);
+		if (!h->aff_orig)
+			return -ENOMEM;
+		if (sched_getaffinity(tid, size, h->aff_orig)) {
+			ret = -errno;
+			CPU_FREE(h->aff_orig);
+			h->aff_orig = NULL;
+			return ret;
+		}
+	}
 	set = CPU_ALLOC(PVHOSTD_MAX_CPUS);
 	if (!set)
 		return -ENOMEM;
-	size = CPU_ALLOC_SIZE(PVHOSTD_MAX_CPUS);
 	CPU_ZERO_S(size, set);
 	for (cpu = 0; cpu < PVHOSTD_MAX_CPUS; cpu++)
 		if (d->topo.cpus[host_node][cpu / 64] >> (cpu % 64) & 1)
 			CPU_SET_S(cpu, size, set);
-	if (sched_setaffinity(tid, size, set))
+	/* Narrowed, never widened: none of its CPUs on that node, refused. */
+	CPU_AND_S(size, set, set, h->aff_orig);
+	if (!CPU_COUNT_S(size, set))
+		ret = -EPERM;
+	else if (sched_setaffinity(tid, size, set))
 		ret = -errno;
 	CPU_FREE(set);
 	return ret;
+}
+
+/**
+ * pvhostd_numa_restore_affinity - give each vCPU thread back the affinity
+ *	it had before the guest's hints changed it
+ * @d: the daemon
+ *
+ * At the end of a session and when the thread table changes; a thread
+ * that is gone is left alone.
+ */
+void pvhostd_numa_restore_affinity(struct pvhostd *d)
+{
+	size_t size = CPU_ALLOC_SIZE(PVHOSTD_MAX_CPUS);
+	struct pvhostd_vcpu_host *h;
+	u32 i;
+
+	for (i = 0; i < PVHOST_MAX_VCPUS; i++) {
+		h = &d->s.vh[i];
+		if (!h->aff_orig)
+			continue;
+		if (pvhostd_vcpu_thread_ok(d, i) &&
+		    sched_setaffinity(d->s.vcpu_tid[i], size, h->aff_orig))
+			pvhostd_log("vCPU %u: affinity not restored: %s", i,
+				    strerror(errno));
+		CPU_FREE(h->aff_orig);
+		h->aff_orig = NULL;
+	}
 }
 
 /*

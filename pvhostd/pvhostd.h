@@ -312,6 +312,7 @@ struct pvhostd_memdev {
 	u64 binds, rebinds;	/* full passes, and binds found in place */
 	u64 truncated;		/* reads that found the file cut short */
 	int refused;		/* why it was last not kept, for the log */
+	bool policy_set;	/* a bind set the file's policy: reset at close */
 };
 
 int pvhostd_memdev_touch(struct pvhostd_memdev *m, u64 off);

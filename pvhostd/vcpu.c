@@ -451,6 +451,7 @@ void pvhostd_vcpu_table_ready(struct pvhostd *d)
 	u32 i, n = nr_served(d);
 
 	boost_revert_all(d);
+	pvhostd_numa_restore_affinity(d);
 	timer_pace(d);
 	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
 		vcpu_close(&s->vh[i]);
@@ -531,6 +532,7 @@ void pvhostd_vcpu_stop(struct pvhostd *d)
 	u32 i;
 
 	boost_revert_all(d);
+	pvhostd_numa_restore_affinity(d);
 	for (i = 0; i < PVHOST_MAX_VCPUS; i++)
 		vcpu_close(&d->s.vh[i]);
 	pvhostd_qmp_stop(d);

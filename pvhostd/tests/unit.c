@@ -1381,7 +1381,10 @@ static void test_numa_memdev(void)
 		       "numa: memdev: a symbolic link at the path is refused");
 		unlink(link);
 	}
-	TAP_OK(!pvhostd_memdev_open(&m) && !pvhostd_memdev_touch(&m, 4096),
+	TAP_OK(!pvhostd_memdev_open(&m) &&
+	       pvhostd_memdev_policy(&m, &node) == MPOL_DEFAULT,
+	       "numa: memdev: closing it put the file's policy back to default");
+	TAP_OK(!pvhostd_memdev_touch(&m, 4096),
 	       "numa: memdev: a page of the file read");
 	TAP_OK(!ftruncate(fd, 4096) && pvhostd_memdev_touch(&m, 8192) == -EFAULT &&
 	       m.truncated == 1,
