@@ -252,7 +252,12 @@ TEST_F(selected, monotonic_every_cpu)
  * time is read through the PTP clock (the host's pairing). The bound,
  * stated in Documentation/pvclock.rst: 1 ms (pairing and read windows)
  * plus, per change, |PPM| over how long the wrong rate can have lasted,
- * plus 500 ppm of the interval (host NTP slewing its real time). How long
+ * plus 500 ppm of the interval (host NTP slewing its real time), plus the
+ * largest disagreement between vCPUs (max_skew_ns): with the high-water
+ * mark as the guard (vCPU TSCs that disagree, as under TCG), the system
+ * clock is the most advanced vCPU's reading, while the PTP clock reads the
+ * current vCPU's own record; that lead is the guard's, not the rate
+ * change's, and it is bounded by the skew. How long
  * the wrong rate lasted is measured, not assumed (calibrations come later
  * on a loaded host): from the command until the host has answered two
  * more calibration requests after the one that published it, one to
@@ -354,7 +359,7 @@ TEST_F_TIMEOUT(selected, host_rate_changes, 180)
 	close(fd);
 	ASSERT_GT(h1, h0);
 	drift = (g1 - g0) - (h1 - h0);
-	bound = 1000000 + slack + (h1 - h0) / 2000;
+	bound = 1000000 + slack + (h1 - h0) / 2000 + pvc_num("max_skew_ns");
 	TH_LOG("%zu rate changes, %lld updates, %lld clamps: guest %lld ns, host %lld ns",
 	       i, pvc_num("updates") - updates0, pvc_num("clamps"), g1 - g0,
 	       h1 - h0);
