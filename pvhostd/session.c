@@ -199,19 +199,18 @@ static int eventfds_create(struct pvhostd *d)
 	return 0;
 }
 
-static int session_start(struct pvhostd *d, int sock)
+/* @cred: the peer's credentials, as pvhostd_peer_check() read them */
+static int session_start(struct pvhostd *d, int sock,
+			 const struct ucred *cred)
 {
 	struct pvhostd_session *s = &d->s;
 	struct timeval tv = { .tv_sec = 2 };
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
 	int ret;
 	u32 vec;
 
 	s->sock = sock;
-	if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
-	    cred.pid > 0)
-		s->qemu_pid = cred.pid;
+	if (cred->pid > 0)
+		s->qemu_pid = cred->pid;
 	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ret = region_create(d);
 	if (!ret)
@@ -261,7 +260,7 @@ void pvhostd_session_accept(struct pvhostd *d)
 		close(sock);
 		return;
 	}
-	ret = session_start(d, sock);
+	ret = session_start(d, sock, &cred);
 	if (ret) {
 		pvhostd_log("guest session failed to start: %s", strerror(-ret));
 		session_free(d);
