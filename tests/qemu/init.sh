@@ -35,11 +35,13 @@ section() {
 	name=$1
 	shift
 	out "BEGIN $name"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	"$@" >/tmp/section.out 2>/tmp/section.err
 	rc=$?
 	sed 's/^/PVTAP: /' /tmp/section.out >"$RES"
 	sed 's/^/# /' /tmp/section.err
 	out "END $name rc=$rc"
+	echo "pvguest: $name took $(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"
 	return $rc
 }
 # guest steps: one framed document of their own, closed at the end.
