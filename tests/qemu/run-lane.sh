@@ -78,9 +78,48 @@ build() {
 		result pass "$name" ""
 	fi
 }
+# shared KEY NAME LOG DIR CMD...: build() DIR (a folder of $src) with CMD,
+# once per suite run: tests/run.sh names a folder, PV_SHARED, where the
+# first lane that needs KEY leaves DIR built and its verdict, and the lanes
+# after it take both (the selftests and pvhostd are the same for every
+# kernel; the xen lane's kernel is stock-6.1's). Without PV_SHARED, as for
+# one lane on its own, every build is the lane's.
+shared() {
+	local key=$1 name=$2 log=$3 dir=$4 store
+	shift 4
+	if [ -z "$PV_SHARED" ]; then
+		build "$name" "$log" "$@"
+		return
+	fi
+	store=$PV_SHARED/$key
+	# Lanes run side by side too: the second waits for the first's build.
+	exec 8>"$store.lock"
+	flock 8
+	if [ -f "$store.verdict" ]; then
+		pv_log "$name: built earlier in this run ($(cat "$store.verdict"))"
+		(cd "$store" && tar -cf - .) | (cd "$src/$dir" && tar -xf -)
+		cp "$store.log" "$log"
+		case $(cat "$store.verdict") in
+		pass) result pass "$name" "" ;;
+		warn) result fail "$name" "warnings (log: $log)" ;;
+		*) fail_lane "$name" "build failed (log: $log)" ;;
+		esac
+		flock -u 8
+		return
+	fi
+	echo fail >"$store.verdict.new"
+	build "$name" "$log" "$@"
+	if grep -qE 'warning:|error:' "$log"; then echo warn; else echo pass; fi >"$store.verdict.new"
+	mkdir -p "$store" && (cd "$src/$dir" && tar -cf - .) | (cd "$store" && tar -xf -)
+	cp "$log" "$store.log"
+	mv "$store.verdict.new" "$store.verdict"
+	flock -u 8
+}
 pv_log "building modules against $kbuild"
-build "build W=1" "$work/build.log" make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules
-build "selftests build" "$work/selftests.log" make -C "$src/selftests" KSRC="$ksrc"
+shared "modules-$(basename "$(readlink -f "$kbuild")")" "build W=1" "$work/build.log" . \
+	make -C "$kbuild" M="$src" W=1 -j"$PV_JOBS" modules
+shared selftests "selftests build" "$work/selftests.log" selftests \
+	make -C "$src/selftests" KSRC="$ksrc"
 # PV_BENCH=<module>: run that module's benchmark (bench/<module>/) instead of its selftests.
 [ -n "$PV_BENCH" ] && build "bench build" "$work/bench.log" make -C "$src/bench"
 # PV_DEMO=1: the modules' demo scenarios (demo/<module>/) instead of tests;
@@ -95,7 +134,7 @@ stock-6.12)
 	export PV_GUEST_TOOLS="rngtest dieharder"
 	;;
 esac
-"$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.gz" "$src" "$kroot" "$krel" "$kmods" ||
+"$PV_ROOT/tests/qemu/initramfs.sh" "$work/initrd.cpio" "$src" "$kroot" "$krel" "$kmods" ||
 	fail_lane initramfs "cannot build the initramfs"
 
 # 4. Boot.
@@ -122,7 +161,8 @@ pvhost_append=
 pvhost_setup() {
 	[ -f "$src/pvhostd/Makefile" ] || return 0
 	# The test build: the selftests drive its fault injection.
-	build "pvhostd build" "$work/pvhostd-build.log" make -C "$src/pvhostd" all pvhostd-test
+	shared pvhostd "pvhostd build" "$work/pvhostd-build.log" pvhostd \
+		make -C "$src/pvhostd" all pvhostd-test
 	sock=$work/pvhost.sock
 	qmp=$work/qmp.sock
 	# The vCPU threads: over QMP, or (stock-6.1) by their names with no
@@ -164,7 +204,7 @@ kunit)
 		-numa node,nodeid=0,cpus=0-1,memdev=m0
 		-numa node,nodeid=1,cpus=2-3,memdev=m1
 		"${pvhost_qemu[@]}"
-		-kernel "$kimage" -initrd "$work/initrd.gz"
+		-kernel "$kimage" -initrd "$work/initrd.cpio"
 		-append "$cmdline pv.soak=${PV_SOAK:-3} pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append")
 	;;
 stock-*)
@@ -207,7 +247,7 @@ stock-*)
 		-object "memory-backend-file,id=ivshm,mem-path=$shm,size=1M,share=on"
 		-device ivshmem-plain,memdev=ivshm
 		"${pvhost_qemu[@]}"
-		-kernel "$kimage" -initrd "$work/initrd.gz"
+		-kernel "$kimage" -initrd "$work/initrd.cpio"
 		-append "$cmdline pv.results=ttyS1 pv.expect_hypervisor=other pv.expect_guest_type=hvm pv.expect_backend=none$pvhost_append$net_append")
 	;;
 xen)
@@ -223,7 +263,7 @@ xen)
 		-chardev "file,id=res,path=$results" -serial chardev:res
 		-kernel "$work/xen"
 		-append "console=com1 com1=115200,8n1 dom0_mem=1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all"
-		-initrd "$kimage ${cmdline/console=ttyS0/console=hvc0 earlyprintk=xen} pv.results=ttyS1 pv.expect_hypervisor=xen pv.expect_guest_type=pv pv.expect_backend=xen,$work/initrd.gz")
+		-initrd "$kimage ${cmdline/console=ttyS0/console=hvc0 earlyprintk=xen} pv.results=ttyS1 pv.expect_hypervisor=xen pv.expect_guest_type=pv pv.expect_backend=xen,$work/initrd.cpio")
 	;;
 esac
 
