@@ -115,6 +115,13 @@ while read -r mod; do
 	done
 done </etc/pv/modules
 
+# System selftests (selftests/system/): across modules, with every one loaded.
+for t in /pv/selftests/system/*; do
+	[ -z "$PV_BENCH" ] && [ -z "$PV_DEMO" ] && [ -x "$t" ] || continue
+	[ -z "$PV_ONLY" ] || [ "$PV_ONLY" = system ] || continue
+	PV_MODULE_DIR=/pv/modules section "selftests/system/$(basename "$t")" "$t"
+done
+
 # The demo: each loaded module's scenario (demo/<module>/demo.sh), in
 # load order, its lines on the console behind "pvdemo: <module>".
 if [ -n "$PV_DEMO" ]; then

@@ -56,6 +56,12 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	fi
 done
 [ -s "$root/etc/pv/modules" ] || pv_die "no project module built in $moddir"
+# Selftests across modules, run once every module is loaded.
+if [ -d "$moddir/selftests/system" ]; then
+	mkdir -p "$root/pv/selftests/system"
+	find "$moddir/selftests/system" -maxdepth 1 -type f -perm -u+x \
+		-exec cp {} "$root/pv/selftests/system/" \;
+fi
 
 # Host programs some tests run in the guest (PV_GUEST_TOOLS, e.g. rngtest
 # for pvrng), with the shared libraries they load, at the same paths.

@@ -143,6 +143,9 @@ results=$work/results.log
 : >"$console"
 : >"$results"
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=7 rdinit=/init pv.lane=$lane${PV_BENCH:+ pv.bench=$PV_BENCH}${PV_ONLY:+ pv.only=$PV_ONLY}${PV_DEMO:+ pv.demo=$PV_DEMO}"
+# The hostile host against a busy guest (selftests/system/hostile_busy)
+# takes a minute: one lane, the kernel users run, runs it.
+[ "$lane" = stock-6.12 ] && cmdline="$cmdline pv.hostile_busy=1"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -accel tcg,thread=multi
 	-chardev "file,id=con,path=$console" -serial chardev:con)
 # The shell: the console on this terminal (and still in the log); Ctrl-A X
