@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "pv_module.h"
 #include "pv_sysfs.h"
 
 #define CS	"/sys/devices/system/clocksource/clocksource0"
@@ -85,15 +85,15 @@ TEST_F(unload, refused_while_selected)
 {
 	char cur[64], other[64];
 	long long t0, t1;
-	int fd;
+	int ret;
 
 	ASSERT_EQ(0, pv_write_str(CS "/current_clocksource", "pvclock"));
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
 	ASSERT_STREQ("pvclock", cur);
 	t0 = mono_ns();
-	ASSERT_EQ(-1, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
-		TH_LOG("rmmod pvclock succeeded while it was the system clock");
-	EXPECT_EQ(EWOULDBLOCK, errno) TH_LOG("rmmod pvclock: %s", strerror(errno));
+	ret = pv_module_unload("pvclock");
+	ASSERT_NE(0, ret) TH_LOG("rmmod pvclock succeeded while it was the system clock");
+	EXPECT_EQ(-EWOULDBLOCK, ret) TH_LOG("rmmod pvclock: %s", strerror(-ret));
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
 	EXPECT_STREQ("pvclock", cur);
 	t1 = mono_ns();
@@ -104,16 +104,13 @@ TEST_F(unload, refused_while_selected)
 	ASSERT_EQ(0, pv_write_str(CS "/current_clocksource", other));
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", cur, sizeof(cur)));
 	ASSERT_STREQ(other, cur);
-	ASSERT_EQ(0, syscall(SYS_delete_module, "pvclock", O_NONBLOCK))
-		TH_LOG("rmmod pvclock on %s: %s", other, strerror(errno));
+	ret = pv_module_unload("pvclock");
+	ASSERT_EQ(0, ret) TH_LOG("rmmod pvclock on %s: %s", other, strerror(-ret));
 	EXPECT_GE(mono_ns(), t1);
 	TH_LOG("pvclock refused to unload while selected, unloaded on %s", other);
 
-	fd = open(self->ko, O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0))
-		TH_LOG("reloading %s: %s", self->ko, strerror(errno));
-	close(fd);
+	ret = pv_module_load(self->ko, "");
+	ASSERT_EQ(0, ret) TH_LOG("reloading %s: %s", self->ko, strerror(-ret));
 	ASSERT_EQ(0, pv_read_line("/sys/kernel/pvclock/clocksource", cur,
 				  sizeof(cur)));
 	EXPECT_STREQ("1", cur);

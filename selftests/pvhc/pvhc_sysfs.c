@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "pv_module.h"
 #include "pv_sysfs.h"
 
 #define PVHC_SYSFS "/sys/kernel/pvhc"
@@ -189,20 +189,12 @@ TEST(read_only)
 /* Module reload: unload pvhc, load it with @params; returns 0 or errno. */
 static int load_pvhc(const char *ko, const char *params)
 {
-	int fd, ret = 0;
-
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (syscall(SYS_finit_module, fd, params, 0))
-		ret = errno;
-	close(fd);
-	return ret;
+	return -pv_module_load(ko, params);
 }
 
 static int unload_pvhc(void)
 {
-	return syscall(SYS_delete_module, "pvhc", O_NONBLOCK) ? errno : 0;
+	return -pv_module_unload("pvhc");
 }
 
 FIXTURE(reload) {

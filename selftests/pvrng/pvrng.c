@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "pv_host.h"
+#include "pv_module.h"
 #include "pv_sysfs.h"
 
 #define PVRNG		"/sys/kernel/pvrng"
@@ -136,19 +136,10 @@ static int hwrng_available(const char *name)
 static int reload_pvrng(const char *params)
 {
 	const char *ko = getenv("PV_MODULE_PATH");
-	int fd, ret = 0;
 
 	if (!ko)
 		return -ENOENT;
-	if (syscall(SYS_delete_module, "pvrng", O_NONBLOCK))
-		return -errno;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, 0))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return pv_module_reload("pvrng", ko, params);
 }
 
 /*

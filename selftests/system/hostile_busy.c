@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "pv_host.h"
+#include "pv_module.h"
 #include "pv_sysfs.h"
 
 #define PVC		"/sys/kernel/pvclock"
@@ -198,20 +198,11 @@ static int reload_pvrng(const char *params)
 {
 	const char *dir = getenv("PV_MODULE_DIR");
 	char ko[256];
-	int fd, ret = 0;
 
 	if (!dir)
 		return -ENOENT;
 	snprintf(ko, sizeof(ko), "%s/pvrng.ko", dir);
-	if (syscall(SYS_delete_module, "pvrng", O_NONBLOCK))
-		return -errno;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, 0))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return pv_module_reload("pvrng", ko, params);
 }
 
 FIXTURE(busy) {

@@ -4,16 +4,16 @@
  * settings back as it found them; loaded again, it attaches again.
  */
 #include <fcntl.h>
-#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
+#include "pv_module.h"
 #include "vcoal.h"
 
 TEST(unload_restores)
 {
 	const char *ko = getenv("PV_MODULE_PATH");
 	char name[64], again[64];
-	int fd;
+	int ret;
 
 	if (!vcoal_first_dev(name, sizeof(name)))
 		SKIP(return, "no virtio-net device attached (%s empty or absent)", VCOAL_ROOT);
@@ -26,17 +26,14 @@ TEST(unload_restores)
 	ASSERT_EQ(0, vcoal_write(name, "mode", "fixed"));
 	ASSERT_EQ(200000, vcoal_net_ll(name, "gro_flush_timeout"));
 
-	ASSERT_EQ(0, syscall(SYS_delete_module, "virtio_coalesce", O_NONBLOCK))
-		TH_LOG("rmmod virtio_coalesce: %s", strerror(errno));
+	ret = pv_module_unload("virtio_coalesce");
+	ASSERT_EQ(0, ret) TH_LOG("rmmod virtio_coalesce: %s", strerror(-ret));
 	EXPECT_EQ(4, vcoal_net_ll(name, "napi_defer_hard_irqs"));
 	EXPECT_EQ(54321, vcoal_net_ll(name, "gro_flush_timeout"));
 	EXPECT_NE(0, access(VCOAL_ROOT, F_OK));
 
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0))
-		TH_LOG("insmod %s: %s", ko, strerror(errno));
-	close(fd);
+	ret = pv_module_load(ko, "");
+	ASSERT_EQ(0, ret) TH_LOG("insmod %s: %s", ko, strerror(-ret));
 	ASSERT_NE(NULL, vcoal_first_dev(again, sizeof(again)));
 	EXPECT_STREQ(name, again);
 	/* Attached again, idle: nothing changed. */
