@@ -56,6 +56,11 @@ for mod in $(cat "$PV_ROOT/tests/qemu/modules.list"); do
 	fi
 done
 [ -s "$root/etc/pv/modules" ] || pv_die "no project module built in $moddir"
+# The project's user tools, static (selftests/bin: pvnumactl), on the PATH.
+if [ -d "$moddir/selftests/bin" ]; then
+	find "$moddir/selftests/bin" -maxdepth 1 -type f -perm -u+x \
+		-exec cp {} "$root/bin/" \;
+fi
 
 # Host programs some tests run in the guest (PV_GUEST_TOOLS, e.g. rngtest
 # for pvrng), with the shared libraries they load, at the same paths.
