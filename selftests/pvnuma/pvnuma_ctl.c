@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,11 +289,13 @@ TEST_F(ctl, run)
 {
 	int in[2], st;
 	pid_t pid;
+	static const char *cmd =
+		"grep _allowed_list /proc/self/status; cat " DIR "/hints; exit 7";
 
 	/* The policy is set, the hint held while the command runs, its status kept. */
 	EXPECT_EQ(7, run(self->out, OUT_LEN,
-			 "pvnumactl run --cpunodebind 0 --membind 1 -- sh -c '"
-			 "grep _allowed_list /proc/self/status; cat " DIR "/hints; exit 7'"));
+			 "pvnumactl run --cpunodebind 0 --membind 1 -- sh -c '%s'",
+			 cmd));
 	TH_LOG("%s", self->out);
 	EXPECT_TRUE(!!strstr(self->out, "Cpus_allowed_list:\t0-1\n"));
 	EXPECT_TRUE(!!strstr(self->out, "Mems_allowed_list:\t1\n"));
@@ -301,7 +304,7 @@ TEST_F(ctl, run)
 	EXPECT_EQ(0U, user_hint(1, "0-1"));
 	/* --no-hint: the policy alone. */
 	EXPECT_EQ(0, run(self->out, OUT_LEN,
-			 "pvnumactl run --no-hint --cpunodebind 1 --membind 1 -- cat " DIR "/hints"));
+			 "pvnumactl run --no-hint -N 1 -m 1 -- cat " DIR "/hints"));
 	EXPECT_FALSE(!!strstr(self->out, " user ")) TH_LOG("%s", self->out);
 
 	/* A hint made by hand is used by a run and stays after it. */

@@ -77,32 +77,34 @@ void numa_error(char *where)
 {
 }
 
-static void usage(FILE *f)
+static const char help_text[] =
+	"usage: pvnumactl run [--cpunodebind NODES] [--membind NODES] [--no-hint] -- CMD [ARG...]\n"
+	"       pvnumactl status\n"
+	"       pvnumactl hint add NODE CPULIST\n"
+	"       pvnumactl hint remove ID\n"
+	"       pvnumactl hint list\n"
+	"       pvnumactl follow-cpusets [--root DIR] [--interval SECONDS]\n"
+	"       pvnumactl --help\n"
+	"\n"
+	"Tells the host, through pvnuma (/sys/kernel/pvnuma), which vCPUs work\n"
+	"with which guest node's memory, and shows where the guest's nodes run.\n"
+	"\n"
+	"run             run CMD with libnuma's CPU and memory policy for the nodes\n"
+	"                given and, while it runs, the hint \"the CPUs of\n"
+	"                --cpunodebind work with the memory of --membind\"; the hint\n"
+	"                is withdrawn when the last run using it exits.\n"
+	"status          the guest-to-host placement table and the hints.\n"
+	"hint            add a hint (printing its id), remove one, list them.\n"
+	"follow-cpusets  one hint per cgroup v2 cpuset with its own cpuset.cpus or\n"
+	"                cpuset.mems, kept current (inotify, and a rescan every\n"
+	"                --interval seconds, default 10); withdrawn on SIGTERM.\n"
+	"\n"
+	"Exit: 0 done, 1 the hint or policy failed, 2 bad arguments, 3 pvnuma not\n"
+	"loaded; run exits with CMD's status. See pvnumactl(8).\n";
+
+static void help(FILE *f)
 {
-	fprintf(f,
-"usage: pvnumactl run [--cpunodebind NODES] [--membind NODES] [--no-hint] -- CMD [ARG...]\n"
-"       pvnumactl status\n"
-"       pvnumactl hint add NODE CPULIST\n"
-"       pvnumactl hint remove ID\n"
-"       pvnumactl hint list\n"
-"       pvnumactl follow-cpusets [--root DIR] [--interval SECONDS]\n"
-"       pvnumactl --help\n"
-"\n"
-"Tells the host, through pvnuma (/sys/kernel/pvnuma), which vCPUs work\n"
-"with which guest node's memory, and shows where the guest's nodes run.\n"
-"\n"
-"run             run CMD with libnuma's CPU and memory policy for the nodes\n"
-"                given and, while it runs, the hint \"the CPUs of\n"
-"                --cpunodebind work with the memory of --membind\"; the hint\n"
-"                is withdrawn when the last run using it exits.\n"
-"status          the guest-to-host placement table and the hints.\n"
-"hint            add a hint (printing its id), remove one, list them.\n"
-"follow-cpusets  one hint per cgroup v2 cpuset with its own cpuset.cpus or\n"
-"                cpuset.mems, kept current (inotify, and a rescan every\n"
-"                --interval seconds, default 10); withdrawn on SIGTERM.\n"
-"\n"
-"Exit: 0 done, 1 the hint or policy failed, 2 bad arguments, 3 pvnuma not\n"
-"loaded; run exits with CMD's status. See pvnumactl(8).\n");
+	fputs(help_text, f);
 }
 
 /* sysfs: one write per call. 0 or -errno. */
@@ -342,7 +344,7 @@ static int cmd_hint(int argc, char **argv)
 	int node, ret;
 
 	if (argc < 2) {
-		usage(stderr);
+		help(stderr);
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[1], "list") && argc == 2) {
@@ -370,14 +372,14 @@ static int cmd_hint(int argc, char **argv)
 		if (ret == -ENOENT)
 			msg("hint remove %lu: no such hint", id);
 		else if (ret == -EINVAL)
-			msg("hint remove %lu: an automatic hint (pvnuma's auto_hints=0 turns those off)",
-			    id);
+			msg("hint remove %lu: %s", id,
+			    "an automatic hint (pvnuma's auto_hints=0 turns those off)");
 		else if (ret)
 			msg("hint remove %lu: %s", id, strerror(-ret));
 		return ret ? EX_FAIL : EX_OK;
 	}
 	if (strcmp(argv[1], "add") || argc != 4) {
-		usage(stderr);
+		help(stderr);
 		return EX_USAGE;
 	}
 	node = parse_node("hint add: node", argv[2]);
@@ -420,7 +422,7 @@ static void field(const char *line, const char *key, char *out, size_t len)
 		return;
 	}
 	p += strlen(key);
-	n = strcspn(p, " \n");
+	n = strcspn(p, "\n ");
 	snprintf(out, len, "%.*s", (int)n, p);
 }
 
@@ -611,10 +613,10 @@ static int cmd_run(int argc, char **argv)
 			hint = false;
 			break;
 		case 'h':
-			usage(stdout);
+			help(stdout);
 			return EX_OK;
 		default:
-			usage(stderr);
+			help(stderr);
 			return EX_USAGE;
 		}
 	}
@@ -912,7 +914,7 @@ static int cmd_follow(int argc, char **argv)
 		{}
 	};
 	static struct follow f;
-	char buf[4096] __attribute__((aligned(8)));
+	char buf[4096];
 	struct signalfd_siginfo si;
 	unsigned long interval = 10;
 	struct pollfd pfd[2];
@@ -933,15 +935,15 @@ static int cmd_follow(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			help(stdout);
 			return EX_OK;
 		default:
-			usage(stderr);
+			help(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		help(stderr);
 		return EX_USAGE;
 	}
 	snprintf(buf, sizeof(buf), "%s/cgroup.controllers", f.root);
@@ -992,12 +994,12 @@ static int cmd_follow(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		help(stderr);
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
-		usage(stdout);
+		help(stdout);
 		return EX_OK;
 	}
 	if (numa_available() < 0) {
@@ -1013,6 +1015,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "follow-cpusets"))
 		return cmd_follow(argc - 1, argv + 1);
 	msg("unknown command \"%s\"", argv[1]);
-	usage(stderr);
+	help(stderr);
 	return EX_USAGE;
 }
