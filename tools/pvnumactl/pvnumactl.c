@@ -904,6 +904,34 @@ static void withdraw_all(struct follow *f)
 	free(hints);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Does a batch of inotify events concern cpusets: a cgroup made, removed
+ * or moved, or a write to a cpuset file (not memory.events and the like,
+ * which the kernel rewrites all the time)?
+ */
+static bool cpuset_events(const char *buf, ssize_t len)
+{
+	const struct inotify_event *ev;
+	const char *p;
+
+	for (p = buf; p + sizeof(*ev) <= buf + len; p += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)p;
+		if (ev->mask & (IN_ISDIR | IN_Q_OVERFLOW | IN_DELETE_SELF))
+			return true;
+		if (ev->len && !strncmp(ev->name, "cpuset.", 7))
+			return true;
+	}
+	return false;
+}
+
 /* pvnumactl follow-cpusets */
 static int cmd_follow(int argc, char **argv)
 {
@@ -914,8 +942,15 @@ static int cmd_follow(int argc, char **argv)
 		{}
 	};
 	static struct follow f;
-	char buf[4096];
+	union {
+		struct inotify_event ev;
+		char buf[4096];
+	} u;
+	char buf[PATH_MAX];
 	struct signalfd_siginfo si;
+	long long deadline, left;
+	bool changed;
+	ssize_t len;
 	unsigned long interval = 10;
 	struct pollfd pfd[2];
 	sigset_t set;
@@ -973,18 +1008,24 @@ static int cmd_follow(int argc, char **argv)
 	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	for (;;) {
 		reconcile(&f);
-		ret = poll(pfd, 2, interval * 1000);
-		if (ret < 0 && errno != EINTR)
-			break;
-		if (pfd[1].revents & POLLIN)
-			break;
-		if (pfd[0].revents & POLLIN) {
+		deadline = now_ms() + interval * 1000;
+		do {
+			left = deadline - now_ms();
+			ret = poll(pfd, 2, left > 0 ? (int)left : 0);
+			if (ret < 0 && errno != EINTR)
+				goto out;
+			if (pfd[1].revents & POLLIN)
+				goto out;
+			if (ret <= 0)
+				break;	/* the periodic rescan */
 			/* A burst (mkdir, then cpuset.cpus, then mems): one rescan. */
 			usleep(100000);
-			while (read(f.ino, buf, sizeof(buf)) > 0)
-				;
-		}
+			changed = false;
+			while ((len = read(f.ino, u.buf, sizeof(u.buf))) > 0)
+				changed |= cpuset_events(u.buf, len);
+		} while (!changed);
 	}
+out:
 	if (read(sfd, &si, sizeof(si)) == sizeof(si))
 		msg("signal %u: withdrawing the hints", si.ssi_signo);
 	withdraw_all(&f);
