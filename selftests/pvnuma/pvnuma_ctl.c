@@ -291,7 +291,7 @@ TEST_F(ctl, run)
 	pid_t pid;
 	/* The memory policy shows in numa_maps (Mems_allowed is the cpuset's). */
 	static const char *cmd =
-		"grep Cpus_allowed_list /proc/self/status; grep -m1 -o ' bind:[0-9,-]* ' /proc/self/numa_maps; cat "
+		"grep Cpus_allowed_list /proc/self/status; grep -m1 -o \" bind:[0-9,-]* \" /proc/self/numa_maps; cat "
 		DIR "/hints; exit 7";
 
 	/* The policy is set, the hint held while the command runs, its status kept. */
