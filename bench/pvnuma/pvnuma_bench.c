@@ -34,7 +34,7 @@
 #define HINTS_LEN	8192
 #define OUT_LEN		16384
 #define WARMUP		3
-#define ROUNDS		40
+#define ROUNDS		500
 #define FLOOD_S		5
 #define ANSWER_S	20	/* give up on one hint after this */
 
@@ -152,11 +152,11 @@ static void bench_latency(void)
 	printf("# hint-to-answer latency over %d hints (%d applied), after %d warm-up:\n",
 	       n, applied, WARMUP);
 	p99 = (n * 99) / 100;
-	printf("#   median %.1f ms, p99 %.1f ms (the %d-th of %d), min %.1f ms, max %.1f ms\n",
-	       lat[n / 2] * 1e3, lat[p99] * 1e3, p99 + 1, n, lat[0] * 1e3,
-	       lat[n - 1] * 1e3);
+	printf("#   median %.0f us, p99 %.0f us (the %d-th of %d), min %.0f us, max %.0f us\n",
+	       lat[n / 2] * 1e6, lat[p99] * 1e6, p99 + 1, n, lat[0] * 1e6,
+	       lat[n - 1] * 1e6);
 	if (m0 >= 0 && m1 >= 0)
-		printf("# pages pvhostd moved: %lld in %.1f s (%.0f pages/s)\n",
+		printf("# pages pvhostd moved: %lld in %.3f s (%.0f pages/s)\n",
 		       m1 - m0, t1 - t0, (m1 - m0) / (t1 - t0));
 	else
 		printf("# pages pvhostd moved: unknown (no relay to pvctl numa status)\n");
