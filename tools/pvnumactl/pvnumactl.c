@@ -868,8 +868,8 @@ static void reconcile(struct follow *f)
 			w->id = 0;
 		if (!w->wanted) {
 			if (w->id && !hint_remove(w->id))
-				msg("%s gone: hint %u node=%d cpus=%s withdrawn",
-				    w->cgroup, w->id, w->node, w->cpus);
+				msg("hint %u node=%d cpus=%s withdrawn: no cpuset asks for it now",
+				    w->id, w->node, w->cpus);
 			f->w[i--] = f->w[--f->n];
 			continue;
 		}
