@@ -15,6 +15,8 @@
 #   make install-dkms    the module sources and dkms.conf to
 #                        $(DESTDIR)/usr/src/pvguest-<version>, for dkms
 #   make install-host    pvhostd, pvctl, their man pages, unit and config
+#   make tools           the guest's user command, pvnumactl (libnuma-dev)
+#   make install-tools   pvnumactl and its man page (DESTDIR, PREFIX)
 #   make deb             the pvguest-dkms and pvhostd Debian packages, built
 #                        in a copy of the tree under DEBDIR (/tmp/pvguest-deb)
 
@@ -30,6 +32,7 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 	$(if $(wildcard selftests/Makefile),$(MAKE) -C selftests clean)
+	$(MAKE) -C tools/pvnumactl clean
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates \
@@ -79,6 +82,12 @@ install-dkms:
 install-host:
 	$(MAKE) -C pvhostd install
 
+tools:
+	$(MAKE) -C tools/pvnumactl
+
+install-tools:
+	$(MAKE) -C tools/pvnumactl install
+
 # A copy of the tree (the files git knows, or all but .git), then
 # dpkg-buildpackage there: packages and build output stay out of the checkout.
 deb:
@@ -91,6 +100,6 @@ deb:
 	cd $(DEBDIR)/pvguest-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(DEBDIR)/*_$(VERSION)*.deb
 
-.PHONY: install-dkms install-host deb
+.PHONY: install-dkms install-host install-tools tools deb
 
 .PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo shell style sparse selftests

@@ -5,8 +5,9 @@
  * lines, offline nodes, unknown CPUs and bad ids are refused with EINVAL;
  * no more than max_user_hints hints are held (ENOSPC past it, EEXIST for
  * a duplicate); where pvhost takes the hints, the host answers a hint
- * within a bound; the module unloads while it holds hints and loads
- * again without them. The last test unloads the module: it runs last.
+ * within a bound; a CPU taken offline and online again changes its
+ * node's automatic hint; the module unloads while it holds hints and
+ * loads again without them. The last test unloads the module: it runs last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -305,6 +306,75 @@ TEST_F(pvnuma, host_answers)
 	EXPECT_TRUE(strstr(line, "status=applied") ||
 		    strstr(line, "status=partial") ||
 		    strstr(line, "status=rejected"));
+}
+
+/* The automatic hint of @node has exactly the node's online CPUs (or none). */
+static int auto_matches(int node)
+{
+	char hints[HINTS_LEN], cpus[256], path[80], want[300];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
+		 node);
+	if (pv_read_line(path, cpus, sizeof(cpus)) ||
+	    pv_read_all(DIR "/hints", hints, sizeof(hints)))
+		return 0;
+	snprintf(want, sizeof(want), " auto node=%d cpus=%s ", node, cpus);
+	if (!*cpus) {
+		snprintf(want, sizeof(want), " auto node=%d ", node);
+		return !strstr(hints, want);
+	}
+	return !!strstr(hints, want);
+}
+
+static int wait_auto(int node)
+{
+	int i;
+
+	for (i = 0; i < ANSWER_TRIES; i++) {
+		if (auto_matches(node))
+			return 1;
+		usleep(25000);
+	}
+	return 0;
+}
+
+/* A CPU offline and online again: the automatic hint of its node follows. */
+TEST_F(pvnuma, cpu_hotplug)
+{
+	char path[80], hints[HINTS_LEN];
+	int cpu = self->last_cpu, node, ret;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	if (cpu == 0 || access(path, W_OK))
+		SKIP(return, "CPU %d cannot go offline here", cpu);
+	for (node = 0; node < 64; node++) {
+		snprintf(hints, sizeof(hints),
+			 "/sys/devices/system/node/node%d/cpu%d", node, cpu);
+		if (!access(hints, F_OK))
+			break;
+	}
+	ASSERT_LT(node, 64) TH_LOG("CPU %d is on no node", cpu);
+	if (!auto_hint())
+		SKIP(return, "no automatic hints (auto_hints=0)");
+	ASSERT_TRUE(wait_auto(node));
+
+	ret = pv_write_str(path, "0");
+	if (ret)
+		SKIP(return, "CPU %d does not go offline here: %s", cpu,
+		     strerror(-ret));
+	EXPECT_TRUE(wait_auto(node)) {
+		pv_read_all(DIR "/hints", hints, sizeof(hints));
+		TH_LOG("CPU %d offline, node %d's hint did not follow:\n%s",
+		       cpu, node, hints);
+	}
+	ASSERT_EQ(0, pv_write_str(path, "1")) TH_LOG("online CPU %d", cpu);
+	EXPECT_TRUE(wait_auto(node)) {
+		pv_read_all(DIR "/hints", hints, sizeof(hints));
+		TH_LOG("CPU %d online again, node %d's hint did not follow:\n%s",
+		       cpu, node, hints);
+	}
+	pv_read_all(DIR "/hints", hints, sizeof(hints));
+	TH_LOG("after the CPU came back:\n%s", hints);
 }
 
 /* Last: unloads pvnuma holding a hint, and loads it again. */

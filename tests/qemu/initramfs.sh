@@ -62,6 +62,11 @@ if [ -d "$moddir/selftests/system" ]; then
 	find "$moddir/selftests/system" -maxdepth 1 -type f -perm -u+x \
 		-exec cp {} "$root/pv/selftests/system/" \;
 fi
+# The project's user tools, static (selftests/bin: pvnumactl), on the PATH.
+if [ -d "$moddir/selftests/bin" ]; then
+	find "$moddir/selftests/bin" -maxdepth 1 -type f -perm -u+x \
+		-exec cp {} "$root/bin/" \;
+fi
 
 # Host programs some tests run in the guest (PV_GUEST_TOOLS, e.g. rngtest
 # for pvrng), with the shared libraries they load, at the same paths.
