@@ -114,6 +114,13 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	say(r, "peers_refused=%llu\nfault_injection=%s\n",
 	    (unsigned long long)d->peers_refused,
 	    PVHOSTD_FAULTS ? "built-in" : "absent");
+	say(r, "fd_store=%s\nadopted=%llu\nadopt_refused=%llu\n",
+	    d->fdstore ? "yes" : "no", (unsigned long long)d->adopted,
+	    (unsigned long long)d->adopt_refused);
+	say(r, "state_writes=%llu\nstate_errors=%llu\nthreads_restored=%llu\n",
+	    (unsigned long long)d->state_writes,
+	    (unsigned long long)d->state_errors,
+	    (unsigned long long)d->restored);
 }
 
 static void say_clock(struct pvhostd *d, struct reply *r)
