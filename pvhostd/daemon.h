@@ -10,6 +10,7 @@
 #include "pvhostd.h"
 
 #define PVHOSTD_CTL_CLIENTS	8
+#define PVHOSTD_EXIT_HANDOVER	75	/* EX_TEMPFAIL: restart me */
 
 /* epoll tags: kind in the high half, index in the low half. */
 enum pvhostd_tag {
@@ -175,6 +176,7 @@ struct pvhostd {
 	int boost_errno;		/* last setpriority() failure */
 	/* restart.c */
 	bool fdstore;		/* NOTIFY_SOCKET: the session's fds kept */
+	bool handover;		/* SIGUSR2: exit, leaving it all stored */
 	struct pvhostd_state *pending;	/* a previous daemon's changes */
 	u64 state_writes, state_errors;
 	u64 adopted, adopt_refused;	/* sessions handed back */

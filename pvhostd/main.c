@@ -105,7 +105,9 @@ static const char usage[] =
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
 "  numa-garbage|preempt-garbage|off |\n"
 "  numa status | numa hints | numa policy allow|deny | vcpu status\n"
-"SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
+"SIGTERM/SIGINT: region state STOPPING, clean exit. SIGUSR2 (under\n"
+"systemd, with FileDescriptorStoreMax=): exit 75 leaving the guest's session\n"
+"in the fd store for the next pvhostd (an upgrade). SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
 static void print_usage(FILE *f)
@@ -344,6 +346,7 @@ static int signals_open(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -459,6 +462,16 @@ static void on_signal(struct pvhostd *d)
 		return;
 	if (si.ssi_signo == SIGHUP)
 		return;
+	if (si.ssi_signo == SIGUSR2) {
+		if (!d->fdstore) {
+			pvhostd_log("SIGUSR2: no fd store to hand the guest over in: ignored");
+			return;
+		}
+		pvhostd_log("SIGUSR2: exiting, the guest left to the next pvhostd");
+		d->handover = true;
+		d->stopping = true;
+		return;
+	}
 	pvhostd_log("signal %u: stopping", si.ssi_signo);
 	d->stopping = true;
 	if (d->s.base)
@@ -554,6 +567,15 @@ int main(int argc, char **argv)
 	pvhostd_log("listening on %s (control %s), generation %u",
 		    d.opt.socket_path, d.opt.ctl_path, d.generation);
 	ret = run(&d);
+	if (d.handover) {
+		/*
+		 * Everything as it is: the session's descriptors are in the
+		 * store, the state file current, the boosts and affinities
+		 * the next daemon's to give back.
+		 */
+		pvhostd_restart_save(&d);
+		return PVHOSTD_EXIT_HANDOVER;
+	}
 	daemon_close(&d);
 	return ret ? 1 : 0;
 }

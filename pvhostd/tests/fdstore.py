@@ -20,7 +20,9 @@ line a connection and answers one line:
     fds         "ok N NAME,NAME..." of the store
     stop        SIGTERM it, wait, and exit
 
-SIGTERM to this process stops PROGRAM the same way.
+SIGTERM to this process stops PROGRAM the same way. The exit status is
+0 only if PROGRAM then exited 0 and never died unasked (a restart on
+failure hides nothing from the caller).
 """
 
 import array
@@ -55,7 +57,7 @@ class Supervisor:
         self.store = []         # (name, fd) in the order stored
         self.pid = None
         self.main = None        # whose messages count (the last one's)
-        self.restarts = 0
+        self.restarts = 0       # unasked: it died or failed
         self.notify_path = ctl_path + '.notify'
         for p in (ctl_path, self.notify_path):
             if os.path.exists(p):
@@ -158,11 +160,13 @@ class Supervisor:
         return f"ok {self.pid}"
 
     def stop(self):
+        code = 0
         if self.pid is not None:
             os.kill(self.pid, signal.SIGTERM)
-            self.reap(block=True)
-        log(f"stopped; {len(self.store)} fds left in the store")
-        sys.exit(0)
+            code = os.waitstatus_to_exitcode(self.reap(block=True))
+        log(f"stopped (exit {code}, {self.restarts} restarts on failure); "
+            f"{len(self.store)} fds left in the store")
+        sys.exit(0 if code == 0 and not self.restarts else 1)
 
     def command(self, conn):
         with conn:
@@ -198,10 +202,11 @@ class Supervisor:
             if status is None:
                 continue
             code = os.waitstatus_to_exitcode(status)
-            log(f"pid exited: {code}")
+            log(f"exited: {code}")
             if code == 0 or self.restarts >= RESTARTS_MAX:
-                sys.exit(0 if code == 0 else 1)
-            self.restarts += 1
+                sys.exit(0 if code == 0 and not self.restarts else 1)
+            if code != 75:      # a handover (SIGUSR2) is asked for
+                self.restarts += 1
             time.sleep(0.1)
             self.start()
 

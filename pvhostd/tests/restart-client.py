@@ -6,12 +6,12 @@
 # a QMP monitor naming four of our threads as vCPUs) checks that the new
 # daemon serves the same region under a new generation, through the same
 # eventfds, gives back the nice a boost had changed, holds no more
-# descriptors than the old one, and that nothing is left once the guest
-# goes; then that a state file that does not match is refused for a fresh
+# descriptors than the old one, the same after a SIGUSR2 handover, and
+# that nothing is left once the guest goes; then that a state file that does not match is refused for a fresh
 # start.
 # Usage: restart-client.py SOCK QMP PVCTL SUPERVISOR_SOCK
 # Prints TAP lines; exits non-zero on the first failure.
-import json, mmap, os, select, socket, struct, sys, threading, time
+import json, mmap, os, select, signal, socket, struct, sys, threading, time
 from guestlib import Tap, ctl_status, recv, wait_for
 
 sock_path, qmp_path, pvctl, sup_path = sys.argv[1:5]
@@ -157,6 +157,19 @@ ok(wait_for(lambda: status('vcpu status').get('qmp') == 'ready' and
             nfds(pid1) == busy_fds, 5),
    f"descriptors: {nfds(pid1)} now, {busy_fds} before the kill")
 ok(sup('fds')[1] == '12', "the store holds one session's descriptors, once")
+
+# SIGUSR2, an upgrade's handover: exit 75, restarted, the guest kept
+gen1 = hdr_state()[1]
+os.kill(pid1, signal.SIGUSR2)
+ok(wait_for(lambda: sup('pid')[1] not in ('None', str(pid1)), 10),
+   "SIGUSR2: the daemon exited and was started again")
+pid1 = int(sup('pid')[1])
+ok(wait_for(lambda: hdr_state()[1] > gen1 and hdr_state()[0] == STATE_READY, 10)
+   and status().get('adopted') == '1',
+   f"SIGUSR2: the guest taken back, generation {gen1} -> {hdr_state()[1]}")
+ok(wait_for(lambda: status('vcpu status').get('qmp') == 'ready' and
+            nfds(pid1) == busy_fds, 10),
+   f"SIGUSR2: descriptors {nfds(pid1)}, {busy_fds} before")
 
 # the guest goes: nothing left behind
 s.close()

@@ -175,9 +175,9 @@ restart_run() {
 	rc=$?
 	sed 's/^/# /' "$work/restart.tap"
 	kill -TERM $spid 2> /dev/null
-	wait $spid
+	wait $spid || rc=1
 	# a SIGTERM ends the session and leaves the store empty
-	grep -q 'stopped; 0 fds left in the store' "$work/pvhostd-restart.log" || rc=1
+	grep -q 'stopped (exit 0, 0 restarts on failure); 0 fds left in the store' "$work/pvhostd-restart.log" || rc=1
 	return $rc
 }
 if [ "$(id -u)" -eq 0 ]; then
