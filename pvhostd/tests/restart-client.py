@@ -5,7 +5,8 @@
 # process (an ivshmem client that never reconnects, as QEMU does not, and
 # a QMP monitor naming four of our threads as vCPUs) checks that the new
 # daemon serves the same region under a new generation, through the same
-# eventfds, gives back the nice a boost had changed, holds no more
+# eventfds, gives back the nice a boost had changed, keeps a NUMA pin
+# until the guest goes then gives the thread its own affinity, holds no more
 # descriptors than the old one, the same after a SIGUSR2 handover, and
 # that nothing is left once the guest goes; then that a state file that does not match is refused for a fresh
 # start.
@@ -126,6 +127,18 @@ ok(wait_for(lambda: os.path.exists(state_path) and
    "the state file holds its own nice")
 busy_fds = nfds(pid0)
 gen_daemon = int(status()['generation'])
+# vCPU 2 as a NUMA hint would have left it: pinned to one CPU, its own
+# affinity in the state file (written as the daemon writes it)
+t2 = tids[2]
+own2 = os.sched_getaffinity(t2)
+pin2 = {min(own2)}
+os.sched_setaffinity(t2, pin2)
+start2 = open(f'/proc/{os.getpid()}/task/{t2}/stat').read().rsplit(')', 1)[1].split()[19]
+mask2 = sum(1 << c for c in own2)
+text = open(state_path).read().replace('end\n', f'vcpu 2 {t2} {start2} - {mask2:x}\nend\n')
+with open(state_path + '.new', 'w') as f:
+    f.write(text)
+os.rename(state_path + '.new', state_path)
 
 # SIGKILL: nothing of the daemon's own cleanup runs
 out = sup('kill9')
@@ -142,6 +155,10 @@ ok(wait_for(lambda: os.getpriority(os.PRIO_PROCESS, t) == orig, 5),
    f"the boost the old daemon left ended: nice {os.getpriority(os.PRIO_PROCESS, t)}, own {orig}")
 ok(wait_for(lambda: status('vcpu status').get('qmp') == 'ready', 10),
    "the vCPU table read again")
+ok(wait_for(lambda: status().get('threads_restored') == '2', 5) and
+   os.sched_getaffinity(t2) == pin2,
+   f"vCPU 2's pin kept, its own affinity taken over "
+   f"(threads_restored {status().get('threads_restored')})")
 nr2, voff2, _ = struct.unpack_from('<III', r, 32)
 d0 = int(status()['doorbells'].split(',')[3])
 os.write(host[3], struct.pack('<Q', 1))
@@ -174,6 +191,8 @@ ok(wait_for(lambda: status('vcpu status').get('qmp') == 'ready' and
 # the guest goes: nothing left behind
 s.close()
 ok(wait_for(lambda: status().get('peer') == 'none', 5), "the session ended")
+ok(os.sched_getaffinity(t2) == own2,
+   f"vCPU 2's own affinity given back through two restarts: {os.sched_getaffinity(t2)}")
 ok(wait_for(lambda: sup('fds')[1] == '0', 5), "the store emptied")
 ok(not os.path.exists(state_path), "the state file removed")
 ok(nfds(pid1) == idle_fds, f"descriptors back to {idle_fds}: {nfds(pid1)}")

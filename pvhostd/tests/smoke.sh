@@ -166,7 +166,7 @@ fi
 restart_run() {
 	local rs=$work/restart.sock sup=$work/restart.sup spid rc
 	python3 "$here/tests/fdstore.py" "$sup" "$daemon" -s "$rs" -n 4 \
-		--qmp "$work/qmp-restart.sock" --boost-max-ms 3000 -i 50 \
+		--qmp "$work/qmp-restart.sock" --boost-max-ms 10000 -i 50 \
 		2> "$work/pvhostd-restart.log" &
 	spid=$!
 	for _ in $(seq 50); do [ -S "$rs.ctl" ] && break; sleep 0.1; done
