@@ -7,7 +7,8 @@
  * again, so the new daemon must take the session back from the store:
  * the guest sees a host restart (a new generation of the same region) and
  * every feature routed to pvhost before is routed to it again, without a
- * reboot; the daemon holds as many descriptors as before, the store one
+ * reboot (among them the gauge, entropy, the clock records, the preempted
+ * flags and NUMA hints); the daemon holds as many descriptors as before, the store one
  * session's, and it counts the session taken back.
  *
  * Without a relay or a pvhostd, the test skips.
@@ -93,6 +94,35 @@ static unsigned long routed(char names[MAX_FEAT][32], int *nr)
 	return set;
 }
 
+/* Whether the host advertises @feature ("features=0x... a,b,c" of status). */
+static int host_has(const char *feature)
+{
+	char out[4096], *line, *p, *save = NULL;
+
+	if (pv_host_ctl(out, sizeof(out), "status"))
+		return 0;
+	line = strstr(out, "features=");
+	if (!line)
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	p = strchr(line, ' ');
+	for (p = p ? strtok_r(p + 1, ",", &save) : NULL; p;
+	     p = strtok_r(NULL, ",", &save))
+		if (!strcmp(p, feature))
+			return 1;
+	return 0;
+}
+
+static int feature_slot(char names[MAX_FEAT][32], int nr, const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
 FIXTURE(restart) {
 	char dev[64];
 	char names[MAX_FEAT][32];
@@ -121,6 +151,10 @@ FIXTURE_TEARDOWN(restart)
 
 TEST_F(restart, kill9_guest_taken_back)
 {
+	static const char * const want[] = {
+		"pressure", "entropy", "clock", "clock_pairing",
+		"preempted", "numa_hint",	/* where the host advertises them */
+	};
 	long long gen0, rec0, hgen, fds0, fds1 = -1;
 	unsigned long before, after = 0;
 	char out[256];
@@ -163,6 +197,23 @@ TEST_F(restart, kill9_guest_taken_back)
 	for (i = 0; i < self->nr; i++)
 		if ((before ^ after) & 1UL << i)
 			TH_LOG("feature %s not back on pvhost", self->names[i]);
+	/*
+	 * Among them, what the host serves: the gauge, entropy, the clock
+	 * records, and the preempted flags and NUMA hints where advertised.
+	 */
+	for (i = 0; i < (int)ARRAY_SIZE(want); i++) {
+		int slot = feature_slot(self->names, self->nr, want[i]);
+
+		if (i >= 4 && !host_has(want[i]))
+			continue;
+		EXPECT_LE(0, slot) TH_LOG("no pvhc feature %s", want[i]);
+		if (slot < 0)
+			continue;
+		EXPECT_TRUE(!!(before & after & 1UL << slot))
+			TH_LOG("%s on pvhost: %s before, %s after", want[i],
+			       before & 1UL << slot ? "yes" : "no",
+			       after & 1UL << slot ? "yes" : "no");
+	}
 	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
 	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
 	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
