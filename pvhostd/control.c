@@ -5,6 +5,7 @@
  * non-blocking and few; a full table or an overlong line is refused
  * rather than waited on.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +53,21 @@ static void say_vectors(struct reply *r, const char *name, const u64 *v)
 	    (unsigned long long)v[0], (unsigned long long)v[1],
 	    (unsigned long long)v[2], (unsigned long long)v[3],
 	    (unsigned long long)v[4]);
+}
+
+/* The daemon's descriptors now, this reply's connection included. */
+static int open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n - 1;	/* the directory's own */
 }
 
 static void say_session(struct pvhostd *d, struct reply *r)
@@ -114,6 +130,14 @@ static void say_status(struct pvhostd *d, struct reply *r)
 	say(r, "peers_refused=%llu\nfault_injection=%s\n",
 	    (unsigned long long)d->peers_refused,
 	    PVHOSTD_FAULTS ? "built-in" : "absent");
+	say(r, "fd_store=%s\nadopted=%llu\nadopt_refused=%llu\n",
+	    d->fdstore ? "yes" : "no", (unsigned long long)d->adopted,
+	    (unsigned long long)d->adopt_refused);
+	say(r, "open_fds=%d\n", open_fds());
+	say(r, "state_writes=%llu\nstate_errors=%llu\nthreads_restored=%llu\n",
+	    (unsigned long long)d->state_writes,
+	    (unsigned long long)d->state_errors,
+	    (unsigned long long)d->restored);
 }
 
 static void say_clock(struct pvhostd *d, struct reply *r)

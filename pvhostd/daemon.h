@@ -10,6 +10,7 @@
 #include "pvhostd.h"
 
 #define PVHOSTD_CTL_CLIENTS	8
+#define PVHOSTD_EXIT_HANDOVER	75	/* EX_TEMPFAIL: restart me */
 
 /* epoll tags: kind in the high half, index in the low half. */
 enum pvhostd_tag {
@@ -31,6 +32,7 @@ struct pvhostd_opts {
 	struct pvhostd_sockperm sock_perm;	/* the guest socket */
 	struct pvhostd_sockperm ctl_perm;	/* the control socket */
 	const char *gen_path;
+	const char *state_path;		/* what a restart takes back */
 	const char *lock_path;
 	const char *node_root;		/* host topology, sysfs node dir */
 	u32 region_size;
@@ -172,6 +174,13 @@ struct pvhostd {
 	u64 names_next_ms, names_scans, names_changes;
 	int names_error;	/* the last scan's, negative errno; for the log */
 	int boost_errno;		/* last setpriority() failure */
+	/* restart.c */
+	bool fdstore;		/* NOTIFY_SOCKET: the session's fds kept */
+	bool handover;		/* SIGUSR2: exit, leaving it all stored */
+	struct pvhostd_state *pending;	/* a previous daemon's changes */
+	u64 state_writes, state_errors;
+	u64 adopted, adopt_refused;	/* sessions handed back */
+	u64 restored;		/* vCPU threads given back their own */
 };
 
 /* util.c */
@@ -251,6 +260,18 @@ void pvhostd_vcpu_republish(struct pvhostd *d);
 u64 pvhostd_vcpu_features(const struct pvhostd *d);
 int pvhostd_vcpu_nice(const struct pvhostd *d, u32 vcpu, int *nice);
 char pvhostd_vcpu_thread_state(const struct pvhostd *d, u32 vcpu);
+
+/* session.c, for restart.c */
+int pvhostd_session_adopt(struct pvhostd *d, const int *fd,
+			  const struct pvhostd_state *st);
+
+/* restart.c */
+void pvhostd_restart_adopt(struct pvhostd *d);
+void pvhostd_restart_stored(struct pvhostd *d);
+void pvhostd_restart_forget(struct pvhostd *d);
+void pvhostd_restart_save(struct pvhostd *d);
+void pvhostd_restart_vcpus(struct pvhostd *d);
+void pvhostd_restart_give_back(struct pvhostd *d);
 
 /* control.c */
 void pvhostd_ctl_accept(struct pvhostd *d);

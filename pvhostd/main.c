@@ -39,6 +39,9 @@ static const char usage[] =
 "      --control-group GROUP  its group; default the daemon's\n"
 "  -g, --generation-file P  where the region generation persists across\n"
 "                           restarts (default SOCKET.generation)\n"
+"      --state-file PATH    what a restarted pvhostd needs to take its guest\n"
+"                           back, with the session's descriptors from\n"
+"                           systemd's fd store (default SOCKET.state)\n"
 "  -m, --size BYTES         region size, a power of 2 >= 1M; K/M/G suffix\n"
 "                           (default 1M)\n"
 "  -n, --vcpus N            vCPU records, 1..%d (default 1)\n"
@@ -102,7 +105,9 @@ static const char usage[] =
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
 "  numa-garbage|preempt-garbage|off |\n"
 "  numa status | numa hints | numa policy allow|deny | vcpu status\n"
-"SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
+"SIGTERM/SIGINT: region state STOPPING, clean exit. SIGUSR2 (under\n"
+"systemd, with FileDescriptorStoreMax=): exit 75 leaving the guest's session\n"
+"in the fd store for the next pvhostd (an upgrade). SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
 static void print_usage(FILE *f)
@@ -161,6 +166,7 @@ enum {
 	OPT_PSI = 256, OPT_MEM, OPT_MEMDEV, OPT_NODE_ROOT, OPT_QMP,
 	OPT_VCPU_POLL, OPT_BOOST_MAX, OPT_SOCK_MODE, OPT_SOCK_GROUP,
 	OPT_CTL_MODE, OPT_CTL_GROUP, OPT_VCPU_NAMES, OPT_DOORBELL_RATE,
+	OPT_STATE_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -171,6 +177,7 @@ static const struct option long_opts[] = {
 	{ "control-mode", required_argument, NULL, OPT_CTL_MODE },
 	{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
 	{ "generation-file", required_argument, NULL, 'g' },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "size", required_argument, NULL, 'm' },
 	{ "vcpus", required_argument, NULL, 'n' },
 	{ "interval", required_argument, NULL, 'i' },
@@ -229,6 +236,9 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case 'g':
 		o->gen_path = arg;
 		return 0;
+	case OPT_STATE_FILE:
+		o->state_path = arg;
+		return *arg ? 0 : -EINVAL;
 	case 'm':
 		return parse_size(arg, &o->region_size);
 	case 'n':
@@ -308,8 +318,11 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 		o->ctl_path = path_with(o->socket_path, ".ctl");
 	if (!o->gen_path)
 		o->gen_path = path_with(o->socket_path, ".generation");
+	if (!o->state_path)
+		o->state_path = path_with(o->socket_path, ".state");
 	o->lock_path = path_with(o->socket_path, ".lock");
-	return o->ctl_path && o->gen_path && o->lock_path ? 0 : -1;
+	return o->ctl_path && o->gen_path && o->state_path && o->lock_path ?
+	       0 : -1;
 }
 
 static u32 generation_load(const char *path)
@@ -333,6 +346,7 @@ static int signals_open(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -411,6 +425,8 @@ static int daemon_open(struct pvhostd *d)
 	    pvhostd_epoll_add(d, d->sig_fd, TAG_SIGNAL, 0) ||
 	    pvhostd_epoll_add(d, d->timer_fd, TAG_TIMER, 0))
 		return -1;
+	/* the instance lock is held: a guest handed back is ours alone */
+	pvhostd_restart_adopt(d);
 	return 0;
 }
 
@@ -446,6 +462,16 @@ static void on_signal(struct pvhostd *d)
 		return;
 	if (si.ssi_signo == SIGHUP)
 		return;
+	if (si.ssi_signo == SIGUSR2) {
+		if (!d->fdstore) {
+			pvhostd_log("SIGUSR2: no fd store to hand the guest over in: ignored");
+			return;
+		}
+		pvhostd_log("SIGUSR2: exiting, the guest left to the next pvhostd");
+		d->handover = true;
+		d->stopping = true;
+		return;
+	}
 	pvhostd_log("signal %u: stopping", si.ssi_signo);
 	d->stopping = true;
 	if (d->s.base)
@@ -519,6 +545,7 @@ static int run(struct pvhostd *d)
 		for (i = 0; i < n && !d->stopping; i++)
 			dispatch(d, ev[i].data.u64);
 		pvhostd_hostile_flood(d);
+		pvhostd_restart_save(d);
 	}
 	return 0;
 }
@@ -540,6 +567,15 @@ int main(int argc, char **argv)
 	pvhostd_log("listening on %s (control %s), generation %u",
 		    d.opt.socket_path, d.opt.ctl_path, d.generation);
 	ret = run(&d);
+	if (d.handover) {
+		/*
+		 * Everything as it is: the session's descriptors are in the
+		 * store, the state file current, the boosts and affinities
+		 * the next daemon's to give back.
+		 */
+		pvhostd_restart_save(&d);
+		return PVHOSTD_EXIT_HANDOVER;
+	}
 	daemon_close(&d);
 	return ret ? 1 : 0;
 }

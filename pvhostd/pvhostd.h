@@ -462,4 +462,43 @@ bool pvhostd_peer_allowed(const struct pvhostd_sockperm *perm, uid_t self,
 			  uid_t uid, gid_t gid, const gid_t *groups,
 			  int ngroups);
 
+/*
+ * What a restarted pvhostd needs besides the session's descriptors
+ * (state.c): the text of the state file, written at every change.
+ */
+#define PVHOSTD_STATE_MAX	131072	/* bytes of a state file, at most */
+
+struct pvhostd_state_vcpu {
+	pid_t tid;
+	u64 start;		/* the thread's start time, /proc stat field 22 */
+	bool boosted;		/* nice_orig is to be given back */
+	int nice_orig;
+	bool aff;		/* aff_orig is to be given back */
+	u64 aff_orig[PVHOSTD_CPU_WORDS];
+};
+
+struct pvhostd_state {
+	u32 generation;
+	u32 region_size, nr_vcpus;
+	u64 shm_dev, shm_ino;	/* the region's memfd */
+	pid_t qemu_pid;
+	struct pvhostd_state_vcpu v[PVHOST_MAX_VCPUS];
+};
+
+/* The session's descriptors, by their names in the fd store. */
+enum {
+	PVHOSTD_FD_SOCK,
+	PVHOSTD_FD_SHM,
+	PVHOSTD_FD_HOST0,
+	PVHOSTD_FD_GUEST0 = PVHOSTD_FD_HOST0 + PVHOST_NR_VECTORS,
+	PVHOSTD_NR_FDS = PVHOSTD_FD_GUEST0 + PVHOST_NR_VECTORS,
+};
+
+int pvhostd_state_format(const struct pvhostd_state *st, char *buf,
+			 size_t len);
+int pvhostd_state_parse(const char *buf, size_t len, struct pvhostd_state *st);
+void pvhostd_fd_name(u32 slot, char *buf, size_t len);
+int pvhostd_fd_names(const char *const *names, const int *fds, int n,
+		     int *slot_fd);
+
 #endif /* PVHOSTD_H */

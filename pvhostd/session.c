@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -105,6 +106,8 @@ static void session_free(struct pvhostd *d)
 	int vec;
 
 	pvhostd_vcpu_stop(d);
+	pvhostd_restart_give_back(d);
+	pvhostd_restart_forget(d);
 	pvhostd_numa_close(d);
 	throttle_arm(d, 0);
 	if (s->base) {
@@ -199,6 +202,20 @@ static int eventfds_create(struct pvhostd *d)
 	return 0;
 }
 
+/* What every session is served with, new or taken back. */
+static void session_serve(struct pvhostd *d)
+{
+	struct pvhostd_session *s = &d->s;
+	u32 vec;
+
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++)
+		pvhostd_bucket_init(&s->budget[vec], d->opt.doorbell_rate,
+				    d->opt.doorbell_rate / 10 > 16 ?
+				    d->opt.doorbell_rate / 10 : 16,
+				    pvhostd_now_ns(CLOCK_MONOTONIC));
+	pvhostd_vcpu_start(d);
+}
+
 /* @cred: the peer's credentials, as pvhostd_peer_check() read them */
 static int session_start(struct pvhostd *d, int sock,
 			 const struct ucred *cred)
@@ -206,7 +223,6 @@ static int session_start(struct pvhostd *d, int sock,
 	struct pvhostd_session *s = &d->s;
 	struct timeval tv = { .tv_sec = 2 };
 	int ret;
-	u32 vec;
 
 	s->sock = sock;
 	if (cred->pid > 0)
@@ -224,13 +240,76 @@ static int session_start(struct pvhostd *d, int sock,
 	if (fcntl(sock, F_SETFL, O_NONBLOCK) ||
 	    pvhostd_epoll_add(d, sock, TAG_GUEST, 0))
 		return -errno;
-	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++)
-		pvhostd_bucket_init(&s->budget[vec], d->opt.doorbell_rate,
-				    d->opt.doorbell_rate / 10 > 16 ?
-				    d->opt.doorbell_rate / 10 : 16,
-				    pvhostd_now_ns(CLOCK_MONOTONIC));
-	pvhostd_vcpu_start(d);
+	session_serve(d);
 	return 0;
+}
+
+/**
+ * pvhostd_session_adopt - serve a session a previous daemon started
+ * @d: the daemon, with no session
+ * @fd: the session's descriptors by PVHOSTD_FD_* slot, checked against @st
+ * @st: the previous daemon's state
+ *
+ * The region is laid out again under a new generation, as the guest
+ * expects of a host that restarted. On failure the descriptors are the
+ * caller's to close.
+ * Return: 0 or a negative errno
+ */
+int pvhostd_session_adopt(struct pvhostd *d, const int *fd,
+			  const struct pvhostd_state *st)
+{
+	struct pvhostd_session *s = &d->s;
+	struct timeval tv = { .tv_sec = 2 };
+	int ret = 0;
+	u32 vec;
+
+	if (pvhostd_layout_plan(st->region_size, st->nr_vcpus, &s->lay))
+		return -EINVAL;
+	s->base = mmap(NULL, s->lay.region_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, fd[PVHOSTD_FD_SHM], 0);
+	if (s->base == MAP_FAILED) {
+		ret = -errno;
+		goto reset;
+	}
+	setsockopt(fd[PVHOSTD_FD_SOCK], SOL_SOCKET, SO_SNDTIMEO, &tv,
+		   sizeof(tv));
+	for (vec = 0; vec < PVHOST_NR_VECTORS && !ret; vec++)
+		if (pvhostd_epoll_add(d, fd[PVHOSTD_FD_HOST0 + vec],
+				      TAG_DOORBELL, vec))
+			ret = -errno;
+	if (!ret && (fcntl(fd[PVHOSTD_FD_SOCK], F_SETFL, O_NONBLOCK) ||
+		     pvhostd_epoll_add(d, fd[PVHOSTD_FD_SOCK], TAG_GUEST, 0)))
+		ret = -errno;
+	if (ret) {
+		munmap(s->base, s->lay.region_size);
+		goto reset;	/* closing them unregisters them */
+	}
+	s->sock = fd[PVHOSTD_FD_SOCK];
+	s->shm_fd = fd[PVHOSTD_FD_SHM];
+	for (vec = 0; vec < PVHOST_NR_VECTORS; vec++) {
+		s->host_efd[vec] = fd[PVHOSTD_FD_HOST0 + vec];
+		s->guest_efd[vec] = fd[PVHOSTD_FD_GUEST0 + vec];
+	}
+	s->qemu_pid = st->qemu_pid;
+	/* never a generation the guest has seen */
+	if (st->generation > d->generation)
+		d->generation = st->generation;
+	d->pending = malloc(sizeof(*d->pending));
+	if (d->pending)
+		*d->pending = *st;
+	else
+		pvhostd_log("vCPU threads' own nice and affinity forgotten: %s",
+			    strerror(ENOMEM));
+	region_populate(d);
+	session_serve(d);
+	d->sessions++;
+	pvhostd_log("guest taken back: peer %d, QEMU pid %d, generation %u, region %u bytes",
+		    PVHOSTD_GUEST_PEER, (int)s->qemu_pid, s->generation,
+		    s->lay.region_size);
+	return 0;
+reset:
+	session_reset(s);
+	return ret;
 }
 
 /**
@@ -269,6 +348,7 @@ void pvhostd_session_accept(struct pvhostd *d)
 	d->sessions++;
 	pvhostd_log("guest connected: peer %d, generation %u, region %u bytes",
 		    PVHOSTD_GUEST_PEER, d->s.generation, d->s.lay.region_size);
+	pvhostd_restart_stored(d);
 }
 
 /**

@@ -480,6 +480,7 @@ void pvhostd_vcpu_table_ready(struct pvhostd *d)
 		/* requests made before we could serve them are not replayed */
 		h->b.seq_seen = PVHOSTD_LOAD(record(d, i)->boost_seq);
 	}
+	pvhostd_restart_vcpus(d);	/* a previous daemon's changes */
 }
 
 /**

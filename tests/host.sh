@@ -7,7 +7,7 @@ PV_LANE=host
 . "$(dirname "$0")/qemu/lib.sh"
 result() { printf 'RESULT\t%s\thost/%s\t%s\n' "$1" "$2" "$3"; }
 [ -f "$PV_ROOT/pvhostd/Makefile" ] || exit 0
-pv_need_pkgs build-essential clang libclang-rt-14-dev python3 libjson-c-dev >&2 ||
+pv_need_pkgs build-essential clang libclang-rt-14-dev python3 libjson-c-dev libsystemd-dev >&2 ||
 	{ result fail setup "missing packages"; exit 0; }
 work=$PV_CACHE/lanes/host
 pv_lock lane-host

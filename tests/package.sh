@@ -13,7 +13,7 @@ PV_LANE=package
 . "$(dirname "$0")/qemu/lib.sh"
 result() { printf 'RESULT\t%s\tpackage/%s\t%s\n' "$1" "$2" "$3"; }
 pv_need_pkgs build-essential debhelper dh-dkms dkms lintian fakeroot \
-	systemd libjson-c-dev util-linux kmod dwarves strace python3 >&2 ||
+	systemd libjson-c-dev libsystemd-dev util-linux kmod dwarves strace python3 >&2 ||
 	{ result fail setup "missing packages"; exit 0; }
 
 # The cached Debian kernels (fetched once, shared with the stock lanes).

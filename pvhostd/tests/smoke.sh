@@ -161,6 +161,30 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	ok "vCPU service # SKIP boosting needs root"
 fi
+# Restart: pvhostd killed with SIGKILL under a stand-in for systemd's fd
+# store (tests/fdstore.py) takes its guest back (tests/restart-client.py).
+restart_run() {
+	local rs=$work/restart.sock sup=$work/restart.sup spid rc
+	python3 "$here/tests/fdstore.py" "$sup" "$daemon" -s "$rs" -n 4 \
+		--qmp "$work/qmp-restart.sock" --boost-max-ms 10000 -i 50 \
+		2> "$work/pvhostd-restart.log" &
+	spid=$!
+	for _ in $(seq 50); do [ -S "$rs.ctl" ] && break; sleep 0.1; done
+	timeout 120 python3 "$here/tests/restart-client.py" "$rs" \
+		"$work/qmp-restart.sock" "$here/pvctl" "$sup" > "$work/restart.tap" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/restart.tap"
+	kill -TERM $spid 2> /dev/null
+	wait $spid || rc=1
+	# a SIGTERM ends the session and leaves the store empty
+	grep -q 'stopped (exit 0, 0 restarts on failure); 0 fds left in the store' "$work/pvhostd-restart.log" || rc=1
+	return $rc
+}
+if [ "$(id -u)" -eq 0 ]; then
+	check "restart: SIGKILL, the guest taken back, nothing leaked; a foreign state refused" restart_run
+else
+	ok "restart # SKIP boosting needs root"
+fi
 # Who may connect: the sockets' modes, and a peer refused by its
 # credentials whatever the mode let through. One pvhostd per setting.
 perm_daemon() {

@@ -1585,6 +1585,159 @@ static void test_bucket(void)
 	TAP_OK(taken == 10000, "bucket: the largest rate and burst, no overflow");
 }
 
+/* ---- restart state ---- */
+static struct pvhostd_state st_a, st_b;
+static char st_text[PVHOSTD_STATE_MAX + 64];
+
+/* @text with its first @from replaced by @to: parse result */
+static int state_edit(const char *text, const char *from, const char *to)
+{
+	static char buf[PVHOSTD_STATE_MAX + 64];
+	const char *at = strstr(text, from);
+	size_t pre;
+
+	if (!at)
+		return 1;	/* a test that cannot apply: counted as a failure */
+	pre = (size_t)(at - text);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)pre, text, to,
+		 at + strlen(from));
+	return pvhostd_state_parse(buf, strlen(buf), &st_b);
+}
+
+static void test_state_round_trip(void)
+{
+	int n;
+
+	memset(&st_a, 0, sizeof(st_a));
+	st_a.generation = 41;
+	st_a.region_size = 1 << 20;
+	st_a.nr_vcpus = 4;
+	st_a.shm_dev = 5;
+	st_a.shm_ino = 123456789;
+	st_a.qemu_pid = 4242;
+	st_a.v[1] = (struct pvhostd_state_vcpu){ .tid = 4250, .start = 777,
+		.boosted = true, .nice_orig = -3 };
+	st_a.v[3] = (struct pvhostd_state_vcpu){ .tid = 4252, .start = 779,
+		.aff = true, .aff_orig = { 0xf0, 0, 1 } };
+	st_a.v[255] = (struct pvhostd_state_vcpu){ .tid = 9, .start = 1,
+		.boosted = true, .nice_orig = 19, .aff = true,
+		.aff_orig = { [PVHOSTD_CPU_WORDS - 1] = 1ULL << 63 } };
+	n = pvhostd_state_format(&st_a, st_text, sizeof(st_text));
+	TAP_OK(n > 0 && !pvhostd_state_parse(st_text, (size_t)n, &st_b) &&
+	       !memcmp(&st_a, &st_b, sizeof(st_a)),
+	       "state: formatted and parsed back the same (%d bytes)", n);
+	TAP_OK(strstr(st_text, "vcpu 1 4250 777 -3 -\n") &&
+	       strstr(st_text, "vcpu 3 4252 779 - f0,0,1\n") &&
+	       !strstr(st_text, "vcpu 0 "),
+	       "state: a vCPU with nothing to give back is not written");
+	TAP_OK(pvhostd_state_format(&st_a, st_text, 64) == -ENOSPC,
+	       "state: a buffer too small: -ENOSPC");
+	memset(st_a.v, 0, sizeof(st_a.v));
+	n = pvhostd_state_format(&st_a, st_text, sizeof(st_text));
+	TAP_OK(n > 0 && !pvhostd_state_parse(st_text, (size_t)n, &st_b) &&
+	       st_b.generation == 41 && st_b.qemu_pid == 4242 &&
+	       st_b.shm_ino == 123456789 && !st_b.v[1].boosted,
+	       "state: a session with no vCPU changed");
+}
+
+static void test_state_hostile(void)
+{
+	static const struct { const char *from, *to, *what; } bad[] = {
+		{ "pvhostd-state 1\n", "pvhostd-state 2\n", "another version" },
+		{ "generation 41", "generation 4294967296", "generation past u32" },
+		{ "generation 41", "generation -1", "a negative generation" },
+		{ "generation 41", "generation 0x29", "hex where decimal" },
+		{ "region 1048576 4", "region 1048577 4", "a size no layout has" },
+		{ "region 1048576 4", "region 1048576 0", "no vCPU" },
+		{ "region 1048576 4", "region 1048576 257", "too many vCPUs" },
+		{ "shm 5 123456789", "shm 5 0", "no inode" },
+		{ "qemu 4242", "qemu 0", "no QEMU" },
+		{ "qemu 4242", "qemu 4242 ", "a trailing space" },
+		{ "vcpu 1 4250", "vcpu 256 4250", "a vCPU past the last" },
+		{ "vcpu 1 4250", "vcpu 3 4250", "vCPUs out of order, or twice" },
+		{ "vcpu 1 4250", "vcpu 1 0", "thread 0" },
+		{ " 777 -3 -", " 777 -21 -", "nice below -20" },
+		{ " 777 -3 -", " 777 20 -", "nice above 19" },
+		{ " 777 -3 -", " 777 - -", "a vCPU with nothing to give back" },
+		{ " f0,0,1\n", " 0\n", "an affinity with no CPU" },
+		{ " f0,0,1\n", " f0,0,1,\n", "a dangling comma" },
+		{ " f0,0,1\n", " f0,g\n", "a bad hex word" },
+		{ " f0,0,1\n", " 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n",
+		  "more words than CPUs" },
+		{ "end\n", "end", "truncated: no last newline" },
+		{ "end\n", "", "truncated: no end" },
+		{ "end\n", "end\njunk\n", "junk after the end" },
+		{ "\nqemu", "\nqemu2", "a misspelt key" },
+		{ "\nshm", "\nqemu 1\nshm", "records out of order" },
+	};
+	u32 i, refused = 0;
+	int n;
+
+	st_a.v[1] = (struct pvhostd_state_vcpu){ .tid = 4250, .start = 777,
+		.boosted = true, .nice_orig = -3 };
+	st_a.v[3] = (struct pvhostd_state_vcpu){ .tid = 4252, .start = 779,
+		.aff = true, .aff_orig = { 0xf0, 0, 1 } };
+	n = pvhostd_state_format(&st_a, st_text, sizeof(st_text));
+	TAP_OK(n > 0 && !state_edit(st_text, "qemu", "qemu"),
+	       "state: the file the hostile ones are made from parses");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int ret = state_edit(st_text, bad[i].from, bad[i].to);
+
+		if (ret == -EINVAL && !st_b.generation && !st_b.v[1].tid)
+			refused++;
+		else
+			TAP_OK(0, "state: %s accepted (%d)", bad[i].what, ret);
+	}
+	TAP_OK(refused == ARRAY_SIZE(bad),
+	       "state: %u hostile files refused, nothing kept of them", refused);
+	TAP_OK(pvhostd_state_parse("", 0, &st_b) == -EINVAL &&
+	       pvhostd_state_parse(st_text, PVHOSTD_STATE_MAX + 1, &st_b) == -EINVAL,
+	       "state: empty, too long: refused");
+	st_text[10] = '\0';
+	TAP_OK(pvhostd_state_parse(st_text, (size_t)n, &st_b) == -EINVAL,
+	       "state: a NUL inside: refused");
+}
+
+static void test_fd_names(void)
+{
+	const char *names[PVHOSTD_NR_FDS + 1];
+	char store[PVHOSTD_NR_FDS][24];
+	int fds[PVHOSTD_NR_FDS + 1], slot[PVHOSTD_NR_FDS];
+	bool right = true;
+	int i;
+
+	for (i = 0; i < PVHOSTD_NR_FDS; i++) {
+		/* handed back in another order than stored */
+		pvhostd_fd_name(PVHOSTD_NR_FDS - 1 - i, store[i], sizeof(store[i]));
+		names[i] = store[i];
+		fds[i] = 3 + i;
+	}
+	TAP_OK(!strcmp(store[PVHOSTD_NR_FDS - 1], "pvhost-sock") &&
+	       !strcmp(store[0], "pvhost-guest4"), "fd names: %s ... %s",
+	       store[PVHOSTD_NR_FDS - 1], store[0]);
+	TAP_OK(!pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS, slot),
+	       "fd names: a whole session's, in any order");
+	for (i = 0; i < PVHOSTD_NR_FDS; i++)
+		right &= slot[i] == 3 + PVHOSTD_NR_FDS - 1 - i;
+	TAP_OK(right, "fd names: each descriptor in its slot");
+	TAP_OK(pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS - 1, slot) == -EINVAL,
+	       "fd names: one missing: refused");
+	names[PVHOSTD_NR_FDS] = "pvhost-sock";
+	fds[PVHOSTD_NR_FDS] = 99;
+	TAP_OK(pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS + 1, slot) == -EINVAL,
+	       "fd names: one too many: refused");
+	names[4] = names[5];
+	TAP_OK(pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS, slot) == -EINVAL,
+	       "fd names: one name twice: refused");
+	names[4] = "stored";
+	TAP_OK(pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS, slot) == -EINVAL,
+	       "fd names: a foreign name: refused");
+	names[4] = store[4];
+	fds[2] = -1;
+	TAP_OK(pvhostd_fd_names(names, fds, PVHOSTD_NR_FDS, slot) == -EINVAL,
+	       "fd names: no descriptor: refused");
+}
+
 int main(void)
 {
 	test_layout_plan();
@@ -1616,6 +1769,9 @@ int main(void)
 	test_numa_serve();
 	test_numa_misc();
 	test_peer();
+	test_state_round_trip();
+	test_state_hostile();
+	test_fd_names();
 	test_ctl_faults();
 	test_vcpu_comm();
 	test_stat_starttime();

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host end of the test relay: lets a stock-lane guest run pvctl on the host.
 
-    hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET
+    hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET [SUPERVISOR_SOCKET]
 
 Listens on LISTEN_SOCKET, which QEMU connects to as the chardev of a
 virtserialport named org.pvguest.hostctl. The guest's pvhost-ctl writes
@@ -17,6 +17,12 @@ and gets back pvctl's output, then its exit status:
 Arguments are single words of [A-Za-z0-9._:=,+-]; anything else is refused
 with rc 2. A pvctl that does not answer in 30 s is killed (rc 124). The
 relay only ever runs PVCTL against this lane's CONTROL_SOCKET.
+
+With SUPERVISOR_SOCKET (pvhostd/tests/fdstore.py, the stand-in for
+systemd that runs the lane's pvhostd), "supervisor pid|kill9|fds" is
+asked of the supervisor instead: "supervisor kill9" kills pvhostd with
+SIGKILL and starts it again with its stored descriptors. rc 0 when it
+answers "ok ...", 1 otherwise.
 """
 
 import os
@@ -50,7 +56,26 @@ def run(pvctl, ctl, args):
     return p.returncode, text.splitlines()
 
 
-def serve(conn, pvctl, ctl):
+SUPERVISOR_CMDS = ("pid", "kill9", "fds")
+
+
+def supervise(sup, args):
+    if not sup:
+        return 2, ["hostctl: this lane runs no supervisor"]
+    if len(args) != 2 or args[1] not in SUPERVISOR_CMDS:
+        return 2, [f"hostctl: supervisor {'|'.join(SUPERVISOR_CMDS)}"]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+            c.settimeout(TIMEOUT)
+            c.connect(sup)
+            c.sendall(args[1].encode() + b"\n")
+            line = c.makefile("r").readline().strip()
+    except OSError as e:
+        return 1, [f"hostctl: supervisor: {e}"]
+    return (0 if line.startswith("ok") else 1), [line]
+
+
+def serve(conn, pvctl, ctl, sup):
     buf = b""
     while True:
         data = conn.recv(4096)
@@ -68,7 +93,10 @@ def serve(conn, pvctl, ctl):
             if bad or not args or len(args) > 16:
                 answer(conn, rid, 2, [f"hostctl: refused arguments {bad or args}"])
                 continue
-            rc, lines = run(pvctl, ctl, args)
+            if args[0] == "supervisor":
+                rc, lines = supervise(sup, args)
+            else:
+                rc, lines = run(pvctl, ctl, args)
             log(f"{rid}: pvctl {' '.join(args)} -> {rc}")
             answer(conn, rid, rc, lines)
         if len(buf) > 4096:
@@ -77,9 +105,10 @@ def serve(conn, pvctl, ctl):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET")
-    path, pvctl, ctl = sys.argv[1:]
+    if len(sys.argv) not in (4, 5):
+        sys.exit("usage: hostctl.py LISTEN_SOCKET PVCTL CONTROL_SOCKET [SUPERVISOR_SOCKET]")
+    path, pvctl, ctl = sys.argv[1:4]
+    sup = sys.argv[4] if len(sys.argv) == 5 else None
     if os.path.exists(path):
         os.unlink(path)
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -91,7 +120,7 @@ def main():
         conn, _ = srv.accept()
         with conn:
             try:
-                serve(conn, pvctl, ctl)
+                serve(conn, pvctl, ctl, sup)
             except OSError as e:
                 log(f"connection: {e}")
 

@@ -9,7 +9,7 @@ PV_JOBS=${PV_JOBS:-$(nproc)}
 # Host packages every lane needs; lanes add their own.
 PV_BASE_PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves sparse cpio
 kmod xz-utils zstd python3 qemu-system-x86 busybox-static linux-source-$PV_KSRC_VER
-libjson-c-dev libnuma-dev"
+libjson-c-dev libnuma-dev libsystemd-dev"
 
 pv_log() { printf '[%s] %s\n' "${PV_LANE:-pvguest}" "$*" >&2; }
 pv_die() { pv_log "error: $*"; exit 1; }

@@ -173,7 +173,14 @@ pvhost_setup() {
 	# back, faster than the default doorbell budget.
 	local vcpu_src=(--qmp "$qmp")
 	[ "$lane" = stock-6.1 ] && vcpu_src=(--vcpu-names)
-	"$src/pvhostd/pvhostd-test" -s "$sock" -n "$1" -i 200 "${vcpu_src[@]}" \
+	# Under a stand-in for systemd's fd store (pvhostd/tests/fdstore.py),
+	# which the guest's pvhost_restart asks through the relay to kill and
+	# restart it; pvhostd_pid is the supervisor's, which stops pvhostd
+	# on SIGTERM and exits 0 only if it exited cleanly and never died
+	# unasked.
+	supervisor=$work/pvhostd.sup
+	python3 "$src/pvhostd/tests/fdstore.py" "$supervisor" \
+		"$src/pvhostd/pvhostd-test" -s "$sock" -n "$1" -i 200 "${vcpu_src[@]}" \
 		--vcpu-poll-ms 5 --boost-max-ms 3000 --doorbell-rate 20000 \
 		--memdev "0=$shm-m0" --memdev "1=$shm-m1" >"$work/pvhostd.log" 2>&1 &
 	pvhostd_pid=$!
@@ -185,7 +192,7 @@ pvhost_setup() {
 	pvhost_append=" pv.pvhost=1"
 	relay=$work/hostctl.sock
 	python3 "$PV_ROOT/tests/qemu/hostctl.py" "$relay" "$src/pvhostd/pvctl" "$sock.ctl" \
-		2>"$work/hostctl.log" &
+		"$supervisor" 2>"$work/hostctl.log" &
 	relay_pid=$!
 	for _ in $(seq 50); do [ -S "$relay" ] && break; sleep 0.1; done
 	[ -S "$relay" ] || fail_lane hostctl "relay did not start: $(tail -3 "$work/hostctl.log")"
