@@ -202,7 +202,8 @@ pvhost_setup() {
 }
 case $lane in
 kunit)
-	timeout=${PV_TIMEOUT:-900}
+	# The debug kernel's guest runs about 10 minutes on an idle machine.
+	timeout=${PV_TIMEOUT:-1500}
 	# The debug kernel meets the real host: the same pvhostd, relay,
 	# vCPUs and NUMA nodes as the stock lanes (the host tests know that
 	# layout), with the debug kernel's larger memory.
