@@ -298,6 +298,13 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		d->s.numa.deny = cmd->deny;
 		say(r, "ok numa policy %s\n", cmd->deny ? "deny" : "allow");
 		return;
+	case PVHOSTD_CTL_VCPU_HINT_MAX:
+		/* a raise now past the new limit is restored at the next sample */
+		d->opt.hint.max_ms = cmd->hint_max_ms;
+		pvhostd_log("lock hint limit set to %u ms by command",
+			    cmd->hint_max_ms);
+		say(r, "ok vcpu lock-hint-max %u\n", cmd->hint_max_ms);
+		return;
 	}
 }
 

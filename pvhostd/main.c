@@ -107,7 +107,8 @@ static const char usage[] =
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
 "  numa-garbage|preempt-garbage|off |\n"
-"  numa status | numa hints | numa policy allow|deny | vcpu status\n"
+"  numa status | numa hints | numa policy allow|deny | vcpu status |\n"
+"  vcpu lock-hint-max MS\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SOCKET.lock holds the\n"
 "instance lock: one pvhostd per socket.\n";
 
@@ -262,7 +263,7 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 	case OPT_BOOST_MAX:
 		return parse_u32(arg, 1, 10000, &o->boost.max_ms);
 	case OPT_HINT_MAX:
-		return parse_u32(arg, 0, 10000, &o->hint.max_ms);
+		return parse_u32(arg, 0, PVHOSTD_HINT_MAX_MS, &o->hint.max_ms);
 	default:
 		return -EINVAL;
 	}

@@ -408,6 +408,7 @@ int pvhostd_boost_nice(int orig);
 
 /* sched.c: the lock-hint policy. */
 #define PVHOSTD_HINT_MAX	255	/* a lock_hint above is garbage */
+#define PVHOSTD_HINT_MAX_MS	10000	/* --lock-hint-max-ms at most */
 
 struct pvhostd_hint_policy {
 	u32 max_ms;		/* --lock-hint-max-ms; 0: observe only */
@@ -447,6 +448,7 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_NUMA_HINTS,
 	PVHOSTD_CTL_NUMA_POLICY,
 	PVHOSTD_CTL_VCPU_STATUS,
+	PVHOSTD_CTL_VCPU_HINT_MAX,
 };
 
 struct pvhostd_ctl_cmd {
@@ -456,6 +458,7 @@ struct pvhostd_ctl_cmd {
 	s32 ppm;			/* CLOCK_RATE: simulated change */
 	enum pvhostd_hostile hostile;	/* HOSTILE */
 	bool deny;			/* NUMA_POLICY */
+	u32 hint_max_ms;		/* VCPU_HINT_MAX: 0..PVHOSTD_HINT_MAX_MS */
 };
 
 #define PVHOSTD_CTL_MAX		256	/* bytes in a command line */

@@ -533,6 +533,10 @@ static void test_ctl_valid(void)
 	       "ctl: entropy fault zeros");
 	TAP_OK(!parse("vcpu status", &c) && c.op == PVHOSTD_CTL_VCPU_STATUS,
 	       "ctl: vcpu status");
+	TAP_OK(!parse("vcpu lock-hint-max 0", &c) &&
+	       c.op == PVHOSTD_CTL_VCPU_HINT_MAX && c.hint_max_ms == 0 &&
+	       !parse("vcpu lock-hint-max 10000", &c) && c.hint_max_ms == 10000,
+	       "ctl: vcpu lock-hint-max 0, 10000");
 	TAP_OK(!parse("entropy fault repeat", &c) && c.fault == PVHOSTD_ENTROPY_REPEAT &&
 	       !parse("entropy fault replay", &c) && c.fault == PVHOSTD_ENTROPY_REPLAY &&
 	       !parse("entropy fault none", &c) && c.fault == PVHOSTD_ENTROPY_GOOD,
@@ -548,6 +552,9 @@ static void test_ctl_invalid(void)
 		"pressure auto now", "entropy", "entropy fault", "entropy fault bad",
 		"entropy fault zeros now", "status\r", "sta\ttus", "a b c d e f",
 		"\xff\xfe", "status\n\n", "vcpu", "vcpu stat", "vcpu status 1",
+		"vcpu lock-hint-max", "vcpu lock-hint-max 10001",
+		"vcpu lock-hint-max -1", "vcpu lock-hint-max 5x",
+		"vcpu lock-hint-max 99999999999999999999",
 	};
 	struct pvhostd_ctl_cmd c;
 	char longcmd[PVHOSTD_CTL_MAX + 10];
