@@ -18,5 +18,5 @@ out=$("$here/bench/run.sh" pvhost "$lane")
 rc=$?
 kill "${hogs[@]}" 2>/dev/null
 wait "${hogs[@]}" 2>/dev/null
-echo "$out" | grep -E '^# lane:|^(lock hint:|policy |off |on |on/off:)'
+echo "$out" | grep -E '^# lane:|^(lock hint:|policy |off |on |on/off:|uncontended cost:|spinlock_t |pvspinlock, hint|hint on /)'
 exit $rc

@@ -19,7 +19,13 @@
  * guest's throughput). Then per policy the median share and the spread
  * over rounds, and on/off of the medians.
  *
- *   pvhost_lockhint [-r ROUNDS] [-s SECONDS] [-c CS] [-m MS]
+ * The uncontended cost: one torture thread taking one lock ITERS times
+ * (no contention: the torture's loop around each lock and unlock
+ * included), alternating in each round spinlock_t, pvspinlock with the
+ * guest's hint off and with it on (the word written at every lock and
+ * unlock); ns per iteration, median over rounds, and the ratios.
+ *
+ *   pvhost_lockhint [-r ROUNDS] [-s SECONDS] [-c CS] [-m MS] [-n ITERS]
  *
  * Timings under TCG are only meaningful as ratios within one run.
  */
@@ -81,6 +87,59 @@ static int one_round(int secs, unsigned int cs, struct round *r)
 	return 0;
 }
 
+/* elapsed_ns of the last torture run, or -1 */
+static long long torture_ns(void)
+{
+	char buf[400];
+
+	if (pv_read_all(PV_LH_TORTURE, buf, sizeof(buf)))
+		return -1;
+	return atoll(pv_lh_field(buf, " elapsed_ns="));
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* spinlock_t, pvspinlock hint off, hint on: ns per uncontended iteration */
+static int measure_uncontended(int rounds, int iters)
+{
+	static const char *const name[3] = { "spinlock_t", "pvspinlock, hint off",
+					     "pvspinlock, hint on" };
+	double v[3][32], med[3];
+	char req[64];
+	long long ns;
+	int i, k;
+
+	printf("# uncontended cost: %d rounds of %d iterations, one thread\n",
+	       rounds, iters);
+	for (i = 0; i < rounds; i++) {
+		for (k = 0; k < 3; k++) {
+			if (k && pv_write_str(PV_LH_SYSFS "/lock_hint",
+					      k == 2 ? "1" : "0"))
+				return -1;
+			snprintf(req, sizeof(req), "%s 1 %d 0",
+				 k ? "spin" : "spinlock", iters);
+			if (pv_write_str(PV_LH_TORTURE, req))
+				return -1;
+			ns = torture_ns();
+			if (ns <= 0)
+				return -1;
+			v[k][i] = (double)ns / iters;
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		med[k] = median(v[k], rounds);
+		printf("# %-22s %8.1f ns/iteration (rounds %.1f..%.1f)\n",
+		       name[k], med[k], v[k][0], v[k][rounds - 1]);
+	}
+	printf("# hint on / hint off %.3f, hint on / spinlock_t %.3f, hint off / spinlock_t %.3f\n",
+	       med[2] / med[1], med[2] / med[0], med[1] / med[0]);
+	return pv_write_str(PV_LH_SYSFS "/lock_hint", "1");
+}
+
 static void summary(const char *name, struct round *r, int n, double *med)
 {
 	double v[64];
@@ -88,8 +147,7 @@ static void summary(const char *name, struct round *r, int n, double *med)
 
 	for (i = 0; i < n; i++)
 		v[i] = r[i].held_share;
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*med = median(v, n);
 	printf("# %-4s lock holders preempted: median %.1f%% of hinted samples",
 	       name, 100 * *med);
 	printf(" (rounds %.1f%%..%.1f%%)\n", 100 * v[0], 100 * v[n - 1]);
@@ -97,13 +155,13 @@ static void summary(const char *name, struct round *r, int n, double *med)
 
 int main(int argc, char **argv)
 {
-	int rounds = 3, secs = 8, ms = 20, loaded, c, i, p;
+	int rounds = 3, secs = 8, ms = 20, iters = 200000, loaded, c, i, p;
 	unsigned int cs = 50;
 	struct round r[2][32];
 	double med[2];
 	char cmd[64];
 
-	while ((c = getopt(argc, argv, "r:s:c:m:")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:c:m:n:")) != -1) {
 		switch (c) {
 		case 'r':
 			rounds = atoi(optarg);
@@ -117,16 +175,19 @@ int main(int argc, char **argv)
 		case 'm':
 			ms = atoi(optarg);
 			break;
+		case 'n':
+			iters = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r ROUNDS] [-s SECONDS] [-c CS] [-m MS]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s %s\n", argv[0],
+				"[-r ROUNDS] [-s SECONDS] [-c CS] [-m MS] [-n ITERS]");
 			return 2;
 		}
 	}
 	if (rounds < 1 || rounds > 32 || secs < 1 || ms < 1 || ms > 10000 ||
-	    cs > 10000) {
+	    cs > 10000 || iters < 1000 || iters > 10000000) {
 		fprintf(stderr, "%s: rounds 1..32, seconds >= 1, %s\n",
-			argv[0], "ms 1..10000, cs 0..10000");
+			argv[0], "ms 1..10000, cs 0..10000, iters 1000..10000000");
 		return 2;
 	}
 	printf("TAP version 13\n1..1\n");
@@ -168,6 +229,8 @@ int main(int argc, char **argv)
 		       med[1] / med[0], "hint honoured / hint ignored");
 	snprintf(cmd, sizeof(cmd), "vcpu lock-hint-max %d", ms);
 	pv_host_ctl(NULL, 0, cmd);
+	if (measure_uncontended(rounds, iters))
+		goto fail;
 	pv_lh_unload(loaded);
 	printf("ok 1 lock hint figures reported\n");
 	return 0;
