@@ -4,7 +4,7 @@
  * the host acting on the lock hint, in one guest run. It reports; it
  * does not judge.
  *
- * pvspinlock's torture keeps a lock holder on every vCPU (4 kthreads, one
+ * pvspinlock's torture keeps a lock holder on vCPUs 0-2 (3 kthreads, one
  * ticket lock, sections of CS cpu_relax() turns); the guest writes the
  * hint all along. pvhostd samples every vCPU thread each --vcpu-poll-ms:
  * of the samples that read the hint set (hint_samples), those that found

@@ -23,6 +23,8 @@
 #include "pv_sysfs.h"
 
 #define PV_LH_NR	4		/* the stock lanes' vCPUs */
+#define PV_LH_THREADS	3		/* torture kthreads: vCPUs 0-2 */
+#define PV_LH_ITERS	2000		/* per kthread and run */
 #define PV_LH_SYSFS	"/sys/kernel/pvspinlock"
 #define PV_LH_TORTURE	"/sys/kernel/debug/pvspinlock/torture"
 #define PV_LH_DEBUGFS	"/sys/kernel/debug/pvspinlock/lock_hint"
@@ -119,9 +121,12 @@ static inline void pv_lh_unload(int loaded)
 }
 
 /*
- * Make lock holders on every vCPU for @secs seconds: torture runs of
- * pvspinlock_lock() by 4 kthreads (one a CPU) on one lock, each section
- * @cs cpu_relax() turns long, back to back. Return: runs done, or -1.
+ * Make lock holders for @secs seconds: short torture runs of
+ * pvspinlock_lock() by PV_LH_THREADS kthreads (one a CPU, vCPUs 0-2) on
+ * one lock, each section @cs cpu_relax() turns long, back to back. vCPU
+ * 3 is left to the rest of the guest: waiters spin with preemption off,
+ * and on an overloaded host a torture on every vCPU starves RCU's
+ * kthread. Return: runs done, or -1.
  */
 static inline int pv_lh_torture(int secs, unsigned int cs)
 {
@@ -129,7 +134,8 @@ static inline int pv_lh_torture(int secs, unsigned int cs)
 	time_t end = time(NULL) + secs;
 	int runs = 0;
 
-	snprintf(req, sizeof(req), "spin %d 20000 %u", PV_LH_NR, cs);
+	snprintf(req, sizeof(req), "spin %d %d %u", PV_LH_THREADS,
+		 PV_LH_ITERS, cs);
 	while (time(NULL) < end) {
 		if (pv_write_str(PV_LH_TORTURE, req))
 			return -1;
