@@ -24,7 +24,7 @@
 
 #define PV_LH_NR	4		/* the stock lanes' vCPUs */
 #define PV_LH_THREADS	3		/* torture kthreads: vCPUs 0-2 */
-#define PV_LH_ITERS	2000		/* per kthread and run */
+#define PV_LH_ITERS	500		/* per kthread and run */
 #define PV_LH_SYSFS	"/sys/kernel/pvspinlock"
 #define PV_LH_TORTURE	"/sys/kernel/debug/pvspinlock/torture"
 #define PV_LH_DEBUGFS	"/sys/kernel/debug/pvspinlock/lock_hint"
