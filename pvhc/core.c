@@ -56,6 +56,7 @@ static const char * const pvhc_feature_names[PVHC_FEAT_NR] = {
 	[PVHC_FEAT_NUMA_INFO]		= "numa_info",
 	[PVHC_FEAT_PRESSURE]		= "pressure",
 	[PVHC_FEAT_ENTROPY]		= "entropy",
+	[PVHC_FEAT_LOCK_HINT]		= "lock_hint",
 };
 
 static const char * const pvhc_known_names[PVHC_KNOWN_NR] = {
@@ -284,10 +285,57 @@ static const char *pvhc_backend_invalid(const struct pvhc_backend *b)
 	has[PVHC_FEAT_NUMA_INFO] = o->numa_info;
 	has[PVHC_FEAT_PRESSURE] = o->pressure;
 	has[PVHC_FEAT_ENTROPY] = o->entropy;
+	has[PVHC_FEAT_LOCK_HINT] = o->lock_hint_slot && o->lock_hint_seen;
 	for (f = 0; f < PVHC_FEAT_NR; f++)
 		if ((b->features & BIT(f)) && !has[f])
 			return "a feature without its op";
 	return NULL;
+}
+
+/*
+ * The lock hint's per-CPU words: the slots point into the record of the
+ * backend routed for PVHC_FEAT_LOCK_HINT (pvhc_hint_owner, under
+ * pvhc_lock). Writers run with preemption off, so synchronize_rcu() after
+ * repointing the slots waits for every write into the old words.
+ */
+DEFINE_PER_CPU(u32 *, pvhc_lock_hint_slot);
+EXPORT_PER_CPU_SYMBOL_GPL(pvhc_lock_hint_slot);
+static struct pvhc_backend *pvhc_hint_owner;
+
+static void pvhc_lock_hint_clear(struct pvhc_backend *b)
+{
+	unsigned int cpu;
+	u32 *w;
+
+	for_each_possible_cpu(cpu) {
+		w = b->ops->lock_hint_slot(b->priv, cpu);
+		if (w)
+			WRITE_ONCE(*w, 0);
+	}
+}
+
+/* Called with pvhc_lock held, after the routes changed. May sleep. */
+static void pvhc_lock_hint_reroute(void)
+{
+	struct pvhc_backend *old = pvhc_hint_owner, *b;
+	unsigned int cpu;
+
+	b = rcu_dereference_protected(pvhc_route[PVHC_FEAT_LOCK_HINT],
+				      lockdep_is_held(&pvhc_lock));
+	if (b == old)
+		return;
+	/* A new owner's words start at "no lock": the host may have left any. */
+	if (b)
+		pvhc_lock_hint_clear(b);
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu(pvhc_lock_hint_slot, cpu),
+			   b ? b->ops->lock_hint_slot(b->priv, cpu) : NULL);
+	pvhc_hint_owner = b;
+	if (!old)
+		return;
+	synchronize_rcu();	/* no CPU writes into old's words any more */
+	/* Locks held now will not be cleared by their unlock: say none. */
+	pvhc_lock_hint_clear(old);
 }
 
 /* Recompute every route from the list; called with pvhc_lock held. */
@@ -432,6 +480,7 @@ int pvhc_backend_register(struct pvhc_backend *b)
 			break;
 	list_add_tail(&b->node, &pos->node);
 	pvhc_reroute();
+	pvhc_lock_hint_reroute();
 	pvhc_debugfs_add(b);
 	pvhc_log_backend(b);
 	blocking_notifier_call_chain(&pvhc_chain, PVHC_BACKEND_ADDED, b);
@@ -474,6 +523,7 @@ void pvhc_backend_unregister(struct pvhc_backend *b)
 	blocking_notifier_call_chain(&pvhc_chain, PVHC_BACKEND_REMOVING, b);
 	list_del(&b->node);
 	pvhc_reroute();
+	pvhc_lock_hint_reroute();
 	synchronize_srcu(&pvhc_srcu);
 	synchronize_rcu();	/* pvhc_vcpu_preempted() readers */
 	if (b->features & BIT(PVHC_FEAT_PRESSURE)) {
@@ -1076,6 +1126,63 @@ ssize_t pvhc_entropy_fetch(void *buf, size_t len)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pvhc_entropy_fetch);
+
+/**
+ * pvhc_lock_hint_reset - say "no lock held" for every CPU
+ *
+ * For a lock user that stops hinting: once it no longer writes (a static
+ * key turned off), the words may still say a lock is held. Waits for the
+ * writers in flight, then writes 0 into every CPU's word.
+ *
+ * Context: process context; may sleep.
+ */
+void pvhc_lock_hint_reset(void)
+{
+	unsigned int cpu;
+	u32 *w;
+
+	synchronize_rcu();
+	/* pvhc_lock_hint_reroute() waits for this section before unmapping. */
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		w = READ_ONCE(per_cpu(pvhc_lock_hint_slot, cpu));
+		if (w)
+			WRITE_ONCE(*w, 0);
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(pvhc_lock_hint_reset);
+
+/**
+ * pvhc_lock_hint_seen - the host's count of lock hints it saw for a vCPU
+ * @cpu: a possible CPU
+ * @seen: the count, as the host wrote it (untrusted: for telemetry only)
+ *
+ * The hint itself is written with pvhc_lock_hint_set().
+ *
+ * Context: process context.
+ * Return: 0, -EINVAL for a bad @cpu or NULL @seen, -EOPNOTSUPP, or
+ * another -errno from the backend (-EINVAL: a CPU without a record).
+ */
+int pvhc_lock_hint_seen(unsigned int cpu, u32 *seen)
+{
+	struct pvhc_backend *b;
+	int idx, ret;
+
+	if (!pvhc_cpu_valid(cpu) || !seen)
+		return -EINVAL;
+	b = pvhc_route_get(PVHC_FEAT_LOCK_HINT, &idx);
+	if (!b) {
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = b->ops->lock_hint_seen(b->priv, cpu, seen);
+		if (ret && !pvhc_is_errno(ret))
+			ret = pvhc_bad(b, PVHC_FEAT_LOCK_HINT, ret);
+	}
+	pvhc_route_put(idx);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pvhc_lock_hint_seen);
 
 const char *pvhc_hypervisor_name(enum pvhc_hypervisor hv)
 {

@@ -68,6 +68,9 @@ struct pvhc_test_host {
 	struct pvhc_pressure pressure;
 	enum pvhc_test_entropy entropy_mode;
 	ssize_t entropy_ret;
+	u32 *hint;			/* [nr_cpu_ids]: the lock-hint words */
+	u32 seen;
+	int seen_rc;
 };
 
 static int pvhc_test_preempted(void *priv, unsigned int cpu)
@@ -181,6 +184,23 @@ static ssize_t pvhc_test_entropy(void *priv, void *buf, size_t len)
 	}
 }
 
+static u32 *pvhc_test_hint_slot(void *priv, unsigned int cpu)
+{
+	struct pvhc_test_host *h = priv;
+
+	return cpu < nr_cpu_ids ? &h->hint[cpu] : NULL;
+}
+
+static int pvhc_test_hint_seen(void *priv, unsigned int cpu, u32 *seen)
+{
+	struct pvhc_test_host *h = priv;
+
+	h->calls++;
+	h->last_cpu = cpu;
+	*seen = h->seen;
+	return h->seen_rc;
+}
+
 static const struct pvhc_backend_ops pvhc_test_ops = {
 	.vcpu_preempted = pvhc_test_preempted,
 	.yield_to = pvhc_test_yield,
@@ -193,6 +213,8 @@ static const struct pvhc_backend_ops pvhc_test_ops = {
 	.numa_info = pvhc_test_numa_info,
 	.pressure = pvhc_test_pressure,
 	.entropy = pvhc_test_entropy,
+	.lock_hint_slot = pvhc_test_hint_slot,
+	.lock_hint_seen = pvhc_test_hint_seen,
 };
 
 #define PVHC_TEST_MAX_BACKENDS	4
@@ -227,6 +249,8 @@ static struct pvhc_test_host *pvhc_test_host(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	h->info = kunit_kzalloc(test, sizeof(*h->info), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, h->info);
+	h->hint = kunit_kcalloc(test, nr_cpu_ids, sizeof(*h->hint), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->hint);
 	h->last_cpu = -100;
 	return h;
 }
@@ -459,7 +483,7 @@ static void pvhc_test_feature_queries(struct kunit *test)
 	static const char * const names[PVHC_FEAT_NR] = {
 		"preempted", "yield", "kick", "boost", "clock",
 		"clock_pairing", "numa_hint", "numa_info", "pressure",
-		"entropy",
+		"entropy", "lock_hint",
 	};
 	struct pvhc_test_host *h;
 	int f;
@@ -549,6 +573,7 @@ static void pvhc_test_missing_features(struct kunit *test)
 	struct pvhc_pressure p;
 	int f, checked = 0;
 	u8 buf[4];
+	u32 seen;
 	int ret;
 
 	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
@@ -587,6 +612,10 @@ static void pvhc_test_missing_features(struct kunit *test)
 			break;
 		case PVHC_FEAT_PRESSURE:
 			ret = pvhc_pressure_read(&p);
+			break;
+		case PVHC_FEAT_LOCK_HINT:
+			ret = pvhc_lock_hint_seen(0, &seen);
+			KUNIT_EXPECT_NULL(test, per_cpu(pvhc_lock_hint_slot, 0));
 			break;
 		default:
 			ret = pvhc_entropy_fetch(buf, sizeof(buf));
@@ -722,6 +751,76 @@ static struct kunit_suite pvhc_api_suite = {
 };
 
 /* ---- suite pvhc_backend: registry, notifiers, sysfs text, deny= ---- */
+
+/* This CPU's hint through the inline writer, as a lock would write it. */
+static unsigned int pvhc_test_hint_write(u32 val)
+{
+	unsigned int cpu;
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	pvhc_lock_hint_set(val);
+	preempt_enable();
+	return cpu;
+}
+
+/*
+ * The lock-hint slots follow the route: a new owner's words start at 0,
+ * the old owner's are cleared when it loses the route (a lock held then
+ * is not left hinted), and after the last one goes a write is a no-op.
+ */
+static void pvhc_test_lock_hint_route(struct kunit *test)
+{
+	struct pvhc_test_host *lo = pvhc_test_host(test);
+	struct pvhc_test_host *hi = pvhc_test_host(test);
+	struct pvhc_backend *blo, *bhi;
+	unsigned int cpu, last = pvhc_test_cpu();
+	u32 seen = 0;
+
+	if (pvhc_has_feature(PVHC_FEAT_LOCK_HINT))
+		kunit_skip(test, "a real backend serves the lock hint");
+	blo = pvhc_test_backend(test, "lo", 10, BIT(PVHC_FEAT_LOCK_HINT), lo);
+	bhi = pvhc_test_backend(test, "hi", 20, BIT(PVHC_FEAT_LOCK_HINT), hi);
+	lo->hint[last] = 0xdead;	/* what a host may have left */
+	pvhc_test_register(test, blo);
+	KUNIT_EXPECT_EQ(test, lo->hint[last], 0U);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu(pvhc_lock_hint_slot, last),
+			    &lo->hint[last]);
+	cpu = pvhc_test_hint_write(1);
+	KUNIT_EXPECT_EQ(test, lo->hint[cpu], 1U);
+
+	/* A higher backend takes over while "a lock is held". */
+	pvhc_test_register(test, bhi);
+	KUNIT_EXPECT_EQ(test, lo->hint[cpu], 0U);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu(pvhc_lock_hint_slot, cpu),
+			    &hi->hint[cpu]);
+	cpu = pvhc_test_hint_write(2);
+	KUNIT_EXPECT_EQ(test, hi->hint[cpu], 2U);
+	KUNIT_EXPECT_EQ(test, lo->hint[cpu], 0U);
+
+	/* It vanishes: the route falls back, its words say "no lock". */
+	pvhc_test_unregister(test, bhi);
+	KUNIT_EXPECT_EQ(test, hi->hint[cpu], 0U);
+	KUNIT_EXPECT_PTR_EQ(test, per_cpu(pvhc_lock_hint_slot, cpu),
+			    &lo->hint[cpu]);
+
+	/* The host's count: passed through; garbage from the backend is -EIO. */
+	lo->seen = 42;
+	KUNIT_EXPECT_EQ(test, pvhc_lock_hint_seen(last, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen, 42U);
+	KUNIT_EXPECT_EQ(test, lo->last_cpu, (int)last);
+	lo->seen_rc = 7;
+	KUNIT_EXPECT_EQ(test, pvhc_lock_hint_seen(last, &seen), -EIO);
+	KUNIT_EXPECT_EQ(test, pvhc_lock_hint_seen(nr_cpu_ids, &seen), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvhc_lock_hint_seen(0, NULL), -EINVAL);
+
+	pvhc_test_unregister(test, blo);
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_NULL(test, per_cpu(pvhc_lock_hint_slot, cpu));
+	cpu = pvhc_test_hint_write(3);
+	KUNIT_EXPECT_EQ(test, lo->hint[cpu], 0U);
+	KUNIT_EXPECT_EQ(test, pvhc_lock_hint_seen(0, &seen), -EOPNOTSUPP);
+}
 
 static void pvhc_test_priority_routing(struct kunit *test)
 {
@@ -1162,6 +1261,7 @@ static void pvhc_test_deny_parser(struct kunit *test)
 
 static struct kunit_case pvhc_backend_cases[] = {
 	KUNIT_CASE(pvhc_test_priority_routing),
+	KUNIT_CASE(pvhc_test_lock_hint_route),
 	KUNIT_CASE(pvhc_test_equal_priority),
 	KUNIT_CASE(pvhc_test_invalid_registrations),
 	KUNIT_CASE(pvhc_test_deny),

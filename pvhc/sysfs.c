@@ -99,6 +99,7 @@ PVHC_FEATURE_ATTR(numa_hint, PVHC_FEAT_NUMA_HINT);
 PVHC_FEATURE_ATTR(numa_info, PVHC_FEAT_NUMA_INFO);
 PVHC_FEATURE_ATTR(pressure, PVHC_FEAT_PRESSURE);
 PVHC_FEATURE_ATTR(entropy, PVHC_FEAT_ENTROPY);
+PVHC_FEATURE_ATTR(lock_hint, PVHC_FEAT_LOCK_HINT);
 
 static struct attribute *pvhc_feature_attrs[] = {
 	&pvhc_feature_preempted.attr.attr,
@@ -111,6 +112,7 @@ static struct attribute *pvhc_feature_attrs[] = {
 	&pvhc_feature_numa_info.attr.attr,
 	&pvhc_feature_pressure.attr.attr,
 	&pvhc_feature_entropy.attr.attr,
+	&pvhc_feature_lock_hint.attr.attr,
 	NULL
 };
 

@@ -324,6 +324,23 @@ static int pvhost_op_boost(void *priv, unsigned int cpu, bool on)
 	return pvhost_vcpu_boost(&pd->vcpus, cpu, on);
 }
 
+/* Asked when pvhc's route changes; the region stays mapped until remove. */
+static u32 *pvhost_op_hint_slot(void *priv, unsigned int cpu)
+{
+	struct pvhost_dev *pd = priv;
+
+	return pvhost_vcpu_hint_slot(&pd->vcpus, cpu);
+}
+
+static int pvhost_op_hint_seen(void *priv, unsigned int cpu, u32 *seen)
+{
+	struct pvhost_dev *pd = priv;
+
+	if (!pvhost_host_ok(pd))
+		return -ENODEV;
+	return pvhost_vcpu_hint_seen(&pd->vcpus, cpu, seen);
+}
+
 static int pvhost_op_numa_hint(void *priv, const struct pvhc_numa_hint *hint)
 {
 	struct pvhost_dev *pd = priv;
@@ -362,6 +379,8 @@ static const struct pvhc_backend_ops pvhost_ops = {
 	.entropy = pvhost_op_entropy,
 	.clock_record = pvhost_op_clock_record,
 	.clock_pairing = pvhost_op_clock_pairing,
+	.lock_hint_slot = pvhost_op_hint_slot,
+	.lock_hint_seen = pvhost_op_hint_seen,
 };
 
 static void pvhost_unregister(struct pvhost_dev *pd)
@@ -630,8 +649,8 @@ static int pvhost_reread_header(struct pvhost_dev *pd)
 /* Decide what to offer, from the copy; log each decision once. */
 static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 {
-	const u64 unimpl = PVHOST_F_LOCK_HINT;
-	const u64 vcpu_f = PVHOST_F_PREEMPTED | PVHOST_F_BOOST;
+	const u64 vcpu_f = PVHOST_F_PREEMPTED | PVHOST_F_BOOST |
+			   PVHOST_F_LOCK_HINT;
 	unsigned long features = 0;
 	u32 size;
 
@@ -706,23 +725,22 @@ static unsigned long pvhost_setup_features(struct pvhost_dev *pd)
 
 	/* pvhostd serves both from the vCPU threads it learns from QMP */
 	if (!(pd->hdr.features & vcpu_f)) {
-		pvhost_feat_info(pd, "preempted flags and boost unavailable: host lacks PVHOST_F_PREEMPTED and PVHOST_F_BOOST\n");
+		pvhost_feat_info(pd, "preempted flags, boost and lock hint unavailable: host lacks PVHOST_F_PREEMPTED, PVHOST_F_BOOST and PVHOST_F_LOCK_HINT\n");
 	} else if (pvhost_vcpus_setup(&pd->vcpus, pd->shm, &pd->hdr)) {
-		pvhost_feat_info(pd, "preempted flags and boost unavailable: no vCPU records\n");
+		pvhost_feat_info(pd, "preempted flags, boost and lock hint unavailable: no vCPU records\n");
 	} else {
 		if (pd->hdr.features & PVHOST_F_PREEMPTED)
 			features |= BIT(PVHC_FEAT_PREEMPTED);
 		if (pd->hdr.features & PVHOST_F_BOOST)
 			features |= BIT(PVHC_FEAT_BOOST);
-		pvhost_feat_info(pd, "preempted flags: %s, boost: %s, %u vCPU records\n",
+		if (pd->hdr.features & PVHOST_F_LOCK_HINT)
+			features |= BIT(PVHC_FEAT_LOCK_HINT);
+		pvhost_feat_info(pd, "preempted flags: %s, boost: %s, lock hint: %s, %u vCPU records\n",
 				 features & BIT(PVHC_FEAT_PREEMPTED) ? "offered" : "unavailable",
 				 features & BIT(PVHC_FEAT_BOOST) ? "offered" : "unavailable",
+				 features & BIT(PVHC_FEAT_LOCK_HINT) ? "offered" : "unavailable",
 				 pd->hdr.nr_vcpus);
 	}
-
-	if (pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX)
-		pvhost_feat_info(pd, "host features %#llx not implemented by this driver, ignored\n",
-				 pd->hdr.features & unimpl & ~PVHOST_F_MAILBOX);
 	return features;
 }
 
@@ -954,13 +972,15 @@ static int pvhost_vcpus_show(struct seq_file *m, void *unused)
 	unsigned int cpu;
 
 	if (!pvhost_offers(pd, PVHC_FEAT_PREEMPTED) &&
-	    !pvhost_offers(pd, PVHC_FEAT_BOOST))
+	    !pvhost_offers(pd, PVHC_FEAT_BOOST) &&
+	    !pvhost_offers(pd, PVHC_FEAT_LOCK_HINT))
 		return -EOPNOTSUPP;
 	for (cpu = 0; !pvhost_vcpu_snapshot(&pd->vcpus, cpu, &r); cpu++)
-		seq_printf(m, "cpu=%u preempted=%u preempt_seq=%u boost=%u boost_seq=%u boost_ack=%u pvhc=%d\n",
+		seq_printf(m, "cpu=%u preempted=%u preempt_seq=%u boost=%u boost_seq=%u boost_ack=%u pvhc=%d lock_hint=%u lock_hint_seen=%u\n",
 			   cpu, r.preempted, r.preempt_seq, r.boost, r.boost_seq,
 			   r.boost_ack, cpu < nr_cpu_ids ?
-			   pvhc_vcpu_preempted(cpu) : -EINVAL);
+			   pvhc_vcpu_preempted(cpu) : -EINVAL, r.lock_hint,
+			   r.lock_hint_seen);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pvhost_vcpus);

@@ -225,12 +225,15 @@ struct pvhost_vcpus {
 /* One record as debugfs shows it. */
 struct pvhost_vcpu_view {
 	u32 preempted, preempt_seq, boost, boost_seq, boost_ack;
+	u32 lock_hint, lock_hint_seen;
 };
 
 int pvhost_vcpus_setup(struct pvhost_vcpus *v, void *region,
 		       const struct pvhost_header *h);
 int pvhost_vcpu_preempted(struct pvhost_vcpus *v, unsigned int cpu);
 int pvhost_vcpu_boost(struct pvhost_vcpus *v, unsigned int cpu, bool on);
+u32 *pvhost_vcpu_hint_slot(struct pvhost_vcpus *v, unsigned int cpu);
+int pvhost_vcpu_hint_seen(struct pvhost_vcpus *v, unsigned int cpu, u32 *seen);
 int pvhost_vcpu_snapshot(struct pvhost_vcpus *v, unsigned int cpu,
 			 struct pvhost_vcpu_view *out);
 int pvhost_boost_parse(const char *buf, unsigned int *cpu, bool *on);

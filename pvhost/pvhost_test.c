@@ -1484,6 +1484,35 @@ static void pvhost_vcpu_parse(struct kunit *test)
 				    -EINVAL, "input %s", bad[i]);
 }
 
+/*
+ * The lock-hint word of each record, none beyond them; the host's count
+ * is passed through whatever it is, and a host scribbling over the hint
+ * changes nothing the guest reads.
+ */
+static void pvhost_vcpu_lock_hint(struct kunit *test)
+{
+	struct pvhost_vcpu_fixture *f = test->priv;
+	u32 seen = 1;
+
+	KUNIT_EXPECT_PTR_EQ(test, pvhost_vcpu_hint_slot(&f->v, 0),
+			    &f->recs[0].lock_hint);
+	KUNIT_EXPECT_PTR_EQ(test,
+			    pvhost_vcpu_hint_slot(&f->v, PVHOST_TEST_VCPUS - 1),
+			    &f->recs[PVHOST_TEST_VCPUS - 1].lock_hint);
+	KUNIT_EXPECT_NULL(test, pvhost_vcpu_hint_slot(&f->v, PVHOST_TEST_VCPUS));
+	KUNIT_EXPECT_NULL(test, pvhost_vcpu_hint_slot(&f->v, UINT_MAX));
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_hint_seen(&f->v, 2, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen, 0U);
+	f->recs[2].lock_hint_seen = U32_MAX;
+	f->recs[2].lock_hint = 0xbad;
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_hint_seen(&f->v, 2, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen, U32_MAX);
+	KUNIT_EXPECT_EQ(test, pvhost_vcpu_preempted(&f->v, 2), 0);
+	KUNIT_EXPECT_EQ(test,
+			pvhost_vcpu_hint_seen(&f->v, PVHOST_TEST_VCPUS, &seen),
+			-EINVAL);
+}
+
 static struct kunit_case pvhost_vcpu_test_cases[] = {
 	KUNIT_CASE(pvhost_vcpu_flags),
 	KUNIT_CASE(pvhost_vcpu_garbage),
@@ -1491,6 +1520,7 @@ static struct kunit_case pvhost_vcpu_test_cases[] = {
 	KUNIT_CASE(pvhost_vcpu_boost_seq),
 	KUNIT_CASE(pvhost_vcpu_never_acked),
 	KUNIT_CASE(pvhost_vcpu_parse),
+	KUNIT_CASE(pvhost_vcpu_lock_hint),
 	{}
 };
 

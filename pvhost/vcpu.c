@@ -12,6 +12,10 @@
  * interrupts off: one READ_ONCE, no lock, no counter but the error one.
  * Boost requests are picked up by the host's vCPU timer (pvhostd's
  * --vcpu-poll-ms): the ABI has no doorbell vector for them.
+ *
+ * The lock hint: pvhc keeps a per-CPU pointer at record N's lock_hint,
+ * which the lock code writes with preemption off; the guest never reads
+ * it back, so a host that scribbles over it changes nothing here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -111,6 +115,36 @@ int pvhost_vcpu_boost(struct pvhost_vcpus *v, unsigned int cpu, bool on)
 EXPORT_SYMBOL_IF_KUNIT(pvhost_vcpu_boost);
 
 /**
+ * pvhost_vcpu_hint_slot - where CPU @cpu writes its lock hint
+ * @v: the state
+ * @cpu: the guest CPU
+ *
+ * Context: process context (pvhc asks when the route changes).
+ * Return: record @cpu's lock_hint word, or NULL for a CPU without a record
+ */
+u32 *pvhost_vcpu_hint_slot(struct pvhost_vcpus *v, unsigned int cpu)
+{
+	return cpu < v->nr ? &v->recs[cpu].lock_hint : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_vcpu_hint_slot);
+
+/**
+ * pvhost_vcpu_hint_seen - the host's lock_hint_seen count of a vCPU
+ * @v: the state
+ * @cpu: the guest CPU
+ * @seen: the count as the host wrote it (any value: telemetry only)
+ * Return: 0, or -EINVAL for a CPU without a record
+ */
+int pvhost_vcpu_hint_seen(struct pvhost_vcpus *v, unsigned int cpu, u32 *seen)
+{
+	if (cpu >= v->nr)
+		return -EINVAL;
+	*seen = READ_ONCE(v->recs[cpu].lock_hint_seen);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pvhost_vcpu_hint_seen);
+
+/**
  * pvhost_vcpu_snapshot - one vCPU's record, each field read once
  * @v: the state
  * @cpu: the guest CPU
@@ -130,6 +164,8 @@ int pvhost_vcpu_snapshot(struct pvhost_vcpus *v, unsigned int cpu,
 	out->boost = READ_ONCE(rec->boost);
 	out->boost_seq = READ_ONCE(rec->boost_seq);
 	out->boost_ack = READ_ONCE(rec->boost_ack);
+	out->lock_hint = READ_ONCE(rec->lock_hint);
+	out->lock_hint_seen = READ_ONCE(rec->lock_hint_seen);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvhost_vcpu_snapshot);

@@ -102,7 +102,7 @@ static void say_status(struct pvhostd *d, struct reply *r)
 
 	say(r, "ok\nfeatures=0x%llx pressure,entropy,mailbox,clock,clock_pairing%s%s\n",
 	    (unsigned long long)f,
-	    f & PVHOST_F_PREEMPTED ? ",preempted,boost" : "",
+	    f & PVHOST_F_PREEMPTED ? ",preempted,boost,lock_hint" : "",
 	    f & PVHOST_F_NUMA_HINT ? ",numa_hint,numa_topo" : "");
 	say(r, "generation=%u\nstate=%s\n", d->generation,
 	    d->s.sock >= 0 ? "ready" : "waiting");
@@ -218,6 +218,7 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 	say(r, "vcpu_ticks=%llu\npoll_ms=%u\nboost_max_ms=%u\nboost_error=%s\n",
 	    (unsigned long long)d->vcpu_ticks, d->opt.vcpu_poll_ms,
 	    d->opt.boost.max_ms, d->boost_errno ? strerror(d->boost_errno) : "none");
+	say(r, "lock_hint_max_ms=%u\n", d->opt.hint.max_ms);
 	for (i = 0; i < n; i++) {
 		const struct pvhostd_vcpu_host *h = &s->vh[i];
 		int nice = 0;
@@ -237,10 +238,21 @@ static void say_vcpus(struct pvhostd *d, struct reply *r)
 		    h->boost_ack,
 		    (unsigned long long)h->boosts_applied,
 		    (unsigned long long)h->boosts_reverted);
-		say(r, " refused=%llu errors=%llu invalid=%llu\n",
+		say(r, " refused=%llu errors=%llu invalid=%llu",
 		    (unsigned long long)h->boosts_refused,
 		    (unsigned long long)h->boost_errors,
 		    (unsigned long long)h->boost_invalid);
+		say(r, " hint_raised=%d lock_hint_seen=%u hint_samples=%llu hint_preempted=%llu",
+		    h->hint.raised, h->hint_seen,
+		    (unsigned long long)h->hint_samples,
+		    (unsigned long long)h->hint_preempted);
+		say(r, " hint_raises=%llu hint_restores=%llu hint_refused=%llu",
+		    (unsigned long long)h->hint_raises,
+		    (unsigned long long)h->hint_restores,
+		    (unsigned long long)h->hint_refused);
+		say(r, " hint_errors=%llu hint_invalid=%llu\n",
+		    (unsigned long long)h->hint_errors,
+		    (unsigned long long)h->hint_invalid);
 	}
 }
 
@@ -309,6 +321,13 @@ static void execute(struct pvhostd *d, const struct pvhostd_ctl_cmd *cmd,
 		d->numa_deny = cmd->deny;
 		d->s.numa.deny = cmd->deny;
 		say(r, "ok numa policy %s\n", cmd->deny ? "deny" : "allow");
+		return;
+	case PVHOSTD_CTL_VCPU_HINT_MAX:
+		/* a raise now past the new limit is restored at the next sample */
+		d->opt.hint.max_ms = cmd->hint_max_ms;
+		pvhostd_log("lock hint limit set to %u ms by command",
+			    cmd->hint_max_ms);
+		say(r, "ok vcpu lock-hint-max %u\n", cmd->hint_max_ms);
 		return;
 	}
 }

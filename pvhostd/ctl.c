@@ -13,6 +13,7 @@
  *   numa status|hints
  *   numa policy allow|deny
  *   vcpu status            per vCPU: thread, state, preemption, boost
+ *   vcpu lock-hint-max <ms> --lock-hint-max-ms from now on, 0..10000
  *
  * Anything else is rejected with a reason; the parser takes raw bytes
  * (no NUL terminator needed) so that a fuzzer can call it directly.
@@ -175,11 +176,26 @@ static int parse_numa(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 static int parse_vcpu(struct words *ws, struct pvhostd_ctl_cmd *cmd,
 		      const char **err)
 {
+	unsigned long v;
+	char *end;
+
 	if (ws->n == 2 && !strcmp(ws->w[1], "status")) {
 		cmd->op = PVHOSTD_CTL_VCPU_STATUS;
 		return 0;
 	}
-	*err = "usage: vcpu status";
+	if (ws->n == 3 && !strcmp(ws->w[1], "lock-hint-max")) {
+		errno = 0;
+		v = strtoul(ws->w[2], &end, 10);
+		if (errno || end == ws->w[2] || *end || ws->w[2][0] == '-' ||
+		    v > PVHOSTD_HINT_MAX_MS) {
+			*err = "ms must be an integer from 0 to 10000";
+			return -EINVAL;
+		}
+		cmd->op = PVHOSTD_CTL_VCPU_HINT_MAX;
+		cmd->hint_max_ms = (u32)v;
+		return 0;
+	}
+	*err = "usage: vcpu status | vcpu lock-hint-max <ms>";
 	return -EINVAL;
 }
 

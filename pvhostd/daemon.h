@@ -43,6 +43,7 @@ struct pvhostd_opts {
 	u32 vcpu_poll_ms;
 	u32 doorbell_rate;		/* services a second per vector */
 	struct pvhostd_boost_policy boost;
+	struct pvhostd_hint_policy hint;
 	struct pvhostd_pressure_cfg pcfg;
 	bool verbose;
 };
@@ -63,6 +64,13 @@ struct pvhostd_vcpu_host {
 	cpu_set_t *aff_orig;		/* before a hint's first change, or NULL */
 	u64 boosts_applied, boosts_reverted, boosts_refused, boost_errors;
 	u64 boost_invalid;
+	/* the lock hint: the thread's nice is raised while b.boosted || hint.raised */
+	struct pvhostd_hint_state hint;
+	u32 hint_seen;			/* published as lock_hint_seen */
+	u64 hint_samples;		/* samples that read the hint set */
+	u64 hint_preempted;		/* ... and the thread preempted */
+	u64 hint_raises, hint_restores, hint_refused, hint_errors;
+	u64 hint_invalid;
 };
 
 /* One connected guest (QEMU process) and its region. */

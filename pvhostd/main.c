@@ -73,6 +73,11 @@ static const char usage[] =
 "      --boost-max-ms MS    longest boost, 1..10000 ms (default 100); after\n"
 "                           a boost of T ms a vCPU's requests are refused\n"
 "                           for 3 T ms\n"
+"      --lock-hint-max-ms MS\n"
+"                           longest a guest's lock hint keeps its vCPU\n"
+"                           thread's priority raised, 0..10000 ms (default\n"
+"                           20; 0: observe and count only); after T ms\n"
+"                           raised the hint is refused for 3 T ms\n"
 "  -h, --help               this text\n"
 "  -V, --version            the version and the ABI it serves\n"
 "\n"
@@ -80,9 +85,10 @@ static const char usage[] =
 "                     ramp(100 - available%%, mem range)),\n"
 "ramp being 0 at or below LO, 1 at or above HI, linear in between.\n"
 "Features served: pressure, entropy, mailbox, clock, clock_pairing;\n"
-"with --qmp or --vcpu-names also preempted and boost. A vCPU is preempted when its thread\n"
-"is runnable and got no CPU over the last poll period; a boost lowers the\n"
-"thread's nice by 5 (root or CAP_SYS_NICE; otherwise refused and counted).\n"
+"with --qmp or --vcpu-names also preempted, boost and lock_hint. A vCPU is preempted when its thread\n"
+"is runnable and got no CPU over the last poll period; a boost, or a lock\n"
+"hint seen set, lowers the thread's nice by 5 (root or CAP_SYS_NICE;\n"
+"otherwise refused and counted).\n"
 "With --memdev also numa_hint, numa_topo. A NUMA hint pins the hinted vCPU\n"
 "threads to one host node's CPUs and prefers that node for the guest\n"
 "node's memory (mbind MPOL_PREFERRED, resident pages moved). The node: the\n"
@@ -104,7 +110,8 @@ static const char usage[] =
 "  hostile header|garbage|relayout|gauge-range|gauge-stuck|ring-back|\n"
 "  ring-past|mailbox-silent|mailbox-malformed|flood|vcpu-stuck|\n"
 "  numa-garbage|preempt-garbage|off |\n"
-"  numa status | numa hints | numa policy allow|deny | vcpu status\n"
+"  numa status | numa hints | numa policy allow|deny | vcpu status |\n"
+"  vcpu lock-hint-max MS\n"
 "SIGTERM/SIGINT: region state STOPPING, clean exit. SIGUSR2 (under\n"
 "systemd, with FileDescriptorStoreMax=): exit 75 leaving the guest's session\n"
 "in the fd store for the next pvhostd (an upgrade). SOCKET.lock holds the\n"
@@ -167,6 +174,7 @@ enum {
 	OPT_VCPU_POLL, OPT_BOOST_MAX, OPT_SOCK_MODE, OPT_SOCK_GROUP,
 	OPT_CTL_MODE, OPT_CTL_GROUP, OPT_VCPU_NAMES, OPT_DOORBELL_RATE,
 	OPT_STATE_FILE,
+	OPT_HINT_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "doorbell-rate", required_argument, NULL, OPT_DOORBELL_RATE },
 	{ "vcpu-poll-ms", required_argument, NULL, OPT_VCPU_POLL },
 	{ "boost-max-ms", required_argument, NULL, OPT_BOOST_MAX },
+	{ "lock-hint-max-ms", required_argument, NULL, OPT_HINT_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -263,6 +272,8 @@ static int parse_opt(struct pvhostd *d, int c, const char *arg)
 		return parse_u32(arg, 5, 1000, &o->vcpu_poll_ms);
 	case OPT_BOOST_MAX:
 		return parse_u32(arg, 1, 10000, &o->boost.max_ms);
+	case OPT_HINT_MAX:
+		return parse_u32(arg, 0, PVHOSTD_HINT_MAX_MS, &o->hint.max_ms);
 	default:
 		return -EINVAL;
 	}
@@ -279,6 +290,7 @@ static int parse_args(struct pvhostd *d, int argc, char **argv)
 		.region_size = PVHOST_REGION_MIN, .nr_vcpus = 1,
 		.interval_ms = 1000, .vcpu_poll_ms = 10, .doorbell_rate = 1000,
 		.boost = { .max_ms = 100, .cooldown_x = 3 },
+		.hint = { .max_ms = 20, .cooldown_x = 3 },
 		.pcfg = { .psi_lo = 1000, .psi_hi = 6000,
 			  .used_lo = 800, .used_hi = 980 },
 		.node_root = "/sys/devices/system/node",

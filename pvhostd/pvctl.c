@@ -37,6 +37,7 @@ static const char usage[] =
 "  numa hints                             hints received, what was applied\n"
 "  numa policy allow|deny                 apply hints, or refuse them\n"
 "  vcpu status                            QMP, vCPU threads, preempted, boosts\n"
+"  vcpu lock-hint-max MS                  the lock-hint limit from now on\n"
 "  hostile <mode>|off                     misbehave (modes: pvhostd --help)\n";
 
 static int build_line(char *line, size_t size, int argc, char **argv)

@@ -29,7 +29,8 @@ typedef __s64 s64;
 				 PVHOST_F_MAILBOX | PVHOST_F_CLOCK | \
 				 PVHOST_F_CLOCK_PAIRING)
 /* Served only with --qmp: they need QEMU's vCPU thread table. */
-#define PVHOSTD_FEATURES_VCPU	(PVHOST_F_PREEMPTED | PVHOST_F_BOOST)
+#define PVHOSTD_FEATURES_VCPU	(PVHOST_F_PREEMPTED | PVHOST_F_BOOST | \
+				 PVHOST_F_LOCK_HINT)
 #define PVHOSTD_HOST_PEER	0	/* our ivshmem peer id */
 #define PVHOSTD_GUEST_PEER	1	/* the (single) guest's peer id */
 
@@ -405,6 +406,35 @@ pvhostd_boost_decide(const struct pvhostd_boost_policy *p,
 		     u64 now_ms);
 int pvhostd_boost_nice(int orig);
 
+/* sched.c: the lock-hint policy. */
+#define PVHOSTD_HINT_MAX	255	/* a lock_hint above is garbage */
+#define PVHOSTD_HINT_MAX_MS	10000	/* --lock-hint-max-ms at most */
+
+struct pvhostd_hint_policy {
+	u32 max_ms;		/* --lock-hint-max-ms; 0: observe only */
+	u32 cooldown_x;		/* refusal time, in multiples of the raise */
+};
+
+struct pvhostd_hint_state {
+	bool raised;		/* the thread's priority is raised for it */
+	u64 since_ms;		/* raised since */
+	u64 cooldown_until_ms;
+};
+
+enum pvhostd_hint_action {
+	PVHOSTD_HINT_NONE,	/* hint clear, nothing raised */
+	PVHOSTD_HINT_RAISE,	/* set now: raise the thread */
+	PVHOSTD_HINT_KEEP,	/* set, raised, within the limit */
+	PVHOSTD_HINT_RESTORE,	/* cleared or over the limit: restore */
+	PVHOSTD_HINT_REFUSE,	/* set, in the refusal window */
+	PVHOSTD_HINT_OBSERVE,	/* set, the policy is off (max_ms 0) */
+};
+
+bool pvhostd_hint_valid(u32 raw);
+enum pvhostd_hint_action
+pvhostd_hint_decide(const struct pvhostd_hint_policy *p,
+		    struct pvhostd_hint_state *h, u32 hint, u64 now_ms);
+
 /* ctl.c: the control protocol, one command line per connection. */
 enum pvhostd_ctl_op {
 	PVHOSTD_CTL_STATUS,
@@ -418,6 +448,7 @@ enum pvhostd_ctl_op {
 	PVHOSTD_CTL_NUMA_HINTS,
 	PVHOSTD_CTL_NUMA_POLICY,
 	PVHOSTD_CTL_VCPU_STATUS,
+	PVHOSTD_CTL_VCPU_HINT_MAX,
 };
 
 struct pvhostd_ctl_cmd {
@@ -427,6 +458,7 @@ struct pvhostd_ctl_cmd {
 	s32 ppm;			/* CLOCK_RATE: simulated change */
 	enum pvhostd_hostile hostile;	/* HOSTILE */
 	bool deny;			/* NUMA_POLICY */
+	u32 hint_max_ms;		/* VCPU_HINT_MAX: 0..PVHOSTD_HINT_MAX_MS */
 };
 
 #define PVHOSTD_CTL_MAX		256	/* bytes in a command line */

@@ -161,6 +161,58 @@ pvhostd_boost_decide(const struct pvhostd_boost_policy *p,
 }
 
 /**
+ * pvhostd_hint_valid - is a lock_hint read from the guest one it may write
+ * @raw: the value, read once
+ *
+ * 0 is "no lock", 1..PVHOSTD_HINT_MAX a nesting depth (a guest writes 1);
+ * anything above is garbage, taken as 0 and counted by the caller.
+ * Return: true if valid
+ */
+bool pvhostd_hint_valid(u32 raw)
+{
+	return raw <= PVHOSTD_HINT_MAX;
+}
+
+/**
+ * pvhostd_hint_decide - what to do with a vCPU's lock hint this tick
+ * @p: the policy
+ * @h: the vCPU's hint state, updated
+ * @hint: the guest's lock_hint as read once, 0 if it was above
+ *	PVHOSTD_HINT_MAX (the caller counts that)
+ * @now_ms: CLOCK_MONOTONIC
+ *
+ * While the hint is set the thread's priority is raised (or kept raised),
+ * for at most p->max_ms; it is restored when the hint clears or the limit
+ * is reached. After a raise held for t ms the hint is refused for
+ * p->cooldown_x * t ms, so a guest that holds it all the time has its
+ * thread raised at most 1 / (1 + cooldown_x) of the time. With p->max_ms
+ * 0 the hint is only observed.
+ * Return: PVHOSTD_HINT_*
+ */
+enum pvhostd_hint_action
+pvhostd_hint_decide(const struct pvhostd_hint_policy *p,
+		    struct pvhostd_hint_state *h, u32 hint, u64 now_ms)
+{
+	if (h->raised) {
+		if (hint && now_ms < h->since_ms + p->max_ms)
+			return PVHOSTD_HINT_KEEP;
+		h->raised = false;
+		h->cooldown_until_ms = now_ms +
+				       (now_ms - h->since_ms) * p->cooldown_x;
+		return PVHOSTD_HINT_RESTORE;
+	}
+	if (!hint)
+		return PVHOSTD_HINT_NONE;
+	if (!p->max_ms)
+		return PVHOSTD_HINT_OBSERVE;
+	if (now_ms < h->cooldown_until_ms)
+		return PVHOSTD_HINT_REFUSE;
+	h->raised = true;
+	h->since_ms = now_ms;
+	return PVHOSTD_HINT_RAISE;
+}
+
+/**
  * pvhostd_boost_nice - the nice value a boosted thread gets
  * @orig: its nice value before
  * Return: PVHOSTD_BOOST_STEP lower, at least -20

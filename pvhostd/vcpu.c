@@ -7,6 +7,12 @@
  * serves boost requests as nice changes of the thread
  * (pvhostd_boost_decide()). Boosts are reverted when the guest clears
  * them, after --boost-max-ms, at session end and at daemon exit.
+ *
+ * The lock hint (pvhostd_hint_decide()) raises the thread's priority the
+ * same way while the guest's lock_hint is set, for at most
+ * --lock-hint-max-ms. A boost and a hint share the one raised nice: the
+ * thread's own is saved when the first comes and given back when neither
+ * is left.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -248,6 +254,8 @@ static void boost_apply(struct pvhostd *d, u32 vcpu, u32 seq)
 	pid_t tid = d->s.vcpu_tid[vcpu];
 	int nice;
 
+	if (h->hint.raised)
+		goto ack;	/* the hint has it raised already */
 	if (!pvhostd_vcpu_thread_ok(d, vcpu)) {
 		h->boost_errors++;
 		h->b.boosted = false;	/* not applied: nothing to revert */
@@ -267,15 +275,19 @@ static void boost_apply(struct pvhostd *d, u32 vcpu, u32 seq)
 	}
 	h->nice_orig = nice;
 	h->nice_now = pvhostd_boost_nice(nice);
+ack:
 	h->boosts_applied++;
 	h->boost_ack = seq;
 	PVHOSTD_STORE(record(d, vcpu)->boost_ack, seq);
 }
 
-static void boost_revert(struct pvhostd *d, u32 vcpu)
+/* The thread's own nice back, unless the other reason still holds it. */
+static void prio_restore(struct pvhostd *d, u32 vcpu)
 {
 	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
 
+	if (h->b.boosted || h->hint.raised)
+		return;
 	/* Gone (or its id another's): its nice went with it. */
 	if (pvhostd_vcpu_thread_ok(d, vcpu) &&
 	    setpriority(PRIO_PROCESS, (id_t)d->s.vcpu_tid[vcpu], h->nice_orig) &&
@@ -284,7 +296,86 @@ static void boost_revert(struct pvhostd *d, u32 vcpu)
 		d->boost_errno = errno;
 	}
 	h->nice_now = h->nice_orig;
-	h->boosts_reverted++;
+}
+
+static void boost_revert(struct pvhostd *d, u32 vcpu)
+{
+	prio_restore(d, vcpu);
+	d->s.vh[vcpu].boosts_reverted++;
+}
+
+/* The hint is set: raise the thread, unless a boost has it raised. */
+static void hint_raise(struct pvhostd *d, u32 vcpu)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	pid_t tid = d->s.vcpu_tid[vcpu];
+	int nice;
+
+	if (!h->b.boosted) {
+		if (!pvhostd_vcpu_thread_ok(d, vcpu))
+			goto fail;
+		errno = 0;
+		nice = getpriority(PRIO_PROCESS, (id_t)tid);
+		if (errno || setpriority(PRIO_PROCESS, (id_t)tid,
+					 pvhostd_boost_nice(nice))) {
+			if (d->boost_errno != errno)
+				pvhostd_log("lock hint of vCPU %u (thread %d): %s",
+					    vcpu, (int)tid, strerror(errno));
+			d->boost_errno = errno;
+			goto fail;
+		}
+		h->nice_orig = nice;
+		h->nice_now = pvhostd_boost_nice(nice);
+	}
+	h->hint_raises++;
+	h->hint_seen++;
+	return;
+fail:
+	h->hint_errors++;
+	h->hint.raised = false;	/* not raised: nothing to restore */
+}
+
+/*
+ * One sample of the hint: read once, validated, counted, acted on. A
+ * sample that reads it set while the thread was found preempted over the
+ * period just ended is a preemption of a lock holder: the guest cannot
+ * clear the hint while its vCPU does not run.
+ */
+static void hint_tick(struct pvhostd *d, u32 vcpu, u64 now_ms)
+{
+	struct pvhostd_vcpu_host *h = &d->s.vh[vcpu];
+	struct pvhost_vcpu *v = record(d, vcpu);
+	u32 hint = PVHOSTD_LOAD(v->lock_hint);	/* guest input: once */
+	u32 seen = h->hint_seen;
+
+	if (!pvhostd_hint_valid(hint)) {
+		h->hint_invalid++;
+		hint = 0;
+	}
+	if (hint && h->open) {
+		h->hint_samples++;
+		h->hint_preempted += h->preempted;
+	}
+	switch (pvhostd_hint_decide(&d->opt.hint, &h->hint, hint, now_ms)) {
+	case PVHOSTD_HINT_RAISE:
+		hint_raise(d, vcpu);
+		break;
+	case PVHOSTD_HINT_KEEP:
+		h->hint_seen++;
+		break;
+	case PVHOSTD_HINT_RESTORE:
+		prio_restore(d, vcpu);
+		h->hint_restores++;
+		break;
+	case PVHOSTD_HINT_REFUSE:
+		h->hint_refused++;
+		break;
+	case PVHOSTD_HINT_NONE:
+	case PVHOSTD_HINT_OBSERVE:
+		break;
+	}
+	if (h->hint_seen != seen && !pvhostd_hostile_serve(d, PVHOSTD_PART_VCPU))
+		PVHOSTD_STORE(v->lock_hint_seen, h->hint_seen);
 }
 
 static void boost_tick(struct pvhostd *d, u32 vcpu, u64 now_ms)
@@ -313,16 +404,23 @@ static void boost_tick(struct pvhostd *d, u32 vcpu, u64 now_ms)
 	}
 }
 
-/* Every boost still applied goes back to its thread's own nice. */
+/* Every boost or hint still applied goes back to its thread's own nice. */
 static void boost_revert_all(struct pvhostd *d)
 {
 	u32 i;
 
 	for (i = 0; i < PVHOST_MAX_VCPUS; i++) {
-		if (d->s.vh[i].b.boosted) {
-			d->s.vh[i].b.boosted = false;
-			boost_revert(d, i);
-		}
+		struct pvhostd_vcpu_host *h = &d->s.vh[i];
+		bool boosted = h->b.boosted, hinted = h->hint.raised;
+
+		h->b.boosted = false;
+		h->hint.raised = false;
+		if (boosted)
+			h->boosts_reverted++;
+		if (hinted)
+			h->hint_restores++;
+		if (boosted || hinted)
+			prio_restore(d, i);
 	}
 }
 
@@ -570,5 +668,7 @@ void pvhostd_vcpu_timer(struct pvhostd *d)
 		preempt_tick(d, i);
 		if (d->s.vh[i].open || d->s.vh[i].b.boosted)
 			boost_tick(d, i, now_ms);
+		if (d->s.vh[i].open || d->s.vh[i].hint.raised)
+			hint_tick(d, i, now_ms);
 	}
 }

@@ -24,6 +24,18 @@
  *
  * Counters are per CPU and per lock class (init site): the uncontended
  * paths write the lock word and this CPU's counter, nothing shared.
+ *
+ * The lock hint: while a CPU holds any pvspinlock, the word pvhc points
+ * this CPU at (its own vCPU record in the host channel) reads 1, so that
+ * the host can keep the vCPU running for a bounded time. A per-CPU
+ * nesting count is kept on every lock and unlock, interrupts and bottom
+ * halves included (they nest completely, so the count written after one
+ * is the count of the section it interrupted); only the outermost lock
+ * and unlock write the word, behind a static key (lock_hint=). No call,
+ * no RCU read lock: the sections run with preemption off, which is what
+ * pvhc waits for before a word goes away. A pvmutex does not hint: its
+ * owner may sleep or migrate, so a per-CPU word would name the wrong vCPU,
+ * and a preempted pvmutex owner already makes its waiters sleep.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +44,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/interrupt.h>
+#include <linux/jump_label.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
@@ -67,6 +80,7 @@ EXPORT_SYMBOL_IF_KUNIT(pvsl_yield_budget);
 bool pvsl_boost = true;
 EXPORT_SYMBOL_IF_KUNIT(pvsl_boost);
 static unsigned int pvsl_mutex_spin = 4096;
+static bool pvsl_lock_hint_param = true;
 
 module_param_named(spin_budget, pvsl_spin_budget, uint, 0444);
 MODULE_PARM_DESC(spin_budget, "spin turns between two looks at the holder's vCPU, 1..1048576 (128)");
@@ -76,6 +90,14 @@ module_param_named(boost, pvsl_boost, bool, 0444);
 MODULE_PARM_DESC(boost, "ask the host to boost a preempted holder (Y)");
 module_param_named(mutex_spin, pvsl_mutex_spin, uint, 0444);
 MODULE_PARM_DESC(mutex_spin, "pvmutex spin turns before sleeping while the owner runs, 0..16777216 (4096)");
+module_param_named(lock_hint, pvsl_lock_hint_param, bool, 0444);
+MODULE_PARM_DESC(lock_hint, "tell the host while this CPU holds a pvspinlock (Y)");
+
+/* The lock hint (see the top of the file). */
+static DEFINE_STATIC_KEY_TRUE(pvsl_hint_key);
+static DEFINE_MUTEX(pvsl_hint_mutex);		/* turns the key */
+static DEFINE_PER_CPU(unsigned int, pvsl_hint_nest);
+static DEFINE_PER_CPU(struct pvsl_hint_stats, pvsl_hint_st);
 
 /* The telemetry classes: names copied in, never freed before the module. */
 static char pvsl_names[PVSL_MAX_CLASSES][PVSL_NAME_LEN] = { "(overflow)" };
@@ -327,6 +349,67 @@ static noinline void pvsl_wait(struct pvspinlock *lock, u16 me)
 	pvsl_note_wait(id, start);
 }
 
+/* Preemption is off from here until pvsl_hint_released(). */
+static __always_inline void pvsl_hint_acquired(void)
+{
+	if (this_cpu_inc_return(pvsl_hint_nest) == 1 &&
+	    static_branch_likely(&pvsl_hint_key) && pvhc_lock_hint_set(1))
+		this_cpu_inc(pvsl_hint_st.hinted);
+}
+
+static __always_inline void pvsl_hint_released(void)
+{
+	if (!this_cpu_dec_return(pvsl_hint_nest) &&
+	    static_branch_likely(&pvsl_hint_key))
+		pvhc_lock_hint_set(0);
+}
+
+/**
+ * pvsl_hint_enable - turn the lock hint on or off
+ * @on: the new state
+ *
+ * Off: once no CPU can write the hint any more, every word says "no lock".
+ * Locks held across the change are not hinted until their CPU's next
+ * outermost lock.
+ *
+ * Context: process context; may sleep.
+ */
+void pvsl_hint_enable(bool on)
+{
+	mutex_lock(&pvsl_hint_mutex);
+	if (on && !static_key_enabled(&pvsl_hint_key)) {
+		static_branch_enable(&pvsl_hint_key);
+	} else if (!on && static_key_enabled(&pvsl_hint_key)) {
+		static_branch_disable(&pvsl_hint_key);
+		pvhc_lock_hint_reset();
+	}
+	mutex_unlock(&pvsl_hint_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvsl_hint_enable);
+
+/**
+ * pvsl_hint_enabled - whether the lock hint is on
+ * Return: true if the locks write it
+ */
+bool pvsl_hint_enabled(void)
+{
+	return static_key_enabled(&pvsl_hint_key);
+}
+EXPORT_SYMBOL_IF_KUNIT(pvsl_hint_enabled);
+
+/**
+ * pvsl_hint_state - this CPU's hint nesting and the words it wrote (KUnit)
+ * @cpu: the CPU
+ * @st: its counters
+ * Return: its pvspinlock nesting count
+ */
+unsigned int pvsl_hint_state(unsigned int cpu, struct pvsl_hint_stats *st)
+{
+	*st = per_cpu(pvsl_hint_st, cpu);
+	return READ_ONCE(per_cpu(pvsl_hint_nest, cpu));
+}
+EXPORT_SYMBOL_IF_KUNIT(pvsl_hint_state);
+
 static __always_inline void pvsl_acquire(struct pvspinlock *lock,
 					 unsigned long ip)
 {
@@ -340,6 +423,7 @@ static __always_inline void pvsl_acquire(struct pvspinlock *lock,
 		pvsl_wait(lock, old >> 16);
 	WRITE_ONCE(lock->holder, smp_processor_id() + 1);
 	this_cpu_inc(pvsl_st(lock->class_id)->acquisitions);
+	pvsl_hint_acquired();
 }
 
 static __always_inline void pvsl_release(struct pvspinlock *lock,
@@ -354,6 +438,8 @@ static __always_inline void pvsl_release(struct pvspinlock *lock,
 	 * next ticket before its turn.
 	 */
 	smp_store_release(&lock->tickets.head, lock->tickets.head + 1);
+	/* After the lock word: the whole section is hinted. */
+	pvsl_hint_released();
 }
 
 /**
@@ -425,6 +511,7 @@ bool pvspinlock_trylock(struct pvspinlock *lock)
 #endif
 	WRITE_ONCE(lock->holder, smp_processor_id() + 1);
 	this_cpu_inc(pvsl_st(lock->class_id)->acquisitions);
+	pvsl_hint_acquired();
 	return true;
 }
 EXPORT_SYMBOL_GPL(pvspinlock_trylock);
@@ -742,6 +829,27 @@ static ssize_t boost_store(struct kobject *k, struct kobj_attribute *a,
 
 static struct kobj_attribute boost_attr = __ATTR_RW(boost);
 
+static ssize_t lock_hint_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%d\n", pvsl_hint_enabled());
+}
+
+static ssize_t lock_hint_store(struct kobject *k, struct kobj_attribute *a,
+			       const char *buf, size_t len)
+{
+	bool v;
+
+	if (pvsl_parse_bool(buf, &v)) {
+		pr_warn_ratelimited("lock_hint: want 0, 1, n, y, off or on\n");
+		return -EINVAL;
+	}
+	pvsl_hint_enable(v);
+	return len;
+}
+
+static struct kobj_attribute lock_hint_attr = __ATTR_RW(lock_hint);
+
 /* Which pvhc backend serves each fact the locks use. */
 #define PVSL_SOURCE_ATTR(_name, _feat)					\
 static ssize_t _name##_source_show(struct kobject *k,			\
@@ -757,6 +865,7 @@ static struct kobj_attribute _name##_source_attr = __ATTR_RO(_name##_source)
 PVSL_SOURCE_ATTR(preempted, PVHC_FEAT_PREEMPTED);
 PVSL_SOURCE_ATTR(yield, PVHC_FEAT_YIELD);
 PVSL_SOURCE_ATTR(boost, PVHC_FEAT_BOOST);
+PVSL_SOURCE_ATTR(lock_hint, PVHC_FEAT_LOCK_HINT);
 
 static struct attribute *pvsl_attrs[] = {
 	&spin_budget_attr.attr,
@@ -766,6 +875,8 @@ static struct attribute *pvsl_attrs[] = {
 	&preempted_source_attr.attr,
 	&yield_source_attr.attr,
 	&boost_source_attr.attr,
+	&lock_hint_attr.attr,
+	&lock_hint_source_attr.attr,
 	NULL,
 };
 
@@ -796,6 +907,29 @@ static int pvsl_classes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pvsl_classes);
 
+/* debugfs: /sys/kernel/debug/pvspinlock/lock_hint */
+static int pvsl_lock_hint_show(struct seq_file *m, void *v)
+{
+	struct pvsl_hint_stats st;
+	unsigned int cpu, nest;
+	u32 seen;
+	int ret;
+
+	seq_puts(m, "cpu nest hinted host_seen\n");
+	for_each_possible_cpu(cpu) {
+		nest = pvsl_hint_state(cpu, &st);
+		ret = pvhc_lock_hint_seen(cpu, &seen);
+		if (ret)
+			seq_printf(m, "%u %u %llu %d\n", cpu, nest, st.hinted,
+				   ret);
+		else
+			seq_printf(m, "%u %u %llu %u\n", cpu, nest, st.hinted,
+				   seen);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pvsl_lock_hint);
+
 static int pvsl_check_params(void)
 {
 	if (!pvsl_spin_budget || pvsl_spin_budget > PVSL_SPIN_BUDGET_MAX) {
@@ -818,13 +952,15 @@ static int pvsl_check_params(void)
 
 static int __init pvsl_init(void)
 {
-	char names[3][PVHC_NAME_MAX];
+	char names[4][PVHC_NAME_MAX];
 	unsigned int cpu;
 	int ret;
 
 	ret = pvsl_check_params();
 	if (ret)
 		return ret;
+	if (!pvsl_lock_hint_param)
+		pvsl_hint_enable(false);
 	pvsl_stats = __alloc_percpu(sizeof(struct pvsl_stats) *
 				    PVSL_MAX_CLASSES,
 				    __alignof__(struct pvsl_stats));
@@ -850,16 +986,21 @@ static int __init pvsl_init(void)
 	pvsl_debugfs = debugfs_create_dir("pvspinlock", NULL);
 	debugfs_create_file("classes", 0444, pvsl_debugfs, NULL,
 			    &pvsl_classes_fops);
+	debugfs_create_file("lock_hint", 0444, pvsl_debugfs, NULL,
+			    &pvsl_lock_hint_fops);
 	ret = pvsl_torture_init(pvsl_debugfs);
 	if (ret)
 		goto remove_debugfs;
-	pr_info("preempted facts from %s, yield from %s, boost from %s\n",
+	pr_info("preempted facts from %s, yield from %s, boost from %s, lock hint to %s%s\n",
 		pvhc_feature_source_name(PVHC_FEAT_PREEMPTED, names[0],
 					 PVHC_NAME_MAX),
 		pvhc_feature_source_name(PVHC_FEAT_YIELD, names[1],
 					 PVHC_NAME_MAX),
 		pvhc_feature_source_name(PVHC_FEAT_BOOST, names[2],
-					 PVHC_NAME_MAX));
+					 PVHC_NAME_MAX),
+		pvhc_feature_source_name(PVHC_FEAT_LOCK_HINT, names[3],
+					 PVHC_NAME_MAX),
+		pvsl_lock_hint_param ? "" : " (off: lock_hint=N)");
 	return 0;
 
 remove_debugfs:

@@ -21,6 +21,11 @@ struct pvsl_stats {
 	u64 max_wait_ns;	/* the longest contended wait */
 };
 
+/* Per-CPU lock-hint counters. */
+struct pvsl_hint_stats {
+	u64 hinted;		/* outermost sections the host was told of */
+};
+
 #define PVSL_MAX_CLASSES	64	/* slot 0 takes the classes beyond */
 #define PVSL_NAME_LEN		56
 
@@ -66,5 +71,8 @@ extern unsigned int pvsl_spin_budget;
 extern unsigned int pvsl_yield_budget;
 extern bool pvsl_boost;
 void pvsl_boost_flush(void);
+void pvsl_hint_enable(bool on);
+bool pvsl_hint_enabled(void);
+unsigned int pvsl_hint_state(unsigned int cpu, struct pvsl_hint_stats *st);
 
 #endif /* _PVSPINLOCK_INTERNAL_H */

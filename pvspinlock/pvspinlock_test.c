@@ -15,6 +15,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
@@ -25,6 +26,7 @@
 #include <linux/sched/clock.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "pvspinlock_internal.h"
 
@@ -878,7 +880,349 @@ static struct kunit_suite pvspinlock_pv_suite = {
 	.test_cases = pvspinlock_pv_cases,
 };
 
-kunit_test_suites(&pvspinlock_suite, &pvspinlock_pv_suite);
+/* ---- suite pvspinlock_hint: the lock hint through a test backend ---- */
+
+static struct {
+	u32 *word;		/* [nr_cpu_ids]: what the "host" reads */
+	bool registered;
+} th;
+
+static u32 *th_slot(void *priv, unsigned int cpu)
+{
+	return cpu < nr_cpu_ids ? &th.word[cpu] : NULL;
+}
+
+static int th_seen(void *priv, unsigned int cpu, u32 *seen)
+{
+	*seen = 0;
+	return 0;
+}
+
+static const struct pvhc_backend_ops th_ops = {
+	.lock_hint_slot = th_slot,
+	.lock_hint_seen = th_seen,
+};
+
+static struct pvhc_backend th_backend = {
+	.name = "pvsl-hint-test",
+	.priority = PVHC_PRIO_TEST,
+	.features = BIT(PVHC_FEAT_LOCK_HINT),
+	.ops = &th_ops,
+	.owner = THIS_MODULE,
+};
+
+static int pvspinlock_hint_init(struct kunit *test)
+{
+	int ret;
+
+	th.word = kunit_kcalloc(test, nr_cpu_ids, sizeof(*th.word),
+				GFP_KERNEL);
+	if (!th.word)
+		return -ENOMEM;
+	pvsl_hint_enable(true);
+	ret = pvhc_backend_register(&th_backend);
+	if (ret)
+		return ret;
+	th.registered = true;
+	if (per_cpu(pvhc_lock_hint_slot, 0) != &th.word[0]) {
+		kunit_err(test, "pvhc does not route the hint to the test backend\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void pvspinlock_hint_exit(struct kunit *test)
+{
+	if (th.registered)
+		pvhc_backend_unregister(&th_backend);
+	th.registered = false;
+	pvsl_hint_enable(true);
+}
+
+static unsigned int th_nest(unsigned int cpu)
+{
+	struct pvsl_hint_stats st;
+
+	return pvsl_hint_state(cpu, &st);
+}
+
+static u64 th_hinted(unsigned int cpu)
+{
+	struct pvsl_hint_stats st;
+
+	pvsl_hint_state(cpu, &st);
+	return st.hinted;
+}
+
+/* Nested locks: the word is 1 from the outermost lock to its unlock. */
+static void pvspinlock_hint_nesting(struct kunit *test)
+{
+	struct pvspinlock a, b;
+	unsigned int cpu;
+	u64 hinted;
+
+	pvspinlock_init(&a);
+	pvspinlock_init(&b);
+	migrate_disable();
+	cpu = smp_processor_id();
+	hinted = th_hinted(cpu);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	pvspinlock_lock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 1U);
+	pvspinlock_lock(&b);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 2U);
+	pvspinlock_unlock(&b);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	/* trylock hints too; a failed one changes nothing */
+	KUNIT_EXPECT_TRUE(test, pvspinlock_trylock(&a));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	KUNIT_EXPECT_FALSE(test, pvspinlock_trylock(&a));
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_hinted(cpu) - hinted, 2ULL);
+	migrate_enable();
+}
+
+struct th_irq {
+	struct irq_work work;
+	struct pvspinlock lock;
+	unsigned int cpu;
+	u32 before, inside, after;
+	unsigned int nest_inside;
+};
+
+static void th_irq_fn(struct irq_work *w)
+{
+	struct th_irq *t = container_of(w, struct th_irq, work);
+	unsigned long flags;
+
+	t->cpu = smp_processor_id();
+	t->before = READ_ONCE(th.word[t->cpu]);
+	pvspinlock_lock_irqsave(&t->lock, flags);
+	t->inside = READ_ONCE(th.word[t->cpu]);
+	t->nest_inside = th_nest(t->cpu);
+	pvspinlock_unlock_irqrestore(&t->lock, flags);
+	t->after = READ_ONCE(th.word[t->cpu]);
+}
+
+/* The _bh and _irqsave forms, and a lock taken in a hard interrupt. */
+static void pvspinlock_hint_irq_bh(struct kunit *test)
+{
+	struct th_irq t = { .work = IRQ_WORK_INIT_HARD(th_irq_fn) };
+	struct pvspinlock a, b;
+	unsigned long flags;
+	unsigned int cpu;
+
+	pvspinlock_init(&a);
+	pvspinlock_init(&b);
+	pvspinlock_init(&t.lock);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvspinlock_lock_bh(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	pvspinlock_lock_irqsave(&b, flags);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 2U);
+	pvspinlock_unlock_irqrestore(&b, flags);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	pvspinlock_unlock_bh(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+
+	/* An interrupt that locks inside a section leaves it hinted. */
+	pvspinlock_lock(&a);
+	irq_work_queue(&t.work);
+	irq_work_sync(&t.work);
+	KUNIT_EXPECT_EQ(test, t.cpu, cpu);
+	KUNIT_EXPECT_EQ(test, t.before, 1U);
+	KUNIT_EXPECT_EQ(test, t.inside, 1U);
+	KUNIT_EXPECT_EQ(test, t.nest_inside, 2U);
+	KUNIT_EXPECT_EQ(test, t.after, 1U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+
+	/* ... and one outside any section hints its own and clears it. */
+	irq_work_queue(&t.work);
+	irq_work_sync(&t.work);
+	KUNIT_EXPECT_EQ(test, t.before, 0U);
+	KUNIT_EXPECT_EQ(test, t.inside, 1U);
+	KUNIT_EXPECT_EQ(test, t.nest_inside, 1U);
+	KUNIT_EXPECT_EQ(test, t.after, 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	migrate_enable();
+}
+
+/* A pvmutex owner may sleep or migrate: it does not hint. */
+static void pvspinlock_hint_not_pvmutex(struct kunit *test)
+{
+	struct pvmutex m;
+	unsigned int cpu;
+
+	pvmutex_init(&m);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvmutex_lock(&m);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	pvmutex_unlock(&m);
+	migrate_enable();
+}
+
+static void th_hint_off_fn(struct work_struct *w)
+{
+	pvsl_hint_enable(false);
+}
+
+static void th_hint_on_fn(struct work_struct *w)
+{
+	pvsl_hint_enable(true);
+}
+
+/*
+ * Off: nothing is written. Turned off while a lock is held, the word says
+ * "no lock" once that section is over (the change waits for it); turned
+ * on while a lock is held, the inner unlocks write nothing and the
+ * nesting count stays right. The changes sleep: a work item makes them.
+ */
+static void pvspinlock_hint_off(struct kunit *test)
+{
+	struct work_struct toggle;
+	struct pvspinlock a, b;
+	unsigned int cpu;
+	bool changed;
+	u64 hinted;
+
+	pvspinlock_init(&a);
+	pvspinlock_init(&b);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvsl_hint_enable(false);
+	hinted = th_hinted(cpu);
+	pvspinlock_lock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	KUNIT_EXPECT_EQ(test, th_hinted(cpu), hinted);
+	pvsl_hint_enable(true);
+	migrate_enable();
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU to change the state from");
+
+	INIT_WORK_ONSTACK(&toggle, th_hint_off_fn);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvspinlock_lock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	queue_work(system_unbound_wq, &toggle);
+	changed = spin_until(!pvsl_hint_enabled(),
+			     TW_TIMEOUT_MS);
+	KUNIT_EXPECT_TRUE(test, changed);
+	pvspinlock_unlock(&a);
+	migrate_enable();
+	flush_work(&toggle);
+	destroy_work_on_stack(&toggle);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+
+	INIT_WORK_ONSTACK(&toggle, th_hint_on_fn);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvspinlock_lock(&a);
+	queue_work(system_unbound_wq, &toggle);
+	changed = spin_until(pvsl_hint_enabled(),
+			     TW_TIMEOUT_MS);
+	KUNIT_EXPECT_TRUE(test, changed);
+	pvspinlock_lock(&b);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 2U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	pvspinlock_unlock(&b);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	pvspinlock_lock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	migrate_enable();
+	flush_work(&toggle);
+	destroy_work_on_stack(&toggle);
+}
+
+static void th_unregister_fn(struct work_struct *w)
+{
+	pvhc_backend_unregister(&th_backend);
+}
+
+/*
+ * The backend goes while this CPU holds a lock: pvhc repoints the slot,
+ * waits for the section, then clears the word. The unlock must not write
+ * into the old word, nor the next lock anywhere.
+ */
+static void pvspinlock_hint_backend_gone(struct kunit *test)
+{
+	struct work_struct gone;
+	struct pvspinlock a;
+	unsigned int cpu;
+	bool repointed;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU to unregister from");
+	pvspinlock_init(&a);
+	INIT_WORK_ONSTACK(&gone, th_unregister_fn);
+	migrate_disable();
+	pvspinlock_lock(&a);
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	queue_work(system_unbound_wq, &gone);
+	repointed = spin_until(!this_cpu_read(pvhc_lock_hint_slot),
+			       TW_TIMEOUT_MS);
+	/* The word is not cleared while the section runs. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	th.word[cpu] = 0xdead;	/* a write now would be seen */
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0xdeadU);
+	migrate_enable();
+	flush_work(&gone);
+	destroy_work_on_stack(&gone);
+	th.registered = false;
+	KUNIT_EXPECT_TRUE(test, repointed);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 0U);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pvspinlock_lock(&a);
+	KUNIT_EXPECT_EQ(test, th_nest(cpu), 1U);
+	pvspinlock_unlock(&a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
+	migrate_enable();
+}
+
+static struct kunit_case pvspinlock_hint_cases[] = {
+	KUNIT_CASE(pvspinlock_hint_nesting),
+	KUNIT_CASE(pvspinlock_hint_irq_bh),
+	KUNIT_CASE(pvspinlock_hint_not_pvmutex),
+	KUNIT_CASE(pvspinlock_hint_off),
+	KUNIT_CASE(pvspinlock_hint_backend_gone),
+	{}
+};
+
+static struct kunit_suite pvspinlock_hint_suite = {
+	.name = "pvspinlock_hint",
+	.init = pvspinlock_hint_init,
+	.exit = pvspinlock_hint_exit,
+	.test_cases = pvspinlock_hint_cases,
+};
+
+kunit_test_suites(&pvspinlock_suite, &pvspinlock_pv_suite,
+		  &pvspinlock_hint_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pvspinlock");
 MODULE_LICENSE("GPL");

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/notifier.h>
+#include <linux/percpu.h>
 
 struct dentry;
 struct module;
@@ -30,6 +31,7 @@ enum pvhc_feature {
 	PVHC_FEAT_NUMA_INFO,	/* host NUMA topology as the guest sees it */
 	PVHC_FEAT_PRESSURE,	/* host memory-pressure gauge */
 	PVHC_FEAT_ENTROPY,	/* host entropy (untrusted) */
+	PVHC_FEAT_LOCK_HINT,	/* per-CPU "holding a lock" word the host reads */
 	PVHC_FEAT_NR
 };
 
@@ -105,6 +107,14 @@ struct pvhc_backend_ops {
 	int (*numa_info)(void *priv, struct pvhc_numa_info *out);
 	int (*pressure)(void *priv, struct pvhc_pressure *out);
 	ssize_t (*entropy)(void *priv, void *buf, size_t len);
+	/*
+	 * Lock hint: the word the host reads for CPU @cpu (NULL: none),
+	 * asked in process context when the route changes; it must stay
+	 * writable until pvhc_backend_unregister() returns. lock_hint_seen
+	 * reports the host's count for that CPU (untrusted, shown only).
+	 */
+	u32 *(*lock_hint_slot)(void *priv, unsigned int cpu);
+	int (*lock_hint_seen)(void *priv, unsigned int cpu, u32 *seen);
 };
 
 /* A backend name: 1..PVHC_NAME_MAX - 1 characters of [a-z0-9_-]. */
@@ -169,5 +179,35 @@ int pvhc_pressure_read(struct pvhc_pressure *out);
 int pvhc_pressure_notifier_register(struct notifier_block *nb);
 int pvhc_pressure_notifier_unregister(struct notifier_block *nb);
 ssize_t pvhc_entropy_fetch(void *buf, size_t len);
+int pvhc_lock_hint_seen(unsigned int cpu, u32 *seen);
+
+/*
+ * The lock hint. pvhc points each CPU's pvhc_lock_hint_slot at the word
+ * the PVHC_FEAT_LOCK_HINT backend gave for it, or NULL. A slot is read and
+ * written only with preemption disabled: before a backend's words go away
+ * (route change, unregister) pvhc clears the slots and waits for every
+ * such section with synchronize_rcu(), then writes 0 into the old words.
+ * No call, no lock, no shared cache line: one per-CPU load and one store
+ * into this vCPU's own record.
+ */
+DECLARE_PER_CPU(u32 *, pvhc_lock_hint_slot);
+
+/**
+ * pvhc_lock_hint_set - tell the host whether this CPU holds a lock
+ * @val: 0 none, else the nesting depth (the host needs > 0 only)
+ *
+ * Context: preemption disabled (any context, NMI excepted).
+ * Return: true if a backend takes the hint (the word was written).
+ */
+static __always_inline bool pvhc_lock_hint_set(u32 val)
+{
+	u32 *slot = this_cpu_read(pvhc_lock_hint_slot);
+
+	if (slot)
+		WRITE_ONCE(*slot, val);
+	return slot;
+}
+
+void pvhc_lock_hint_reset(void);
 
 #endif /* _LINUX_PVHC_H */

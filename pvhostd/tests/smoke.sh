@@ -104,11 +104,13 @@ check "vcpu status without --qmp: qmp=off, peer=none" \
 	bash -c "'$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx qmp=off && '$here/pvctl' -c '$sock.ctl' vcpu status | grep -qx peer=none"
 check "vcpu bogus: exit 1" bash -c "'$here/pvctl' -c '$sock.ctl' vcpu bogus; [ \$? -eq 1 ]"
 check "bad --vcpu-poll-ms exits 2" bash -c "'$here/pvhostd' -s x --qmp y --vcpu-poll-ms 1; [ \$? -eq 2 ]"
+check "bad --lock-hint-max-ms exits 2" bash -c "'$here/pvhostd' -s x --qmp y --lock-hint-max-ms 10001; [ \$? -eq 2 ]"
 # The vCPU service against a fake QEMU (tests/vcpu-client.py): one
 # pvhostd per mode, as each ends with the daemon's exit.
 vcpu_run() {
 	local mode=$1 vs=$work/vcpu-$1.sock vpid
 	"$daemon" -s "$vs" -n 4 --qmp "$work/qmp-$mode.sock" --boost-max-ms 200 \
+		--lock-hint-max-ms 300 \
 		2> "$work/pvhostd-vcpu-$mode.log" &
 	vpid=$!
 	for _ in $(seq 50); do [ -S "$vs.ctl" ] && break; sleep 0.1; done

@@ -533,6 +533,10 @@ static void test_ctl_valid(void)
 	       "ctl: entropy fault zeros");
 	TAP_OK(!parse("vcpu status", &c) && c.op == PVHOSTD_CTL_VCPU_STATUS,
 	       "ctl: vcpu status");
+	TAP_OK(!parse("vcpu lock-hint-max 0", &c) &&
+	       c.op == PVHOSTD_CTL_VCPU_HINT_MAX && c.hint_max_ms == 0 &&
+	       !parse("vcpu lock-hint-max 10000", &c) && c.hint_max_ms == 10000,
+	       "ctl: vcpu lock-hint-max 0, 10000");
 	TAP_OK(!parse("entropy fault repeat", &c) && c.fault == PVHOSTD_ENTROPY_REPEAT &&
 	       !parse("entropy fault replay", &c) && c.fault == PVHOSTD_ENTROPY_REPLAY &&
 	       !parse("entropy fault none", &c) && c.fault == PVHOSTD_ENTROPY_GOOD,
@@ -548,6 +552,9 @@ static void test_ctl_invalid(void)
 		"pressure auto now", "entropy", "entropy fault", "entropy fault bad",
 		"entropy fault zeros now", "status\r", "sta\ttus", "a b c d e f",
 		"\xff\xfe", "status\n\n", "vcpu", "vcpu stat", "vcpu status 1",
+		"vcpu lock-hint-max", "vcpu lock-hint-max 10001",
+		"vcpu lock-hint-max -1", "vcpu lock-hint-max 5x",
+		"vcpu lock-hint-max 99999999999999999999",
 	};
 	struct pvhostd_ctl_cmd c;
 	char longcmd[PVHOSTD_CTL_MAX + 10];
@@ -822,6 +829,64 @@ static void test_boost_policy(void)
 	       (unsigned long long)on, applied, refused);
 	TAP_OK(pvhostd_boost_nice(0) == -5 && pvhostd_boost_nice(-18) == -20 &&
 	       pvhostd_boost_nice(19) == 14, "boost: nice 5 lower, at least -20");
+}
+
+static void test_hint_policy(void)
+{
+	struct pvhostd_hint_policy p = { .max_ms = 20, .cooldown_x = 3 };
+	struct pvhostd_hint_policy off = { .max_ms = 0, .cooldown_x = 3 };
+	struct pvhostd_hint_state h = { 0 };
+	u64 t = 1000, on = 0, ms;
+	int raises = 0, refused = 0;
+
+	TAP_OK(pvhostd_hint_valid(0) && pvhostd_hint_valid(1) &&
+	       pvhostd_hint_valid(PVHOSTD_HINT_MAX) &&
+	       !pvhostd_hint_valid(PVHOSTD_HINT_MAX + 1) &&
+	       !pvhostd_hint_valid(0x80000000U) && !pvhostd_hint_valid(UINT32_MAX),
+	       "hint: 0..255 valid, garbage above is not");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 0, t) == PVHOSTD_HINT_NONE &&
+	       !h.raised, "hint: clear, nothing done");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 1, t) == PVHOSTD_HINT_RAISE &&
+	       h.raised, "hint: set -> raised");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 2, t + 10) == PVHOSTD_HINT_KEEP,
+	       "hint: still set within the limit -> kept");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 0, t + 12) == PVHOSTD_HINT_RESTORE &&
+	       !h.raised, "hint: cleared -> restored");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 1, t + 20) == PVHOSTD_HINT_REFUSE &&
+	       pvhostd_hint_decide(&p, &h, 1, t + 47) == PVHOSTD_HINT_REFUSE &&
+	       !h.raised, "hint: within 3 x 12 ms of it -> refused");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 1, t + 48) == PVHOSTD_HINT_RAISE,
+	       "hint: after the refusal window -> raised again");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 1, t + 67) == PVHOSTD_HINT_KEEP &&
+	       pvhostd_hint_decide(&p, &h, 1, t + 68) == PVHOSTD_HINT_RESTORE &&
+	       !h.raised, "hint: restored at --lock-hint-max-ms though still set");
+	TAP_OK(pvhostd_hint_decide(&p, &h, 1, t + 69) == PVHOSTD_HINT_REFUSE,
+	       "hint: held to the limit -> refused for 3 x the limit");
+	memset(&h, 0, sizeof(h));
+	TAP_OK(pvhostd_hint_decide(&off, &h, 1, t) == PVHOSTD_HINT_OBSERVE &&
+	       pvhostd_hint_decide(&off, &h, 1, t + 5000) == PVHOSTD_HINT_OBSERVE &&
+	       !h.raised, "hint: --lock-hint-max-ms 0 observes, never raises");
+	/* a guest holding the hint all the time, sampled every ms for 10 s */
+	memset(&h, 0, sizeof(h));
+	for (ms = 0; ms < 10000; ms++) {
+		switch (pvhostd_hint_decide(&p, &h, 1, t + ms)) {
+		case PVHOSTD_HINT_RAISE:
+			raises++;
+			break;
+		case PVHOSTD_HINT_REFUSE:
+			refused++;
+			break;
+		default:
+			break;
+		}
+		on += h.raised;
+	}
+	TAP_OK(on <= 10000 / 4 + p.max_ms && on >= 10000 / 4 - 2 * p.max_ms &&
+	       refused > 7000 && raises >= 100,
+	       "hint: held all the time is raised %llu of 10000 ms (raises %d, refused %d)",
+	       (unsigned long long)on, raises, refused);
+	TAP_OK(!h.raised || pvhostd_hint_decide(&p, &h, 0, t + ms) ==
+	       PVHOSTD_HINT_RESTORE, "hint: a raise in progress is restored when cleared");
 }
 
 /* ---- hostile-host mode ---- */
@@ -1759,6 +1824,7 @@ int main(void)
 	test_proc_parsers();
 	test_preempted_rule();
 	test_boost_policy();
+	test_hint_policy();
 	test_hostile_names();
 	test_hostile_apply();
 	test_hostile_layout();

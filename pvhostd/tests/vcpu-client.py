@@ -4,7 +4,8 @@
 # ivshmem client, a QMP monitor that names four of our threads as vCPUs
 # (three CPU-bound ones pinned to one host CPU, one asleep), then checks
 # the preempted flags, boosts as nice changes and their reverts (guest
-# clear, --boost-max-ms, refusal after it, session end, SIGTERM).
+# clear, --boost-max-ms, refusal after it, session end, SIGTERM), and the
+# lock hint likewise (--lock-hint-max-ms, refusal, garbage, SIGTERM).
 # Usage: vcpu-client.py SOCK QMP PVCTL PVHOSTD_PID MODE   (MODE: good|hostile)
 # Prints TAP lines; exits non-zero on the first failure.
 import hashlib, json, mmap, os, signal, socket, struct, sys, threading, time
@@ -111,6 +112,7 @@ def put(i, field, v):
 
 
 PREEMPTED, PSEQ, BOOST, BSEQ, BACK = 32, 36, 40, 44, 48
+LHINT, LSEEN = 52, 56
 
 if mode == 'hostile':
     ok(wait_for(lambda: int(status()[0].get('qmp_failures', 0)) >= 2, 10),
@@ -176,7 +178,56 @@ time.sleep(0.7)  # past the cooldown: 3 x --boost-max-ms at most
 put(3, BOOST, 1)
 put(3, BSEQ, 6)
 ok(wait_for(lambda: rec(3, BACK) == 6, 2), "boosted again")
+
+# The lock hint on vCPU 2 (the daemon runs --lock-hint-max-ms 300).
+t2 = tids[2]
+o2 = os.getpriority(os.PRIO_PROCESS, t2)
+
+
+def nice2():
+    return os.getpriority(os.PRIO_PROCESS, t2)
+
+
+def hint(field):
+    return int(status()[1][2][field])
+
+
+ok(feat & 0x10, f"features {feat:#x} advertise lock_hint")
+ok(hint('lock_hint_seen') == 0 and rec(2, LSEEN) == 0, "no hint, none seen")
+put(2, LHINT, 1)
+ok(wait_for(lambda: nice2() == max(o2 - 5, -20), 1),
+   f"lock hint set: nice {o2} -> {nice2()}")
+ok(wait_for(lambda: rec(2, LSEEN) >= 1, 1) and hint('hint_raises') == 1,
+   f"lock_hint_seen {rec(2, LSEEN)} in the record, one raise")
+put(2, LHINT, 0)
+ok(wait_for(lambda: nice2() == o2, 0.2) and hint('hint_restores') == 1,
+   "hint cleared by the guest: restored within 200 ms (< the limit)")
+time.sleep(0.5)  # past its refusal window
+put(2, LHINT, 1)
+ok(wait_for(lambda: nice2() < o2, 1), "set again after the window: raised")
+t0 = time.time()
+ok(wait_for(lambda: nice2() == o2, 2) and time.time() - t0 > 0.15,
+   f"held: restored at --lock-hint-max-ms though still set "
+   f"({time.time() - t0:.2f} s)")
+ok(wait_for(lambda: hint('hint_refused') > 0, 0.5) and nice2() == o2,
+   "still set right after: refused, not raised")
+seen = rec(2, LSEEN)
+put(2, LHINT, 0xffffffff)
+ok(wait_for(lambda: hint('hint_invalid') > 0, 1) and nice2() == o2 and
+   rec(2, LSEEN) == seen, "hint 0xffffffff: counted invalid, not acted on")
+put(2, LHINT, 0)
+time.sleep(1.2)  # past the refusal window: 3 x 300 ms
+put(2, LHINT, 1)
+ok(wait_for(lambda: nice2() < o2, 1), "raised once more")
+kv, v = status()
+ok(kv.get('lock_hint_max_ms') == '300' and int(v[2]['hint_samples']) > 0,
+   f"pvctl: lock_hint_max_ms {kv.get('lock_hint_max_ms')}, "
+   f"hint_samples {v[2]['hint_samples']}, hint_preempted "
+   f"{v[2]['hint_preempted']}")
+
 os.kill(int(daemon_pid), signal.SIGTERM)
 ok(wait_for(lambda: os.getpriority(os.PRIO_PROCESS, t) == orig, 2),
    "SIGTERM with a boost applied: reverted")
+ok(wait_for(lambda: nice2() == o2, 2),
+   "SIGTERM with a lock hint applied: restored")
 stop = True

@@ -24,7 +24,7 @@
 
 static const char * const features[] = {
 	"preempted", "yield", "kick", "boost", "clock", "clock_pairing",
-	"numa_hint", "numa_info", "pressure", "entropy",
+	"numa_hint", "numa_info", "pressure", "entropy", "lock_hint",
 };
 
 static const char * const top_files[] = {
