@@ -17,10 +17,19 @@ and gets back pvctl's output, then its exit status:
 Arguments are single words of [A-Za-z0-9._:=,+-]; anything else is refused
 with rc 2. A pvctl that does not answer in 30 s is killed (rc 124). The
 relay only ever runs PVCTL against this lane's CONTROL_SOCKET.
+
+One request is the relay's own, for the benchmarks and tests that need the
+host's CPUs overcommitted (vCPU threads preempted by the host):
+
+    hog N SECONDS     N busy-looping processes on the host (N 1..8), each
+                      ended after SECONDS (1..300) at the latest; a new hog
+                      replaces the last
+    hog stop          end the hog now
 """
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +37,9 @@ import sys
 WORD = re.compile(r"^[A-Za-z0-9._:=,+-]{1,64}$")
 REQID = re.compile(r"^[0-9A-Za-z]{1,32}$")
 TIMEOUT = 30
+HOG_MAX = 8
+HOG_MAX_SECONDS = 300
+hogs = []
 
 
 def log(msg):
@@ -50,6 +62,35 @@ def run(pvctl, ctl, args):
     return p.returncode, text.splitlines()
 
 
+def hog_stop():
+    for p in hogs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)   # timeout and its shell
+        except ProcessLookupError:
+            pass
+        p.wait()
+    hogs.clear()
+
+
+def hog(args):
+    """The relay's own request: a CPU hog on the host, bounded in time."""
+    hog_stop()
+    if args == ["stop"]:
+        return 0, ["ok hog stopped"]
+    if len(args) != 2 or not args[0].isdigit() or not args[1].isdigit():
+        return 2, ["usage: hog N SECONDS | hog stop"]
+    n, secs = int(args[0]), int(args[1])
+    if not 1 <= n <= HOG_MAX or not 1 <= secs <= HOG_MAX_SECONDS:
+        return 2, [f"hog: N 1..{HOG_MAX}, SECONDS 1..{HOG_MAX_SECONDS}"]
+    # timeout(1) ends each even if this relay is killed first.
+    for _ in range(n):
+        hogs.append(subprocess.Popen(
+            ["timeout", "-s", "KILL", str(secs), "sh", "-c", "while :; do :; done"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True))
+    return 0, [f"ok hog {n} for {secs} s"]
+
+
 def serve(conn, pvctl, ctl):
     buf = b""
     while True:
@@ -67,6 +108,11 @@ def serve(conn, pvctl, ctl):
             bad = [a for a in args if not WORD.match(a)]
             if bad or not args or len(args) > 16:
                 answer(conn, rid, 2, [f"hostctl: refused arguments {bad or args}"])
+                continue
+            if args[0] == "hog":
+                rc, lines = hog(args[1:])
+                log(f"{rid}: {' '.join(args)} -> {rc}")
+                answer(conn, rid, rc, lines)
                 continue
             rc, lines = run(pvctl, ctl, args)
             log(f"{rid}: pvctl {' '.join(args)} -> {rc}")
@@ -94,6 +140,7 @@ def main():
                 serve(conn, pvctl, ctl)
             except OSError as e:
                 log(f"connection: {e}")
+        hog_stop()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@
 
 #define PVSPINLOCK_DEV_PATH	"/dev/pvspinlock"
 #define PVSPINLOCK_MAGIC	0x4c535650U	/* "PVSL" */
-#define PVSPINLOCK_ABI_VERSION	1
+#define PVSPINLOCK_ABI_VERSION	1U
 #define PVSPINLOCK_PAGE_SIZE	4096U		/* what to map, at offset 0 */
 #define PVSPINLOCK_STATE_OFFSET	64U
 /* The vCPUs the page has room for; CPUs beyond it read as unknown. */
