@@ -15,6 +15,8 @@
 #   make install-dkms    the module sources and dkms.conf to
 #                        $(DESTDIR)/usr/src/pvguest-<version>, for dkms
 #   make install-host    pvhostd, pvctl, their man pages, unit and config
+#   make install-lib     pvlock.h and its ABI header to
+#                        $(DESTDIR)$(PREFIX)/include/pvguest (PREFIX /usr)
 #   make deb             the pvguest-dkms and pvhostd Debian packages, built
 #                        in a copy of the tree under DEBDIR (/tmp/pvguest-deb)
 
@@ -79,6 +81,14 @@ install-dkms:
 install-host:
 	$(MAKE) -C pvhostd install
 
+# The user-space lock library of pvspinlock: header-only.
+PREFIX ?= /usr
+install-lib:
+	install -d $(DESTDIR)$(PREFIX)/include/pvguest/linux
+	install -m 0644 pvspinlock/lib/pvlock.h $(DESTDIR)$(PREFIX)/include/pvguest/
+	install -m 0644 include/uapi/linux/pvspinlock.h \
+		$(DESTDIR)$(PREFIX)/include/pvguest/linux/
+
 # A copy of the tree (the files git knows, or all but .git), then
 # dpkg-buildpackage there: packages and build output stay out of the checkout.
 deb:
@@ -91,6 +101,6 @@ deb:
 	cd $(DEBDIR)/pvguest-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(DEBDIR)/*_$(VERSION)*.deb
 
-.PHONY: install-dkms install-host deb
+.PHONY: install-dkms install-host install-lib deb
 
 .PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo shell style sparse selftests
