@@ -331,7 +331,7 @@ static int host_ctl(const char *args)
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
-	unsigned int iters = argc > 2 ? (unsigned int)atoi(argv[2]) : 5000;
+	unsigned int iters = argc > 2 ? (unsigned int)atoi(argv[2]) : 2000;
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), host_cores = 2;
 	char src[32] = "?";
 	unsigned int i;

@@ -9,8 +9,8 @@
  * the host through the lane's relay). The library's mutex keeps threads
  * out of each other's section, with honest flags, with a host that
  * reports garbage, and with every vCPU of this guest busy. A CPU going
- * offline is a new generation. Last, the module refuses to unload while
- * the page is mapped, and unloads and loads again once it is not.
+ * offline is a new generation. The module refuses to unload while the
+ * page is mapped, and unloads and loads again once it is not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -351,7 +351,7 @@ TEST_F(dev, hotplug)
 	EXPECT_GE(self->p->generation, g0 + 4);
 }
 
-/* Last: it unloads the module. A mapping pins it. */
+/* A mapping pins the module; unmapped, it unloads and loads again. */
 TEST(unload_while_mapped)
 {
 	const char *ko = getenv("PV_MODULE_PATH");
