@@ -25,6 +25,8 @@ host's CPUs overcommitted (vCPU threads preempted by the host):
                       ended after SECONDS (1..300) at the latest; a new hog
                       replaces the last
     hog stop          end the hog now
+    cputime           the CPU time QEMU (the guest's vCPU threads and the
+                      rest of it) has used on the host: qemu_cpu_ms=N
 """
 
 import os
@@ -91,6 +93,21 @@ def hog(args):
     return 0, [f"ok hog {n} for {secs} s"]
 
 
+def cputime(pvctl, ctl):
+    """The relay's own request: QEMU's host CPU time, from pvhostd's qemu_pid."""
+    rc, lines = run(pvctl, ctl, ["vcpu", "status"])
+    pids = [ln.split("=", 1)[1] for ln in lines if ln.startswith("qemu_pid=")]
+    if rc or not pids or not pids[0].isdigit():
+        return 1, ["cputime: pvhostd knows no QEMU pid"]
+    try:
+        with open(f"/proc/{pids[0]}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError as e:
+        return 1, [f"cputime: {e}"]
+    ticks = int(fields[11]) + int(fields[12])    # utime, stime
+    return 0, [f"qemu_cpu_ms={ticks * 1000 // os.sysconf('SC_CLK_TCK')}"]
+
+
 def serve(conn, pvctl, ctl):
     buf = b""
     while True:
@@ -109,8 +126,10 @@ def serve(conn, pvctl, ctl):
             if bad or not args or len(args) > 16:
                 answer(conn, rid, 2, [f"hostctl: refused arguments {bad or args}"])
                 continue
-            if args[0] == "hog":
-                rc, lines = hog(args[1:])
+            if args[0] in ("hog", "cputime"):
+                rc, lines = hog(args[1:]) if args[0] == "hog" else \
+                    cputime(pvctl, ctl) if len(args) == 1 else \
+                    (2, ["usage: cputime"])
                 log(f"{rid}: {' '.join(args)} -> {rc}")
                 answer(conn, rid, rc, lines)
                 continue
