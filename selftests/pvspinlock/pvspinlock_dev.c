@@ -259,7 +259,7 @@ TEST_F(dev, mutex_exclusion)
  * pvhostd serves the facts, some vCPU shows preempted at some point; the
  * mutex stays exact either way.
  */
-TEST_F(dev, host_preempts)
+TEST_F_TIMEOUT(dev, host_preempts, 180)
 {
 	char src[32] = "", out[256];
 	int i, n = online_cpus(), seen = 0, rc;
@@ -267,7 +267,7 @@ TEST_F(dev, host_preempts)
 	long long end;
 
 	pv_read_line(SRC, src, sizeof(src));
-	rc = pv_host_ctl(out, sizeof(out), "hog 4 60");
+	rc = pv_host_ctl(out, sizeof(out), "hog 4 90");
 	if (rc == 4)
 		SKIP(return, "no host relay in this lane (preempted facts from %s)",
 		     src);
@@ -288,7 +288,7 @@ TEST_F(dev, host_preempts)
 	__atomic_store_n(&busy_stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < n && i < 64; i++)
 		pthread_join(busy[i], NULL);
-	mx_torture(_metadata, 8, 20000, 50);
+	mx_torture(_metadata, 8, 2000, 50);
 	pv_host_ctl(NULL, 0, "hog stop");
 	if (strcmp(src, "pvhost")) {
 		TH_LOG("preempted facts from %s: no flag expected", src);
@@ -299,7 +299,7 @@ TEST_F(dev, host_preempts)
 }
 
 /* A host that reports garbage: unknown states, and the mutex still exact. */
-TEST_F(dev, host_garbage)
+TEST_F_TIMEOUT(dev, host_garbage, 120)
 {
 	char src[32] = "", out[256], dbg[512] = "";
 	unsigned int cpu;
@@ -321,7 +321,7 @@ TEST_F(dev, host_garbage)
 		}
 		usleep(1000);
 	}
-	mx_torture(_metadata, 8, 20000, 20);
+	mx_torture(_metadata, 8, 2000, 20);
 	EXPECT_EQ(0, pv_host_ctl(out, sizeof(out), "hostile off"));
 	EXPECT_EQ(0, bad);
 	EXPECT_GT(unknown, 0);
