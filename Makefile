@@ -17,6 +17,8 @@
 #   make install-host    pvhostd, pvctl, their man pages, unit and config
 #   make tools           the guest's user command, pvnumactl (libnuma-dev)
 #   make install-tools   pvnumactl and its man page (DESTDIR, PREFIX)
+#   make install-lib     pvlock.h and its ABI header to
+#                        $(DESTDIR)$(PREFIX)/include/pvguest (PREFIX /usr)
 #   make deb             the pvguest-dkms and pvhostd Debian packages, built
 #                        in a copy of the tree under DEBDIR (/tmp/pvguest-deb)
 
@@ -88,6 +90,14 @@ tools:
 install-tools:
 	$(MAKE) -C tools/pvnumactl install
 
+# The user-space lock library of pvspinlock: header-only.
+PREFIX ?= /usr
+install-lib:
+	install -d $(DESTDIR)$(PREFIX)/include/pvguest/linux
+	install -m 0644 pvspinlock/lib/pvlock.h $(DESTDIR)$(PREFIX)/include/pvguest/
+	install -m 0644 include/uapi/linux/pvspinlock.h \
+		$(DESTDIR)$(PREFIX)/include/pvguest/linux/
+
 # A copy of the tree (the files git knows, or all but .git), then
 # dpkg-buildpackage there: packages and build output stay out of the checkout.
 deb:
@@ -100,6 +110,6 @@ deb:
 	cd $(DEBDIR)/pvguest-$(VERSION) && dpkg-buildpackage -us -uc -b
 	@ls -1 $(DEBDIR)/*_$(VERSION)*.deb
 
-.PHONY: install-dkms install-host install-tools tools deb
+.PHONY: install-dkms install-host install-lib install-tools tools deb
 
 .PHONY: all modules clean install check $(addprefix check-,$(LANES)) demo shell style sparse selftests

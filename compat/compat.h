@@ -40,4 +40,14 @@
 #define NET_DIM_PARAMS_NUM_PROFILES 5
 #endif
 
+/*
+ * vm_flags_clear() (v6.3): before it, vma->vm_flags is written directly.
+ * Callers include <linux/mm.h>.
+ */
+#ifdef PVGUEST_HAVE_VM_FLAGS_CLEAR
+#define pvguest_vm_flags_clear(vma, flags) vm_flags_clear(vma, flags)
+#else
+#define pvguest_vm_flags_clear(vma, flags) ((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* _PVGUEST_COMPAT_H */

@@ -29,3 +29,9 @@ endif
 ifeq ($(shell grep -s 'define NET_DIM_PARAMS_NUM_PROFILES' $(srctree)/include/linux/dim.h),)
 pvguest_compat_ccflags += -DPVGUEST_NET_DIM_PRIVATE_PROFILES
 endif
+
+# vm_flags_clear(): v6.3 made vma->vm_flags read-only and added the helpers.
+# Probe added 2026-12-04.
+ifneq ($(shell grep -s 'static inline void vm_flags_clear' $(srctree)/include/linux/mm.h),)
+pvguest_compat_ccflags += -DPVGUEST_HAVE_VM_FLAGS_CLEAR
+endif

@@ -991,6 +991,9 @@ static int __init pvsl_init(void)
 	ret = pvsl_torture_init(pvsl_debugfs);
 	if (ret)
 		goto remove_debugfs;
+	ret = pvsl_dev_init(pvsl_debugfs);
+	if (ret)
+		goto exit_torture;
 	pr_info("preempted facts from %s, yield from %s, boost from %s, lock hint to %s%s\n",
 		pvhc_feature_source_name(PVHC_FEAT_PREEMPTED, names[0],
 					 PVHC_NAME_MAX),
@@ -1003,6 +1006,8 @@ static int __init pvsl_init(void)
 		pvsl_lock_hint_param ? "" : " (off: lock_hint=N)");
 	return 0;
 
+exit_torture:
+	pvsl_torture_exit();
 remove_debugfs:
 	debugfs_remove(pvsl_debugfs);
 	sysfs_remove_group(pvsl_kobj, &pvsl_group);
@@ -1019,6 +1024,7 @@ static void __exit pvsl_exit(void)
 {
 	unsigned int cpu;
 
+	pvsl_dev_exit();
 	pvsl_torture_exit();
 	debugfs_remove(pvsl_debugfs);
 	sysfs_remove_group(pvsl_kobj, &pvsl_group);

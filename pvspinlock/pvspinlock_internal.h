@@ -3,6 +3,8 @@
 #ifndef _PVSPINLOCK_INTERNAL_H
 #define _PVSPINLOCK_INTERNAL_H
 
+#include <linux/cpumask.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct dentry;
@@ -74,5 +76,27 @@ void pvsl_boost_flush(void);
 void pvsl_hint_enable(bool on);
 bool pvsl_hint_enabled(void);
 unsigned int pvsl_hint_state(unsigned int cpu, struct pvsl_hint_stats *st);
+
+/* /dev/pvspinlock: the page of preempted flags user space maps (dev.c). */
+struct pvspinlock_page;
+
+struct pvsl_dev {
+	struct pvspinlock_page *page;
+	raw_spinlock_t lock;		/* the writers of the page */
+	unsigned int nr;		/* CPU ids the page shows */
+	bool dirty;			/* a layout change to write */
+	bool live;			/* what the page's flags say */
+	unsigned long pvhc_gen;		/* pvhc_generation() at the last layout */
+	u64 relayouts;
+	atomic_long_t host_invalid;	/* answers that were no fact */
+	struct cpumask online;		/* the CPUs shown as vCPUs */
+};
+
+u8 pvsl_dev_state(struct pvsl_dev *d, int ret);
+void pvsl_dev_setup(struct pvsl_dev *d, void *page, unsigned int nr_cpus);
+void pvsl_dev_refresh(struct pvsl_dev *d);
+void pvsl_dev_set_online(struct pvsl_dev *d, unsigned int cpu, bool online);
+int pvsl_dev_init(struct dentry *dir);
+void pvsl_dev_exit(void);
 
 #endif /* _PVSPINLOCK_INTERNAL_H */

@@ -148,8 +148,11 @@ static int pvsl_t_fn(void *arg)
 		WRITE_ONCE(run->counter, v + 1);
 		atomic_dec(&run->inside);
 		pvsl_t_unlock(t->kind, flags);
-		if (!(i & 63))
-			cond_resched();
+		/*
+		 * Every turn: under overcommit one turn can take a host time
+		 * slice, and 64 of them starved the CPU's RCU kthread.
+		 */
+		cond_resched();
 	}
 	if (atomic_dec_and_test(&run->remaining))
 		complete(&run->done);

@@ -23,6 +23,8 @@ git ls-files -co --exclude-standard -- '*.c' '*.h' | sort | while read -r f; do
 	# Userspace has no __printf(); libFuzzer names its entry point.
 	case $f in pvhostd/*) extra=$extra,PREFER_DEFINED_ATTRIBUTE_MACRO ;; esac
 	case $f in */fuzz/*) extra=$extra,CAMELCASE ;; esac
+	# A header-only user-space library: a pause per architecture.
+	case $f in */lib/*.h) extra=$extra,ARCH_DEFINES,PREFER_DEFINED_ATTRIBUTE_MACRO ;; esac
 	# Userspace stand-ins for kernel primitives (typedefs, volatile accesses).
 	case $f in bench/*/shim/*|bench/*/count/*.c) extra=$extra,PREFER_DEFINED_ATTRIBUTE_MACRO,NEW_TYPEDEFS,VOLATILE,COMPLEX_MACRO,PREFER_KERNEL_TYPES,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,IS_ENABLED_CONFIG,UNSPECIFIED_INT ;; esac
 	key=$( (echo "$tool $extra $f"; cat "$f") | sha256sum | cut -c1-32)
