@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "pv_sysfs.h"
+
 /* Whether the lane connected a pvhostd (PV_PVHOST=1 in the guest). */
 static inline int pv_want_host(void)
 {
@@ -72,6 +74,46 @@ static inline int pv_pvhost_device(char *name, size_t len)
 	}
 	closedir(dir);
 	return ret;
+}
+
+/* A "key=value" line of "pvctl @cmd", as a number; -1 if absent. */
+static inline long long pv_host_value(const char *cmd, const char *key)
+{
+	char out[4096], *p;
+	size_t klen = strlen(key);
+
+	if (pv_host_ctl(out, sizeof(out), cmd))
+		return -1;
+	for (p = strtok(out, "\n"); p; p = strtok(NULL, "\n"))
+		if (!strncmp(p, key, klen) && p[klen] == '=')
+			return strtoll(p + klen + 1, NULL, 0);
+	return -1;
+}
+
+/*
+ * A file of the pvhost driver's debugfs directory for device @dev: a
+ * counter, or a probe file that does one operation when read. Return: the
+ * number, or -errno of the read.
+ */
+static inline long long pv_pvhost_dbg(const char *dev, const char *name)
+{
+	char path[256], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/pvhost/%s/%s", dev, name);
+	ret = pv_read_line(path, buf, sizeof(buf));
+	return ret ? ret : strtoll(buf, NULL, 10);
+}
+
+/* The generation device @dev serves (its sysfs file), or -1. */
+static inline long long pv_pvhost_generation(const char *dev)
+{
+	char path[256], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/generation", dev);
+	if (pv_read_line(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
 }
 
 #endif /* _PV_HOST_H */

@@ -32,7 +32,6 @@
 
 #define PCI_DEVS	"/sys/bus/pci/devices"
 #define DRIVER		"/sys/bus/pci/drivers/pvhost"
-#define DBG		"/sys/kernel/debug/pvhost"
 #define PVHOST_MAGIC	0x53485650U	/* "PVHS", include/uapi/linux/pvhost.h */
 /* The driver's budget of recovery messages (pvhost/pci.c). */
 #define LOG_BURST	10
@@ -227,16 +226,6 @@ TEST(only_pvhost_regions_bound)
 		     ours);
 }
 
-static long long dbg(const char *dev, const char *name)
-{
-	char path[256], buf[64];
-	int ret;
-
-	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
-	ret = pv_read_line(path, buf, sizeof(buf));
-	return ret ? ret : strtoll(buf, NULL, 10);
-}
-
 static int routed(void)
 {
 	char buf[32];
@@ -318,27 +307,29 @@ TEST_F_TIMEOUT(flap, recovery_logs_bounded, 180)
 	if (rc == 4 || rc == 127)
 		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
 	ASSERT_EQ(0, pv_pvhost_device(dev, sizeof(dev)));
-	sup0 = dbg(dev, "log_suppressed");
+	sup0 = pv_pvhost_dbg(dev, "log_suppressed");
 	ASSERT_LE(0, sup0) TH_LOG("no debugfs log_suppressed");
-	stops0 = dbg(dev, "host_stops");
-	rec0 = dbg(dev, "recoveries");
+	stops0 = pv_pvhost_dbg(dev, "host_stops");
+	rec0 = pv_pvhost_dbg(dev, "recoveries");
 	fd = kmsg_open_end();
 	ASSERT_LE(0, fd);
 
 	ASSERT_EQ(0, pv_host_ctl(NULL, 0, "hostile relayout"));
 	for (i = 0; i < 900 && events <= LOG_BURST + 2; i++) {
-		dbg(dev, "read_pressure");
+		pv_pvhost_dbg(dev, "read_pressure");
 		usleep(100000);
-		events = dbg(dev, "host_stops") - stops0 + dbg(dev, "recoveries") - rec0;
+		events = pv_pvhost_dbg(dev, "host_stops") - stops0 +
+			 pv_pvhost_dbg(dev, "recoveries") - rec0;
 	}
 	EXPECT_EQ(0, pv_host_ctl(NULL, 0, "hostile off"));
 	for (i = 0; i < 200 && !routed(); i++) {
-		dbg(dev, "read_pressure");
+		pv_pvhost_dbg(dev, "read_pressure");
 		usleep(100000);
 	}
 	EXPECT_TRUE(routed()) TH_LOG("not back in service after the flapping");
-	events = dbg(dev, "host_stops") - stops0 + dbg(dev, "recoveries") - rec0;
-	sup = dbg(dev, "log_suppressed") - sup0;
+	events = pv_pvhost_dbg(dev, "host_stops") - stops0 +
+		 pv_pvhost_dbg(dev, "recoveries") - rec0;
+	sup = pv_pvhost_dbg(dev, "log_suppressed") - sup0;
 
 	snprintf(prefix, sizeof(prefix), "pvhost %s:", dev);
 	printed = recovery_lines(fd, prefix, &notes);

@@ -34,50 +34,11 @@
 #include "pv_sysfs.h"
 
 #define DBG		"/sys/kernel/debug/pvhost"
-#define PCI_DEVS	"/sys/bus/pci/devices"
 #define DRIVER		"/sys/bus/pci/drivers/pvhost"
 #define ROUTE		"/sys/kernel/pvhc/feature/pressure"
 
 /* Longer than the driver's longest delay between header tries (4 s). */
 #define BACK_TRIES	100	/* of 100 ms */
-
-/* A "key=value" line of pvctl status, as a number; -1 if absent. */
-static long long host_status(const char *key)
-{
-	char out[2048], *p;
-	size_t klen = strlen(key);
-
-	if (pv_host_ctl(out, sizeof(out), "status"))
-		return -1;
-	for (p = strtok(out, "\n"); p; p = strtok(NULL, "\n"))
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return strtoll(p + klen + 1, NULL, 0);
-	return -1;
-}
-
-/*
- * One of the driver's debugfs files: a counter, or a probe file that does
- * one operation. Return: the value, or -errno of the read.
- */
-static long long dbg(const char *dev, const char *name)
-{
-	char path[256], buf[64];
-	int ret;
-
-	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
-	ret = pv_read_line(path, buf, sizeof(buf));
-	return ret ? ret : strtoll(buf, NULL, 10);
-}
-
-static long long dev_generation(const char *dev)
-{
-	char path[256], buf[32];
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/generation", dev);
-	if (pv_read_line(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
 
 static int routed(void)
 {
@@ -101,12 +62,12 @@ static int back_in_service(void)
 
 static int serves_generation(const char *dev, long long gen)
 {
-	return routed() && dev_generation(dev) == gen;
+	return routed() && pv_pvhost_generation(dev) == gen;
 }
 
 static int stopped_since(const char *dev, long long stops)
 {
-	return dbg(dev, "host_stops") > stops && !routed();
+	return pv_pvhost_dbg(dev, "host_stops") > stops && !routed();
 }
 
 /*
@@ -115,7 +76,7 @@ static int stopped_since(const char *dev, long long stops)
  */
 static int recovered_since(const char *dev, long long recoveries)
 {
-	return dbg(dev, "recoveries") > recoveries;
+	return pv_pvhost_dbg(dev, "recoveries") > recoveries;
 }
 
 /*
@@ -128,7 +89,7 @@ static int wait_for(const char *dev, int (*cond)(const char *, long long),
 	int i;
 
 	for (i = 0; i < BACK_TRIES; i++) {
-		dbg(dev, "read_pressure");
+		pv_pvhost_dbg(dev, "read_pressure");
 		if (cond(dev, arg))
 			return 1;
 		usleep(100000);
@@ -156,9 +117,9 @@ FIXTURE_SETUP(host)
 	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)))
 		TH_LOG("no bound pvhost device");
 	ASSERT_TRUE(back_in_service());
-	self->gen = dev_generation(self->dev);
-	self->errors = dbg(self->dev, "errors");
-	self->stops = dbg(self->dev, "host_stops");
+	self->gen = pv_pvhost_generation(self->dev);
+	self->errors = pv_pvhost_dbg(self->dev, "errors");
+	self->stops = pv_pvhost_dbg(self->dev, "host_stops");
 	ASSERT_LE(0, self->errors);
 }
 
@@ -184,9 +145,9 @@ static void in_place(struct __test_metadata *_metadata,
 {
 	EXPECT_EQ(0, set_mode("off"));
 	EXPECT_TRUE(routed());
-	EXPECT_EQ(self->gen, dev_generation(self->dev));
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
-	EXPECT_EQ(self->stops, dbg(self->dev, "host_stops"));
+	EXPECT_EQ(self->gen, pv_pvhost_generation(self->dev));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(self->stops, pv_pvhost_dbg(self->dev, "host_stops"));
 }
 
 /* Modes after which the host lays the region out again. */
@@ -196,58 +157,58 @@ static void come_back(struct __test_metadata *_metadata,
 	long long hgen;
 
 	EXPECT_EQ(0, set_mode("off"));
-	hgen = host_status("generation");
+	hgen = pv_host_value("status", "generation");
 	EXPECT_LT(self->gen, hgen);
 	ASSERT_TRUE(wait_for(self->dev, serves_generation, hgen))
 		TH_LOG("not back at generation %lld: guest at %lld, backend %s",
-		       hgen, dev_generation(self->dev), routed() ? "in" : "out");
+		       hgen, pv_pvhost_generation(self->dev), routed() ? "in" : "out");
 	EXPECT_TRUE(wait_for(self->dev, recovered_since, recoveries))
-		TH_LOG("recoveries still %lld", dbg(self->dev, "recoveries"));
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
-	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+		TH_LOG("recoveries still %lld", pv_pvhost_dbg(self->dev, "recoveries"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 }
 
 TEST_F(host, gauge_out_of_range)
 {
-	long long inval = dbg(self->dev, "pressure_invalid");
+	long long inval = pv_pvhost_dbg(self->dev, "pressure_invalid");
 
 	ASSERT_EQ(0, set_mode("gauge-range"));
-	EXPECT_EQ(-EIO, dbg(self->dev, "read_pressure"));
-	EXPECT_LT(inval, dbg(self->dev, "pressure_invalid"));
-	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	EXPECT_EQ(-EIO, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_LT(inval, pv_pvhost_dbg(self->dev, "pressure_invalid"));
+	EXPECT_LT(self->errors, pv_pvhost_dbg(self->dev, "errors"));
 	/* The rest of the service goes on. */
 	EXPECT_TRUE(routed());
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	in_place(_metadata, self);
 }
 
 TEST_F(host, gauge_seq_stuck_odd)
 {
-	long long busy = dbg(self->dev, "pressure_busy");
+	long long busy = pv_pvhost_dbg(self->dev, "pressure_busy");
 
 	ASSERT_EQ(0, set_mode("gauge-stuck"));
-	EXPECT_EQ(-EAGAIN, dbg(self->dev, "read_pressure"));
-	EXPECT_EQ(-EAGAIN, dbg(self->dev, "read_pressure"));
-	EXPECT_LE(busy + 2, dbg(self->dev, "pressure_busy"));
-	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	EXPECT_EQ(-EAGAIN, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-EAGAIN, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_LE(busy + 2, pv_pvhost_dbg(self->dev, "pressure_busy"));
+	EXPECT_LT(self->errors, pv_pvhost_dbg(self->dev, "errors"));
 	in_place(_metadata, self);
 }
 
 static void ring_broken(struct __test_metadata *_metadata,
 			struct _test_data_host *self, const char *mode)
 {
-	long long broken = dbg(self->dev, "ring_broken");
-	long long rec = dbg(self->dev, "recoveries");
+	long long broken = pv_pvhost_dbg(self->dev, "ring_broken");
+	long long rec = pv_pvhost_dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode(mode));
-	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
+	EXPECT_EQ(-EIO, pv_pvhost_dbg(self->dev, "read_entropy"));
 	/* Sticky: the ring is not looked at again. */
-	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
-	EXPECT_EQ(broken + 1, dbg(self->dev, "ring_broken"));
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-EIO, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_EQ(broken + 1, pv_pvhost_dbg(self->dev, "ring_broken"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
 	come_back(_metadata, self, rec);
-	EXPECT_EQ(broken + 1, dbg(self->dev, "ring_broken"));
+	EXPECT_EQ(broken + 1, pv_pvhost_dbg(self->dev, "ring_broken"));
 }
 
 TEST_F(host, ring_indices_backwards)
@@ -262,34 +223,34 @@ TEST_F(host, ring_indices_past_the_size)
 
 TEST_F(host, header_garbage)
 {
-	long long stops = dbg(self->dev, "host_stops");
-	long long rec = dbg(self->dev, "recoveries");
+	long long stops = pv_pvhost_dbg(self->dev, "host_stops");
+	long long rec = pv_pvhost_dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode("header"));
 	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
-	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_pressure"));
-	EXPECT_EQ(-ENODEV, dbg(self->dev, "read_entropy"));
-	EXPECT_EQ(-ENODEV, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(-ENODEV, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-ENODEV, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_EQ(-ENODEV, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	come_back(_metadata, self, rec);
 }
 
 TEST_F(host, area_garbage)
 {
-	long long rec = dbg(self->dev, "recoveries");
+	long long rec = pv_pvhost_dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode("garbage"));
 	/* Random gauge, ring and mailbox: each fails its own way. */
-	EXPECT_GT(0, dbg(self->dev, "read_pressure"));
-	EXPECT_EQ(-EIO, dbg(self->dev, "read_entropy"));
-	EXPECT_GT(0, dbg(self->dev, "mbox_ping"));
-	EXPECT_LT(self->errors, dbg(self->dev, "errors"));
+	EXPECT_GT(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_EQ(-EIO, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_GT(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
+	EXPECT_LT(self->errors, pv_pvhost_dbg(self->dev, "errors"));
 	come_back(_metadata, self, rec);
 }
 
 TEST_F(host, relayout_flips)
 {
-	long long stops = dbg(self->dev, "host_stops");
-	long long rec = dbg(self->dev, "recoveries");
+	long long stops = pv_pvhost_dbg(self->dev, "host_stops");
+	long long rec = pv_pvhost_dbg(self->dev, "recoveries");
 
 	ASSERT_EQ(0, set_mode("relayout"));
 	ASSERT_TRUE(wait_for(self->dev, stopped_since, stops));
@@ -300,46 +261,46 @@ TEST_F(host, relayout_flips)
 
 TEST_F(host, mailbox_silent)
 {
-	long long to = dbg(self->dev, "mbox_timeouts");
+	long long to = pv_pvhost_dbg(self->dev, "mbox_timeouts");
 
 	ASSERT_EQ(0, set_mode("mailbox-silent"));
-	EXPECT_EQ(-ETIMEDOUT, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(-ETIMEDOUT, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	/*
 	 * Other mailbox users (page reports, calibration) may time out too
 	 * while the host is silent: at least this ping's is counted.
 	 */
-	EXPECT_LE(to + 1, dbg(self->dev, "mbox_timeouts"));
+	EXPECT_LE(to + 1, pv_pvhost_dbg(self->dev, "mbox_timeouts"));
 	EXPECT_TRUE(routed());
 	in_place(_metadata, self);
 	/* The late answer to the lost request is not taken for this one. */
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 }
 
 TEST_F(host, mailbox_malformed)
 {
-	long long bad = dbg(self->dev, "mbox_malformed");
+	long long bad = pv_pvhost_dbg(self->dev, "mbox_malformed");
 
 	ASSERT_EQ(0, set_mode("mailbox-malformed"));
-	EXPECT_EQ(-EPROTO, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(-EPROTO, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	/* Other mailbox users (page reports, calibration) may count too. */
-	EXPECT_LE(bad + 1, dbg(self->dev, "mbox_malformed"));
+	EXPECT_LE(bad + 1, pv_pvhost_dbg(self->dev, "mbox_malformed"));
 	in_place(_metadata, self);
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 }
 
 TEST_F(host, interrupt_flood)
 {
-	long long irqs = dbg(self->dev, "irqs_mailbox");
+	long long irqs = pv_pvhost_dbg(self->dev, "irqs_mailbox");
 	int i;
 
 	ASSERT_EQ(0, set_mode("flood"));
 	/* Service goes on under the flood, and the flood reaches the guest. */
 	for (i = 0; i < 20; i++) {
-		EXPECT_LE(0, dbg(self->dev, "read_pressure"));
-		EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+		EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+		EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	}
-	EXPECT_LT(0, host_status("hostile_floods"));
-	EXPECT_LT(irqs + 20, dbg(self->dev, "irqs_mailbox"));
+	EXPECT_LT(0, pv_host_value("status", "hostile_floods"));
+	EXPECT_LT(irqs + 20, pv_pvhost_dbg(self->dev, "irqs_mailbox"));
 	in_place(_metadata, self);
 }
 
@@ -347,9 +308,9 @@ TEST_F(host, vcpu_versions_stuck_odd)
 {
 	/* These probes do not read the vCPU records: nothing may change. */
 	ASSERT_EQ(0, set_mode("vcpu-stuck"));
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
-	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 	in_place(_metadata, self);
 }
 
@@ -357,7 +318,7 @@ TEST_F(host, vcpu_versions_stuck_odd)
 TEST_F(host, preempted_flags_garbage)
 {
 	char path[256], buf[4096], *p;
-	long long inv = dbg(self->dev, "preempted_invalid");
+	long long inv = pv_pvhost_dbg(self->dev, "preempted_invalid");
 	ssize_t n;
 	int fd, eio = 0, rows = 0;
 
@@ -381,7 +342,7 @@ TEST_F(host, preempted_flags_garbage)
 	}
 	EXPECT_LT(0, rows);
 	EXPECT_EQ(rows, eio) TH_LOG("every vCPU's flag refused");
-	EXPECT_LE(inv + rows, dbg(self->dev, "preempted_invalid"));
+	EXPECT_LE(inv + rows, pv_pvhost_dbg(self->dev, "preempted_invalid"));
 	in_place(_metadata, self);
 }
 
@@ -397,24 +358,24 @@ static int submit_hint(const char *dev, const char *text)
 
 TEST_F(host, numa_garbage)
 {
-	long long rec = dbg(self->dev, "recoveries");
+	long long rec = pv_pvhost_dbg(self->dev, "recoveries");
 	long long topo_bad, ans_bad;
 	char path[256], buf[128];
 	int i, ret;
 
-	if (dbg(self->dev, "numa_info_ns") < 0)
+	if (pv_pvhost_dbg(self->dev, "numa_info_ns") < 0)
 		SKIP(return, "the host serves no NUMA topology");
-	topo_bad = dbg(self->dev, "numa_topo_invalid") +
-		   dbg(self->dev, "numa_topo_busy");
-	ans_bad = dbg(self->dev, "numa_invalid");
+	topo_bad = pv_pvhost_dbg(self->dev, "numa_topo_invalid") +
+		   pv_pvhost_dbg(self->dev, "numa_topo_busy");
+	ans_bad = pv_pvhost_dbg(self->dev, "numa_invalid");
 	ASSERT_EQ(0, set_mode("numa-garbage"));
 	/* a random table: seq odd (-EAGAIN) or values out of range (-EIO) */
 	for (i = 0; i < 4; i++) {
-		ret = dbg(self->dev, "numa_info_ns");
+		ret = pv_pvhost_dbg(self->dev, "numa_info_ns");
 		EXPECT_TRUE(ret == -EIO || ret == -EAGAIN) TH_LOG("%d", ret);
 	}
-	EXPECT_LE(topo_bad + 4, dbg(self->dev, "numa_topo_invalid") +
-		  dbg(self->dev, "numa_topo_busy"));
+	EXPECT_LE(topo_bad + 4, pv_pvhost_dbg(self->dev, "numa_topo_invalid") +
+		  pv_pvhost_dbg(self->dev, "numa_topo_busy"));
 	/* answers: garbage is refused, never taken for a verdict */
 	snprintf(path, sizeof(path), DBG "/%s/numa_hint", self->dev);
 	for (i = 0; i < 8; i++) {
@@ -425,10 +386,10 @@ TEST_F(host, numa_garbage)
 		EXPECT_TRUE(ret == -EIO || (!ret && strstr(buf, "pending")))
 			TH_LOG("%d %s", ret, ret ? "" : buf);
 	}
-	EXPECT_LT(ans_bad, dbg(self->dev, "numa_invalid"));
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
+	EXPECT_LT(ans_bad, pv_pvhost_dbg(self->dev, "numa_invalid"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
 	come_back(_metadata, self, rec);
-	EXPECT_LE(0, dbg(self->dev, "numa_info_ns"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "numa_info_ns"));
 	EXPECT_LE(0, submit_hint(self->dev, "0 0"));
 }
 
@@ -439,9 +400,9 @@ TEST_F(host, rebind_after_hostile_host)
 	EXPECT_FALSE(routed());
 	ASSERT_EQ(0, pv_write_str(DRIVER "/bind", self->dev));
 	ASSERT_TRUE(back_in_service());
-	EXPECT_EQ(0, dbg(self->dev, "errors"));
-	EXPECT_EQ(0, dbg(self->dev, "host_stops"));
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_EQ(0, pv_pvhost_dbg(self->dev, "errors"));
+	EXPECT_EQ(0, pv_pvhost_dbg(self->dev, "host_stops"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 }
 
 TEST_HARNESS_MAIN

@@ -25,47 +25,11 @@
 #include "pv_host.h"
 #include "pv_sysfs.h"
 
-#define DBG		"/sys/kernel/debug/pvhost"
-#define PCI_DEVS	"/sys/bus/pci/devices"
 #define FEATURES	"/sys/kernel/pvhc/feature"
 #define MAX_FEAT	32
 
 /* Longer than the driver's longest delay between header tries (4 s). */
 #define BACK_TRIES	150	/* of 100 ms */
-
-/* A "key=value" line of "pvctl @cmd", as a number; -1 if absent. */
-static long long host_value(const char *cmd, const char *key)
-{
-	char out[4096], *p;
-	size_t klen = strlen(key);
-
-	if (pv_host_ctl(out, sizeof(out), cmd))
-		return -1;
-	for (p = strtok(out, "\n"); p; p = strtok(NULL, "\n"))
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return strtoll(p + klen + 1, NULL, 0);
-	return -1;
-}
-
-static long long dbg(const char *dev, const char *name)
-{
-	char path[256], buf[64];
-	int ret;
-
-	snprintf(path, sizeof(path), DBG "/%s/%s", dev, name);
-	ret = pv_read_line(path, buf, sizeof(buf));
-	return ret ? ret : strtoll(buf, NULL, 10);
-}
-
-static long long dev_generation(const char *dev)
-{
-	char path[256], buf[32];
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/generation", dev);
-	if (pv_read_line(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
 
 /* The pvhc features routed to pvhost now, as a bitmap of @names' slots. */
 static unsigned long routed(char names[MAX_FEAT][32], int *nr)
@@ -162,16 +126,16 @@ TEST_F(restart, kill9_guest_taken_back)
 
 	/* settled: the backend in, the vCPU table read */
 	for (i = 0; i < BACK_TRIES; i++) {
-		dbg(self->dev, "read_pressure");
+		pv_pvhost_dbg(self->dev, "read_pressure");
 		before = routed(self->names, &self->nr);
-		if (before && host_value("vcpu status", "vcpus") > 0)
+		if (before && pv_host_value("vcpu status", "vcpus") > 0)
 			break;
 		usleep(100000);
 	}
 	ASSERT_NE(0UL, before) TH_LOG("nothing routed to pvhost");
-	gen0 = dev_generation(self->dev);
-	rec0 = dbg(self->dev, "recoveries");
-	fds0 = host_value("status", "open_fds");
+	gen0 = pv_pvhost_generation(self->dev);
+	rec0 = pv_pvhost_dbg(self->dev, "recoveries");
+	fds0 = pv_host_value("status", "open_fds");
 	ASSERT_LT(0, fds0);
 	ASSERT_EQ(0, pv_host_ctl(out, sizeof(out), "supervisor fds"));
 	EXPECT_EQ(0, strncmp(out, "ok 12 ", 6)) TH_LOG("store: %s", out);
@@ -181,17 +145,17 @@ TEST_F(restart, kill9_guest_taken_back)
 
 	/* the host restarted: a new generation, the backend back */
 	for (i = 0; i < BACK_TRIES; i++) {
-		dbg(self->dev, "read_pressure");
-		if (dev_generation(self->dev) > gen0 &&
-		    dbg(self->dev, "recoveries") > rec0) {
+		pv_pvhost_dbg(self->dev, "read_pressure");
+		if (pv_pvhost_generation(self->dev) > gen0 &&
+		    pv_pvhost_dbg(self->dev, "recoveries") > rec0) {
 			after = routed(self->names, &self->nr);
 			if (after == before)
 				break;
 		}
 		usleep(100000);
 	}
-	EXPECT_LT(gen0, dev_generation(self->dev));
-	EXPECT_LT(rec0, dbg(self->dev, "recoveries"));
+	EXPECT_LT(gen0, pv_pvhost_generation(self->dev));
+	EXPECT_LT(rec0, pv_pvhost_dbg(self->dev, "recoveries"));
 	EXPECT_EQ(before, after)
 		TH_LOG("routed to pvhost: %#lx before, %#lx after", before, after);
 	for (i = 0; i < self->nr; i++)
@@ -214,21 +178,21 @@ TEST_F(restart, kill9_guest_taken_back)
 			       before & 1UL << slot ? "yes" : "no",
 			       after & 1UL << slot ? "yes" : "no");
 	}
-	EXPECT_LE(0, dbg(self->dev, "read_pressure"));
-	EXPECT_LE(0, dbg(self->dev, "read_entropy"));
-	EXPECT_LE(0, dbg(self->dev, "mbox_ping"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_pressure"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "read_entropy"));
+	EXPECT_LE(0, pv_pvhost_dbg(self->dev, "mbox_ping"));
 
 	/* the new daemon: this session taken back, nothing doubled */
-	hgen = host_value("status", "generation");
-	EXPECT_EQ(hgen, dev_generation(self->dev));
-	EXPECT_EQ(1, host_value("status", "adopted"));
-	EXPECT_EQ(0, host_value("status", "adopt_refused"));
-	EXPECT_EQ(1, host_value("status", "sessions"));
+	hgen = pv_host_value("status", "generation");
+	EXPECT_EQ(hgen, pv_pvhost_generation(self->dev));
+	EXPECT_EQ(1, pv_host_value("status", "adopted"));
+	EXPECT_EQ(0, pv_host_value("status", "adopt_refused"));
+	EXPECT_EQ(1, pv_host_value("status", "sessions"));
 	ASSERT_EQ(0, pv_host_ctl(out, sizeof(out), "supervisor fds"));
 	EXPECT_EQ(0, strncmp(out, "ok 12 ", 6)) TH_LOG("store: %s", out);
 	/* as many descriptors as before, once QMP or the names answered */
 	for (i = 0; i < BACK_TRIES; i++) {
-		fds1 = host_value("status", "open_fds");
+		fds1 = pv_host_value("status", "open_fds");
 		if (fds1 == fds0)
 			break;
 		usleep(100000);
