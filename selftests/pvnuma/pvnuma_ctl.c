@@ -29,9 +29,8 @@
 #include "kselftest_harness.h"
 #include "pv_host.h"
 #include "pv_sysfs.h"
+#include "pvnuma.h"
 
-#define DIR		"/sys/kernel/pvnuma"
-#define HINTS_LEN	8192
 #define OUT_LEN		8192
 #define TRIES		400	/* x 25 ms for a state to show */
 #define CGROOT		"/sys/fs/cgroup"
@@ -64,22 +63,6 @@ static int run(char *out, size_t len, const char *fmt, ...)
 	if (st == -1)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* The id of the user hint "node=@node cpus=@cpus", or 0 if none. */
-static unsigned int user_hint(int node, const char *cpus)
-{
-	char hints[HINTS_LEN], want[96], *p, *end;
-
-	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
-		return 0;
-	snprintf(want, sizeof(want), " user node=%d cpus=%s ", node, cpus);
-	for (p = hints; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, '\n');
-		if (memmem(p, end - p, want, strlen(want)))
-			return strtoul(p, NULL, 10);
-	}
-	return 0;
 }
 
 static int nr_user_hints(void)
@@ -116,7 +99,7 @@ static unsigned int wait_hint(int node, const char *cpus, bool want)
 	int i;
 
 	for (i = 0; i < TRIES; i++) {
-		id = user_hint(node, cpus);
+		id = pvnuma_user_hint(node, cpus);
 		if (!!id == want)
 			return want ? id : 1;
 		usleep(25000);
@@ -195,12 +178,12 @@ TEST_F(ctl, explicit_hint)
 	if (host && pv_want_host())
 		before = host_hints();
 	ASSERT_EQ(0, pv_write_str(DIR "/hint_add", "1 0\n"));
-	a = user_hint(1, "0");
+	a = pvnuma_user_hint(1, "0");
 	ASSERT_NE(0U, a);
 
 	ASSERT_EQ(0, run(self->out, OUT_LEN, "pvnumactl hint add 0 2-3"))
 		TH_LOG("%s", self->out);
-	b = user_hint(0, "2-3");
+	b = pvnuma_user_hint(0, "2-3");
 	ASSERT_NE(0U, b);
 	/* It prints the id of its hint. */
 	EXPECT_EQ(b, strtoul(self->out, NULL, 10));
@@ -230,7 +213,7 @@ TEST_F(ctl, explicit_hint)
 	/* Removed by id through pvnumactl; a second removal finds nothing. */
 	snprintf(line, sizeof(line), "pvnumactl hint remove %u", b);
 	EXPECT_EQ(0, run(self->out, OUT_LEN, "%s", line)) TH_LOG("%s", self->out);
-	EXPECT_EQ(0U, user_hint(0, "2-3"));
+	EXPECT_EQ(0U, pvnuma_user_hint(0, "2-3"));
 	EXPECT_EQ(1, run(self->out, OUT_LEN, "%s", line));
 	EXPECT_TRUE(!!strstr(self->out, "no such hint")) TH_LOG("%s", self->out);
 }
@@ -303,7 +286,7 @@ TEST_F(ctl, run)
 	EXPECT_TRUE(!!strstr(self->out, " bind:1 "));
 	EXPECT_TRUE(!!strstr(self->out, " user node=1 cpus=0-1 "));
 	/* Withdrawn when the command exited. */
-	EXPECT_EQ(0U, user_hint(1, "0-1"));
+	EXPECT_EQ(0U, pvnuma_user_hint(1, "0-1"));
 	/* --no-hint: the policy alone. */
 	EXPECT_EQ(0, run(self->out, OUT_LEN,
 			 "pvnumactl run --no-hint -N 1 -m 1 -- cat " DIR "/hints"));
@@ -313,7 +296,7 @@ TEST_F(ctl, run)
 	ASSERT_EQ(0, pv_write_str(DIR "/hint_add", "1 0-1"));
 	EXPECT_EQ(0, run(self->out, OUT_LEN,
 			 "pvnumactl run --cpunodebind 0 --membind 1 -- true"));
-	EXPECT_NE(0U, user_hint(1, "0-1")) TH_LOG("a run withdrew a hint it did not make");
+	EXPECT_NE(0U, pvnuma_user_hint(1, "0-1")) TH_LOG("a run withdrew a hint it did not make");
 	remove_user_hints();
 
 	/* Two runs share one hint: it goes when the last of them exits. */
@@ -333,12 +316,12 @@ TEST_F(ctl, run)
 			 "pvnumactl run --cpunodebind 1 --membind 0 -- cat " DIR "/hints"));
 	EXPECT_TRUE(!!strstr(self->out, " user node=0 cpus=2-3 "));
 	/* The second left, the first still runs: the hint stays, once. */
-	EXPECT_NE(0U, user_hint(0, "2-3")) TH_LOG("withdrawn under a running command");
+	EXPECT_NE(0U, pvnuma_user_hint(0, "2-3")) TH_LOG("withdrawn under a running command");
 	EXPECT_EQ(1, nr_user_hints());
 	close(in[1]);
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	EXPECT_EQ(0U, user_hint(0, "2-3")) TH_LOG("the last run left its hint");
+	EXPECT_EQ(0U, pvnuma_user_hint(0, "2-3")) TH_LOG("the last run left its hint");
 }
 
 /* Write @s to a cgroup file of the test cgroup. */

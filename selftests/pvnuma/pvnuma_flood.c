@@ -23,9 +23,8 @@
 #include "kselftest_harness.h"
 #include "pv_host.h"
 #include "pv_sysfs.h"
+#include "pvnuma.h"
 
-#define DIR		"/sys/kernel/pvnuma"
-#define HINTS_LEN	8192
 #define OUT_LEN		8192
 #define RELAY_BOUND_S	10
 #define CPU_BOUND_PCT	50
@@ -51,21 +50,6 @@ static long long host_cpu_us(void)
 	return p ? strtoll(p + 8, NULL, 10) : -1;
 }
 
-static unsigned int user_hint(int node, const char *cpus)
-{
-	char hints[HINTS_LEN], want[96], *p, *end;
-
-	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
-		return 0;
-	snprintf(want, sizeof(want), " user node=%d cpus=%s ", node, cpus);
-	for (p = hints; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, '\n');
-		if (memmem(p, end - p, want, strlen(want)))
-			return strtoul(p, NULL, 10);
-	}
-	return 0;
-}
-
 /*
  * Add and remove hints until the parent closes @go (its other end), then
  * write the number of adds to @out.
@@ -83,7 +67,7 @@ static void flood(int go, int out)
 	while (poll(&pfd, 1, 0) == 0) {
 		snprintf(s, sizeof(s), "%s %s", h[n % 4][0], h[n % 4][1]);
 		if (!pv_write_str(DIR "/hint_add", s)) {
-			id = user_hint(atoi(h[n % 4][0]), h[n % 4][1]);
+			id = pvnuma_user_hint(atoi(h[n % 4][0]), h[n % 4][1]);
 			snprintf(s, sizeof(s), "%u", id);
 			if (id)
 				pv_write_str(DIR "/hint_remove", s);
@@ -157,7 +141,7 @@ TEST(hint_flood)
 
 	/* The host still answers a hint after the flood. */
 	ASSERT_EQ(0, pv_write_str(DIR "/hint_add", "1 2-3"));
-	id = user_hint(1, "2-3");
+	id = pvnuma_user_hint(1, "2-3");
 	ASSERT_NE(0U, id);
 	for (i = 0; i < TRIES; i++) {
 		ASSERT_EQ(0, pv_read_all(DIR "/hints", hints, sizeof(hints)));

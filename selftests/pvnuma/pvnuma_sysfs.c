@@ -19,10 +19,9 @@
 
 #include "kselftest_harness.h"
 #include "pv_sysfs.h"
+#include "pvnuma.h"
 
-#define DIR		"/sys/kernel/pvnuma"
 #define PARAMS		"/sys/module/pvnuma/parameters"
-#define HINTS_LEN	8192
 #define ANSWER_TRIES	400	/* x 25 ms: pvhostd ticks every 200 ms */
 #define HINT_CPUS	256	/* CPUs a hint can name */
 
@@ -51,22 +50,6 @@ static int hint_line(const char *hints, unsigned int id, char *line,
 		p = *end ? end + 1 : end;
 	}
 	return -ENOENT;
-}
-
-/* The id of the user hint "node=@node cpus=@cpus", or 0 if none. */
-static unsigned int find_user_hint(int node, const char *cpus)
-{
-	char hints[HINTS_LEN], want[96], *p, *end;
-
-	if (pv_read_all(DIR "/hints", hints, sizeof(hints)))
-		return 0;
-	snprintf(want, sizeof(want), " user node=%d cpus=%s ", node, cpus);
-	for (p = hints; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, '\n');
-		if (memmem(p, end - p, want, strlen(want)))
-			return strtoul(p, NULL, 10);
-	}
-	return 0;
 }
 
 /* Every user hint's id into @ids (at most @max): their number. */
@@ -166,7 +149,7 @@ TEST_F(pvnuma, add_remove)
 	unsigned int n;
 
 	ASSERT_EQ(0, pvnuma_write("hint_add", "0 0\n"));
-	n = find_user_hint(0, "0");
+	n = pvnuma_user_hint(0, "0");
 	ASSERT_NE(0U, n) TH_LOG("hint 0 0 is not listed in hints");
 	ASSERT_EQ(0, pv_read_all(DIR "/hints", self->hints, HINTS_LEN));
 	ASSERT_EQ(0, hint_line(self->hints, n, line, sizeof(line)));
@@ -180,7 +163,7 @@ TEST_F(pvnuma, add_remove)
 
 	snprintf(id, sizeof(id), "%u\n", n);
 	ASSERT_EQ(0, pvnuma_write("hint_remove", id));
-	EXPECT_EQ(0U, find_user_hint(0, "0"));
+	EXPECT_EQ(0U, pvnuma_user_hint(0, "0"));
 	EXPECT_EQ(0, user_hints(&n, 1));
 	EXPECT_EQ(-ENOENT, pvnuma_write("hint_remove", id));
 }
@@ -291,7 +274,7 @@ TEST_F(pvnuma, host_answers)
 				  cpus, sizeof(cpus)));
 	snprintf(s, sizeof(s), "0 %s", cpus);
 	ASSERT_EQ(0, pvnuma_write("hint_add", s));
-	id = find_user_hint(0, cpus);
+	id = pvnuma_user_hint(0, cpus);
 	ASSERT_NE(0U, id);
 	for (i = 0; i < ANSWER_TRIES; i++) {
 		ASSERT_EQ(0, pv_read_all(DIR "/hints", self->hints, HINTS_LEN));
