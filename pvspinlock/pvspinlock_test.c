@@ -1035,10 +1035,15 @@ static void pvspinlock_hint_irq_bh(struct kunit *test)
 	pvspinlock_unlock_bh(&a);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 0U);
 
-	/* An interrupt that locks inside a section leaves it hinted. */
+	/*
+	 * An interrupt that locks inside a section leaves it hinted. The
+	 * section is atomic: wait for the interrupt by spinning, not with
+	 * irq_work_sync(), which may sleep.
+	 */
 	pvspinlock_lock(&a);
 	irq_work_queue(&t.work);
-	irq_work_sync(&t.work);
+	KUNIT_EXPECT_TRUE(test, spin_until(!irq_work_is_busy(&t.work),
+					   TW_TIMEOUT_MS));
 	KUNIT_EXPECT_EQ(test, t.cpu, cpu);
 	KUNIT_EXPECT_EQ(test, t.before, 1U);
 	KUNIT_EXPECT_EQ(test, t.inside, 1U);
@@ -1162,9 +1167,10 @@ static void th_unregister_fn(struct work_struct *w)
 }
 
 /*
- * The backend goes while this CPU holds a lock: pvhc repoints the slot,
- * waits for the section, then clears the word. The unlock must not write
- * into the old word, nor the next lock anywhere.
+ * The backend goes while this CPU holds a lock: pvhc repoints the slot
+ * (to nothing, or to the word of the next backend that serves the hint,
+ * pvhost's where it is loaded), waits for the section, then clears the
+ * word. The unlock must not write into the old word, nor the next lock.
  */
 static void pvspinlock_hint_backend_gone(struct kunit *test)
 {
@@ -1172,6 +1178,7 @@ static void pvspinlock_hint_backend_gone(struct kunit *test)
 	struct pvspinlock a;
 	unsigned int cpu;
 	bool repointed;
+	u32 *old;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs a second CPU to unregister from");
@@ -1181,8 +1188,10 @@ static void pvspinlock_hint_backend_gone(struct kunit *test)
 	pvspinlock_lock(&a);
 	cpu = smp_processor_id();
 	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
+	old = this_cpu_read(pvhc_lock_hint_slot);
+	KUNIT_EXPECT_PTR_EQ(test, old, &th.word[cpu]);
 	queue_work(system_unbound_wq, &gone);
-	repointed = spin_until(!this_cpu_read(pvhc_lock_hint_slot),
+	repointed = spin_until(this_cpu_read(pvhc_lock_hint_slot) != old,
 			       TW_TIMEOUT_MS);
 	/* The word is not cleared while the section runs. */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(th.word[cpu]), 1U);
