@@ -23,6 +23,9 @@ PREFIX = "PVTAP: "
 RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)\s*(?:#\s*(.*))?$")
 BAIL = re.compile(r"^Bail out!\s*(.*)$")
+# A failed check as the kselftest harness and KUnit print it:
+# "# file.c:123:test:Expected ..." or "# test: EXPECTATION FAILED at file.c:123"
+ASSERT = re.compile(r"^#\s*(\S+\.c:\d+:.*|.*EXPECTATION FAILED at .*|.*ASSERTION FAILED at .*)$")
 # kselftest exit code for "every test skipped"
 KSFT_SKIP = 4
 
@@ -58,6 +61,7 @@ def parse_section(name, lines, rc):
         return closed
 
     bailed = False
+    why = {}                    # indent -> first failed check since the last result
     for raw in lines:
         line = raw.rstrip("\n").replace("\t", "        ")
         stripped = line.lstrip(" ")
@@ -86,6 +90,10 @@ def parse_section(name, lines, rc):
             out.append(("fail", name, "Bail out! " + (m.group(1).strip() or "(no reason)")))
             bailed = True
             break
+        m = ASSERT.match(stripped)
+        if m:
+            why.setdefault(indent, m.group(1).strip()[:200])
+            continue
         m = re.match(r"^# Subtest: (.*)$", stripped)
         if m:
             prefix_names[indent] = m.group(1).strip()
@@ -109,6 +117,7 @@ def parse_section(name, lines, rc):
         lv.seen += 1
         children = close_deeper(indent)
         directive = (directive or "").strip()
+        reason = why.pop(indent, "")
         if children:
             # An aggregate: its leaves speak for it, unless it failed with all
             # of them passing (a suite-level failure, e.g. init failed).
@@ -125,7 +134,7 @@ def parse_section(name, lines, rc):
         elif okness == "ok":
             res = ("pass", tname, "")
         else:
-            res = ("fail", tname, directive)
+            res = ("fail", tname, directive or reason or "(no reason printed)")
         lv.pending.append(res)
 
     for ind in sorted(stack, reverse=True):

@@ -33,6 +33,18 @@ class Tap(unittest.TestCase):
         r = parse("t", "TAP version 13\n1..2\nok 1 - a\nnot ok 2 - b # boom\n", 1)
         self.assertEqual(statuses(r), [("pass", "t: a"), ("fail", "t: b")])
 
+    def test_failure_without_directive_takes_its_check(self):
+        r = parse("t", "TAP version 13\n1..2\n#  RUN a.b ...\n"
+                  "# t.c:369:b:Expected llabs(drift) (9) <= bound (3)\n# b: Test failed\n"
+                  "not ok 1 a.b\nnot ok 2 a.c\n", 1)
+        self.assertEqual(r[0], ("fail", "t: a.b", "t.c:369:b:Expected llabs(drift) (9) <= bound (3)"))
+        self.assertEqual(r[1], ("fail", "t: a.c", "(no reason printed)"))
+
+    def test_kunit_expectation_is_the_reason(self):
+        r = parse("k", "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..1\n"
+                  "    # c: EXPECTATION FAILED at x.c:12\n    not ok 1 c\nnot ok 1 s\n", 1)
+        self.assertEqual(r, [("fail", "k: s.c", "c: EXPECTATION FAILED at x.c:12")])
+
     def test_missing_results_fail(self):
         r = parse("t", "TAP version 13\n1..3\nok 1 - a\n")
         self.assertIn(("fail", "t: t"), statuses(r))
