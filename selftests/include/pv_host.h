@@ -5,11 +5,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "kselftest_harness.h"
 #include "pv_sysfs.h"
 
 /* Whether the lane connected a pvhostd (PV_PVHOST=1 in the guest). */
@@ -51,6 +53,31 @@ static inline int pv_host_ctl(char *out, size_t len, const char *args)
 	if (pv_want_host() && (st == 4 || st == 127))
 		st = 5;
 	return st;
+}
+
+/**
+ * pv_host_require - "pvctl @cmd" on the host, in a test or a fixture set-up
+ * @_metadata: the test's
+ * @out: the answer (NULL: dropped)
+ * @len: the size of @out
+ * @cmd: the command
+ *
+ * A lane that runs no pvhostd skips the test; a lane that runs one fails
+ * it, never skips it, when the command does not answer 0 (a relay that
+ * does not answer is a failure).
+ * Return: true when the command answered 0; false when the test was
+ * skipped, and the caller returns.
+ */
+static inline bool pv_host_require(struct __test_metadata *_metadata,
+				   char *out, size_t len, const char *cmd)
+{
+	int rc;
+
+	if (!pv_want_host())
+		SKIP(return false, "no pvhostd in this lane");
+	rc = pv_host_ctl(out, len, cmd);
+	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl %s: exit %d", cmd, rc);
+	return true;
 }
 
 /*

@@ -302,10 +302,8 @@ TEST_F_TIMEOUT(selected, host_rate_changes, 180)
 	if (strcmp(self->src, "pvhost"))
 		SKIP(return, "rate changes need the pvhost source (source %s)",
 		     self->src);
-	rc = pv_host_ctl(out, sizeof(out), "clock status");
-	if (rc)
-		SKIP(return, "no host relay for clock commands (pvhost-ctl exit %d: %.80s)",
-		     rc, out);
+	if (!pv_host_require(_metadata, out, sizeof(out), "clock status"))
+		return;
 	if (pvc_num("ptp_index") < 0)
 		SKIP(return, "no PTP clock: the host pairs no real time");
 	snprintf(dev, sizeof(dev), "/dev/ptp%lld", pvc_num("ptp_index"));
@@ -412,9 +410,8 @@ TEST_F(selected, monotonic_through_host_restart)
 	if (strcmp(self->src, "pvhost"))
 		SKIP(return, "a host restart needs the pvhost source (source %s)",
 		     self->src);
-	rc = pv_host_ctl(out, sizeof(out), "status");
-	if (rc)
-		SKIP(return, "no host relay (pvhost-ctl exit %d: %.80s)", rc, out);
+	if (!pv_host_require(_metadata, out, sizeof(out), "status"))
+		return;
 	epochs0 = pvc_num("resume_epochs");
 	atomic_store(&restart_done, 0);
 	ASSERT_EQ(0, pthread_create(&th, NULL, restart_host, &rc));

@@ -109,18 +109,13 @@ FIXTURE(hostile) {
 FIXTURE_SETUP(hostile)
 {
 	char src[32] = "";
-	int rc;
 
 	self->rating = 0;
 	if (pv_read_line(PVC "/source", src, sizeof(src)) || strcmp(src, "pvhost"))
 		SKIP(return, "the hostile clock modes need the pvhost source (source %s)",
 		     src);
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "clock status");
-	if (rc == 4)
-		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
-	ASSERT_EQ(0, rc);
+	if (!pv_host_require(_metadata, NULL, 0, "clock status"))
+		return;
 	self->rating = pvc_num("rating");
 	ASSERT_EQ(0, pv_read_line(CS "/current_clocksource", self->prev,
 				  sizeof(self->prev)));

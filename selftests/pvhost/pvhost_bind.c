@@ -299,13 +299,10 @@ TEST_F_TIMEOUT(flap, recovery_logs_bounded, 180)
 {
 	long long stops0, rec0, sup0, events = 0, sup;
 	char dev[64], prefix[96];
-	int fd, printed, notes, i, rc;
+	int fd, printed, notes, i;
 
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "status");
-	if (rc == 4 || rc == 127)
-		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
+	if (!pv_host_require(_metadata, NULL, 0, "status"))
+		return;
 	ASSERT_EQ(0, pv_pvhost_device(dev, sizeof(dev)));
 	sup0 = pv_pvhost_dbg(dev, "log_suppressed");
 	ASSERT_LE(0, sup0) TH_LOG("no debugfs log_suppressed");

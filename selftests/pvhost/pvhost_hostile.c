@@ -106,14 +106,8 @@ FIXTURE(host) {
 
 FIXTURE_SETUP(host)
 {
-	int rc;
-
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "status");
-	if (rc == 4 || rc == 127)
-		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
-	ASSERT_EQ(0, rc) TH_LOG("pvhost-ctl status failed");
+	if (!pv_host_require(_metadata, NULL, 0, "status"))
+		return;
 	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)))
 		TH_LOG("no bound pvhost device");
 	ASSERT_TRUE(back_in_service());

@@ -141,14 +141,11 @@ FIXTURE(vcpu) {
 FIXTURE_SETUP(vcpu)
 {
 	struct grow g[NR];
-	int rc, n;
+	int n;
 
 	self->dev[0] = '\0';
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "status");
-	if (rc == 4 || rc == 127)
-		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
+	if (!pv_host_require(_metadata, NULL, 0, "status"))
+		return;
 	ASSERT_EQ(0, pv_pvhost_device(self->dev, sizeof(self->dev)))
 		TH_LOG("no device bound to pvhost");
 	n = guest_vcpus(self->dev, g);

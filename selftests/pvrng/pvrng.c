@@ -410,14 +410,9 @@ TEST_F_TIMEOUT(hw, host_faults, 300)
 	long long q0, f0, bits0;
 	char st[32], args[64];
 	unsigned int i, k;
-	int rc;
 
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "entropy fault none");
-	if (rc == 4 || rc == 127)
-		SKIP(return, "no pvhost-ctl relay to the host (status %d)", rc);
-	ASSERT_EQ(0, rc);
+	if (!pv_host_require(_metadata, NULL, 0, "entropy fault none"))
+		return;
 
 	for (i = 0; i < ARRAY_SIZE(faults); i++) {
 		LOG_HOST(faults[i].name);

@@ -217,18 +217,13 @@ FIXTURE(busy) {
 FIXTURE_SETUP(busy)
 {
 	char buf[64] = "";
-	int rc;
 
 	self->b = MAP_FAILED;
 	if (!getenv("PV_HOSTILE_BUSY"))
 		SKIP(return,
 		     "runs in the stock-6.12 lane only (pv.hostile_busy=1): about a minute");
-	if (!pv_want_host())
-		SKIP(return, "no pvhostd in this lane");
-	rc = pv_host_ctl(NULL, 0, "status");
-	if (rc == 4 || rc == 127)
-		SKIP(return, "no relay to the host (pvhost-ctl exit %d)", rc);
-	ASSERT_EQ(0, rc);
+	if (!pv_host_require(_metadata, NULL, 0, "status"))
+		return;
 	ASSERT_EQ(0, pv_read_line(PVC "/source", buf, sizeof(buf)));
 	ASSERT_STREQ("pvhost", buf);
 	self->b = mmap(NULL, sizeof(*self->b), PROT_READ | PROT_WRITE,
